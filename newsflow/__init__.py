@@ -1,0 +1,1 @@
+"""newsflow's pure core: parsing, extraction, cleaning and dedup logic with no I/O framework."""

@@ -1,0 +1,34 @@
+"""Canonical article URLs: one spelling per article, tracking parameters removed."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import courlan
+
+_SCHEMES = ("http", "https")
+
+
+def canonicalize_url(url: str, *, base: str | None = None) -> str | None:
+    """Return the canonical form of `url` (resolved against `base`), or None if it is not a web URL."""
+    try:
+        candidate = urljoin(base, url.strip()) if base else url.strip()
+        parts = urlsplit(candidate)
+        if parts.scheme.lower() not in _SCHEMES or not parts.hostname:
+            return None
+        # courlan lowercases the host, sorts the query and drops tracking parameters
+        # (utm_*, fbclid, gclid, ...) but keeps ones that identify the article.
+        normalized = courlan.normalize_url(candidate, strict=False)
+    except (ValueError, UnicodeError):
+        return None
+    parts = urlsplit(normalized)
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def host_of(url: str) -> str:
+    """The lowercase host name of `url`, or '' when it has none."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

@@ -1,0 +1,70 @@
+"""newsflow's exceptions.
+
+NewsflowError
+├── ConfigError        a bad setting or sources.yaml entry (names the key and file)
+├── FetchError         .url is set; a per-page failure, recorded as a fetch_event
+│   ├── FetchTimeout
+│   ├── ResponseTooLarge
+│   ├── HttpStatusError    .status is set
+│   ├── BlockedByRobots
+│   ├── ForbiddenHost      SSRF guard: private address or scheme not allowed
+│   └── UnsupportedContent binary or non-HTML body
+├── FeedError          an unparseable or hostile feed or sitemap
+├── ExtractionError    a page with no article in it
+└── StorageError       database unreachable or migration failed
+"""
+
+from __future__ import annotations
+
+
+class NewsflowError(Exception):
+    """Base of every error newsflow raises on purpose."""
+
+
+class ConfigError(NewsflowError):
+    """A setting or a sources file entry is invalid."""
+
+
+class FetchError(NewsflowError):
+    """A URL could not be fetched; the message says why."""
+
+    def __init__(self, url: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class FetchTimeout(FetchError):
+    """The server did not answer within the configured timeout."""
+
+
+class ResponseTooLarge(FetchError):
+    """The body (after decompression) exceeded the configured size cap."""
+
+
+class HttpStatusError(FetchError):
+    """The server answered with an error status."""
+
+
+class BlockedByRobots(FetchError):
+    """robots.txt disallows this URL for our user agent."""
+
+
+class ForbiddenHost(FetchError):
+    """The URL points at a private address or an unsupported scheme."""
+
+
+class UnsupportedContent(FetchError):
+    """The body is not a web page (binary, image, PDF...)."""
+
+
+class FeedError(NewsflowError):
+    """A feed or sitemap could not be parsed, or was refused as hostile."""
+
+
+class ExtractionError(NewsflowError):
+    """A page held no article text worth storing."""
+
+
+class StorageError(NewsflowError):
+    """The database could not be reached or migrated."""

@@ -1,0 +1,86 @@
+"""The records passed between pipeline stages: frozen, typed, free of I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One configured news source."""
+
+    name: str
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    warcs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredUrl:
+    """An article URL found in a feed or sitemap, with what the listing said about it."""
+
+    url: str
+    source: str
+    found_in: str
+    published_at: datetime | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageHints:
+    """What discovery knew about a page before fetching it; extraction may use it."""
+
+    listed_published_at: datetime | None = None
+    listed_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedPage:
+    """A successfully fetched HTML page, decoded to text."""
+
+    url: str
+    final_url: str
+    source: str
+    status: int
+    html: str
+    hints: PageHints = field(default_factory=PageHints)
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    DUPLICATE = "duplicate"
+    NOT_MODIFIED = "not_modified"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """What happened to one URL in one run; stored as a fetch_event row."""
+
+    url: str
+    source: str
+    outcome: Outcome
+    at: datetime
+    http_status: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedArticle:
+    """A cleaned, normalized article as extraction produced it."""
+
+    url: str
+    title: str | None
+    text: str
+    authors: tuple[str, ...] = ()
+    published_at: datetime | None = None
+    published_at_source: str | None = None
+    modified_at: datetime | None = None
+    language: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    image: str | None = None
+    tags: tuple[str, ...] = ()
