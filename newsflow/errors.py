@@ -3,6 +3,7 @@
 NewsflowError
 ├── ConfigError        a bad setting or sources.yaml entry (names the key and file)
 ├── FetchError         .url is set; a per-page failure, recorded as a fetch_event
+│   ├── ConnectionFailed
 │   ├── FetchTimeout
 │   ├── ResponseTooLarge
 │   ├── HttpStatusError    .status is set
@@ -34,6 +35,10 @@ class FetchError(NewsflowError):
         self.status = status
 
 
+class ConnectionFailed(FetchError):
+    """The connection could not be made or broke off; likely transient."""
+
+
 class FetchTimeout(FetchError):
     """The server did not answer within the configured timeout."""
 
@@ -44,6 +49,10 @@ class ResponseTooLarge(FetchError):
 
 class HttpStatusError(FetchError):
     """The server answered with an error status."""
+
+    def __init__(self, url: str, message: str, *, status: int, retry_after: float | None = None) -> None:
+        super().__init__(url, message, status=status)
+        self.retry_after = retry_after
 
 
 class BlockedByRobots(FetchError):

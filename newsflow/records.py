@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from newsflow.fingerprint import Fingerprint
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -84,3 +86,14 @@ class ExtractedArticle:
     description: str | None = None
     image: str | None = None
     tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedArticle:
+    """An extracted article ready for dedup and storage."""
+
+    article: ExtractedArticle
+    fingerprint: Fingerprint
+    fetched_url: str
+    source: str
+    http_status: int = 200

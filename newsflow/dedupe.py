@@ -1,0 +1,47 @@
+"""Decide whether an article duplicates one already stored: same URL, same text, or nearly the same."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from newsflow.fingerprint import Fingerprint, similarity
+
+
+class DuplicateKind(StrEnum):
+    NONE = "none"
+    EXACT = "exact"
+    NEAR = "near"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFingerprint:
+    """An original article already stored, as dedup sees it."""
+
+    article_id: int
+    content_hash: str
+    signature: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateVerdict:
+    """The outcome of dedup for one article."""
+
+    kind: DuplicateKind
+    of: int | None = None
+    similarity: float = 0.0
+
+
+def decide_duplicate(
+    candidate: Fingerprint, stored: Iterable[StoredFingerprint], *, threshold: float
+) -> DuplicateVerdict:
+    """Compare a new article's fingerprint with stored originals; exact beats near, oldest wins ties."""
+    best: DuplicateVerdict = DuplicateVerdict(DuplicateKind.NONE)
+    for other in sorted(stored, key=lambda s: s.article_id):
+        if other.content_hash == candidate.content_hash:
+            return DuplicateVerdict(DuplicateKind.EXACT, other.article_id, 1.0)
+        score = similarity(candidate.signature, other.signature)
+        if score >= threshold and score > best.similarity:
+            best = DuplicateVerdict(DuplicateKind.NEAR, other.article_id, score)
+    return best

@@ -1,0 +1,86 @@
+"""Content fingerprints: an exact hash of normalized text and a MinHash signature with LSH bands."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import MinHash
+
+NUM_PERM = 128
+# 16 bands of 8 rows: pairs above ~0.7 Jaccard share a band with high probability,
+# pairs below ~0.4 almost never do. Candidates are then verified on the full signature.
+LSH_BANDS = 16
+LSH_ROWS = NUM_PERM // LSH_BANDS
+SHINGLE_WORDS = 5
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Fixed seed: signatures must be comparable across runs and machines.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What dedup needs to know about one article's text."""
+
+    content_hash: str
+    signature: bytes  # NUM_PERM little-endian uint32 values
+    bands: tuple[int, ...]  # LSH_BANDS signed 64-bit band hashes
+
+
+def words(text: str) -> list[str]:
+    """Lowercased word tokens of NFKC-normalized text."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the text's words, so whitespace and case changes do not matter."""
+    return hashlib.sha256(" ".join(words(text)).encode("utf-8")).hexdigest()
+
+
+def _shingles(tokens: list[str]) -> list[bytes]:
+    if len(tokens) < SHINGLE_WORDS:
+        return [" ".join(tokens).encode("utf-8")]
+    return [
+        " ".join(tokens[i : i + SHINGLE_WORDS]).encode("utf-8")
+        for i in range(len(tokens) - SHINGLE_WORDS + 1)
+    ]
+
+
+def minhash_signature(tokens: list[str]) -> np.ndarray:
+    """The MinHash signature (uint32 values) of the text's word shingles."""
+    minhash = _TEMPLATE.copy()
+    minhash.update_batch(_shingles(tokens))
+    return np.asarray(minhash.hashvalues, dtype=np.uint32)
+
+
+def band_hashes(signature: np.ndarray) -> tuple[int, ...]:
+    """One signed 64-bit hash per LSH band (fits a BIGINT column)."""
+    out: list[int] = []
+    for band in range(LSH_BANDS):
+        chunk = signature[band * LSH_ROWS : (band + 1) * LSH_ROWS].astype("<u4").tobytes()
+        digest = hashlib.blake2b(chunk, digest_size=8, person=band.to_bytes(2, "little")).digest()
+        out.append(int.from_bytes(digest, "little", signed=True))
+    return tuple(out)
+
+
+def fingerprint(text: str) -> Fingerprint:
+    """Exact hash, MinHash signature and LSH bands of an article body."""
+    tokens = words(text)
+    signature = minhash_signature(tokens)
+    return Fingerprint(
+        content_hash=hashlib.sha256(" ".join(tokens).encode("utf-8")).hexdigest(),
+        signature=signature.astype("<u4").tobytes(),
+        bands=band_hashes(signature),
+    )
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of two stored signatures."""
+    left = np.frombuffer(a, dtype="<u4")
+    right = np.frombuffer(b, dtype="<u4")
+    if left.shape != right.shape or left.size == 0:
+        return 0.0
+    return float(np.count_nonzero(left == right)) / float(left.size)

@@ -1,0 +1,107 @@
+"""Engines and sessions: SQLite pragmas, PostgreSQL driver choice, and Alembic upgrades."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, create_engine
+
+from newsflow.errors import StorageError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_upgrade_lock = threading.Lock()
+
+
+def normalize_database_url(url: str) -> str:
+    """Pick the installed PostgreSQL driver (psycopg 3) for plain postgresql:// URLs."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (see below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout
+        # instead of failing with "database is locked" when a read turns into a write.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@functools.cache
+def get_engine(database_url: str) -> Engine:
+    """One engine per database URL per process; creates the SQLite folder if needed."""
+    url = make_url(normalize_database_url(database_url))
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, poolclass=NullPool
+        )
+        _sqlite_setup(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+
+
+@contextmanager
+def session_scope(database_url: str) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(get_engine(database_url), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", normalize_database_url(database_url).replace("%", "%%"))
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Bring the schema up to `revision` with Alembic; StorageError with a reason if it cannot."""
+    engine = get_engine(database_url)
+    with _upgrade_lock:
+        try:
+            with engine.connect() as connection:
+                if connection.dialect.name == "postgresql":
+                    # Two runs starting at once must not both create the tables.
+                    connection.execute(text("SELECT pg_advisory_lock(734501)"))
+                try:
+                    config = _alembic_config(database_url)
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, revision)
+                finally:
+                    if connection.dialect.name == "postgresql":
+                        connection.execute(text("SELECT pg_advisory_unlock(734501)"))
+                connection.commit()
+        except SQLAlchemyError as exc:
+            raise StorageError(
+                f"cannot open or migrate the database at {make_url(normalize_database_url(database_url)).render_as_string(hide_password=True)}: "
+                f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}. Check DATABASE_URL and that the server is running."
+            ) from exc

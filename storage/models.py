@@ -1,0 +1,95 @@
+"""The database schema (a public interface: keep README.md in step). Changes go through Alembic."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, SmallInteger, Text
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class Article(SQLModel, table=True):
+    """One article; duplicates are rows too, pointing at their original through duplicate_of."""
+
+    __tablename__ = "article"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2048, unique=True, description="canonical URL")
+    fetched_url: str = Field(max_length=2048, index=True)
+    source: str = Field(max_length=64, index=True)
+    title: str | None = Field(default=None, sa_type=Text)
+    text: str = Field(sa_type=Text)
+    authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
+    published_at_source: str | None = Field(default=None, max_length=32)
+    modified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    language: str | None = Field(default=None, max_length=8)
+    site_name: str | None = Field(default=None, max_length=256)
+    description: str | None = Field(default=None, sa_type=Text)
+    image: str | None = Field(default=None, max_length=2048)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64, index=True)
+    minhash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    duplicate_of: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("article.id", ondelete="SET NULL"), index=True)
+    )
+    duplicate_kind: str | None = Field(default=None, max_length=8)
+    first_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ArticleBand(SQLModel, table=True):
+    """LSH band hashes of original articles: the persisted near-duplicate index."""
+
+    __tablename__ = "article_band"
+    __table_args__ = (Index("ix_article_band_lookup", "band", "hash"),)
+
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    band: int = Field(sa_column=Column(SmallInteger, primary_key=True, autoincrement=False))
+    hash: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class FetchEvent(SQLModel, table=True):
+    """One row per fetch outcome of a URL in a run."""
+
+    __tablename__ = "fetch_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2048, index=True)
+    source: str = Field(max_length=64, index=True)
+    outcome: str = Field(max_length=16, index=True)
+    http_status: int | None = None
+    error: str | None = Field(default=None, sa_type=Text)
+    article_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("article.id", ondelete="SET NULL"))
+    )
+    run_id: str | None = Field(default=None, max_length=64, index=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class FeedState(SQLModel, table=True):
+    """Validators from the last fetch of a feed or sitemap, for conditional GET."""
+
+    __tablename__ = "feed_state"
+
+    url: str = Field(max_length=2048, primary_key=True)
+    etag: str | None = Field(default=None, max_length=512)
+    last_modified: str | None = Field(default=None, max_length=128)
+    checked_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SourceHealth(SQLModel, table=True):
+    """How each source has been doing across runs."""
+
+    __tablename__ = "source_health"
+
+    source: str = Field(max_length=64, primary_key=True)
+    consecutive_failures: int = 0
+    blocked: bool = False
+    last_success_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_failure_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_error: str | None = Field(default=None, sa_type=Text)

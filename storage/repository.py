@@ -1,0 +1,291 @@
+"""Repository functions: the only code that turns records into rows. Session first, keywords after."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, text
+from sqlmodel import Session, col, select
+
+from newsflow.dedupe import DuplicateKind, DuplicateVerdict, StoredFingerprint, decide_duplicate
+from newsflow.records import FetchOutcome, Outcome, ProcessedArticle
+from storage.models import Article, ArticleBand, FeedState, FetchEvent, SourceHealth
+
+# Outcomes after which a URL is not fetched again: it is stored, or it will never be an article.
+SETTLED_OUTCOMES = (Outcome.OK.value, Outcome.DUPLICATE.value, Outcome.SKIPPED.value)
+_DEDUP_LOCK_ID = 734502
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """What storing one processed article did."""
+
+    fetched_url: str
+    url: str
+    article_id: int | None
+    verdict: DuplicateVerdict
+    already_stored: bool
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def settled_urls(session: Session, urls: Iterable[str]) -> set[str]:
+    """The URLs among `urls` that an earlier run stored or settled for good."""
+    wanted = list(dict.fromkeys(urls))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        found.update(session.exec(select(Article.url).where(col(Article.url).in_(chunk))).all())
+        found.update(
+            session.exec(select(Article.fetched_url).where(col(Article.fetched_url).in_(chunk))).all()
+        )
+        found.update(
+            session.exec(
+                select(FetchEvent.url)
+                .where(col(FetchEvent.url).in_(chunk), col(FetchEvent.outcome).in_(SETTLED_OUTCOMES))
+                .distinct()
+            ).all()
+        )
+    return found
+
+
+def lock_for_dedup(session: Session) -> None:
+    """Serialize dedup-and-insert across concurrent runs (SQLite already serializes writers)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().execute(text(f"SELECT pg_advisory_xact_lock({_DEDUP_LOCK_ID})"))
+
+
+def _candidates(session: Session, items: Sequence[ProcessedArticle]) -> dict[int, StoredFingerprint]:
+    hashes = list({item.fingerprint.content_hash for item in items})
+    band_values = list({h for item in items for h in item.fingerprint.bands})
+    wanted_bands = {(band, h) for item in items for band, h in enumerate(item.fingerprint.bands)}
+    ids: set[int] = set()
+    for chunk in _chunks(hashes):
+        ids.update(
+            article_id
+            for article_id in session.exec(
+                select(Article.id).where(
+                    col(Article.content_hash).in_(chunk), col(Article.duplicate_of).is_(None)
+                )
+            ).all()
+            if article_id is not None
+        )
+    for start in range(0, len(band_values), _CHUNK):
+        rows = session.exec(
+            select(ArticleBand.article_id, ArticleBand.band, ArticleBand.hash).where(
+                col(ArticleBand.hash).in_(band_values[start : start + _CHUNK])
+            )
+        ).all()
+        ids.update(article_id for article_id, band, h in rows if (band, h) in wanted_bands)
+    found: dict[int, StoredFingerprint] = {}
+    id_list = sorted(ids)
+    for start in range(0, len(id_list), _CHUNK):
+        for article_id, content_hash, minhash in session.exec(
+            select(Article.id, Article.content_hash, Article.minhash).where(
+                col(Article.id).in_(id_list[start : start + _CHUNK]), col(Article.duplicate_of).is_(None)
+            )
+        ).all():
+            if article_id is not None:
+                found[article_id] = StoredFingerprint(article_id, content_hash, minhash)
+    return found
+
+
+def _row(item: ProcessedArticle, *, now: datetime, verdict: DuplicateVerdict) -> dict[str, object]:
+    article = item.article
+    return {
+        "url": article.url,
+        "fetched_url": item.fetched_url,
+        "source": item.source,
+        "title": article.title,
+        "text": article.text,
+        "authors": list(article.authors),
+        "published_at": article.published_at,
+        "published_at_source": article.published_at_source,
+        "modified_at": article.modified_at,
+        "language": article.language,
+        "site_name": article.site_name,
+        "description": article.description,
+        "image": article.image,
+        "tags": list(article.tags),
+        "content_hash": item.fingerprint.content_hash,
+        "minhash": item.fingerprint.signature,
+        "duplicate_of": verdict.of,
+        "duplicate_kind": None if verdict.kind is DuplicateKind.NONE else verdict.kind.value,
+        "first_seen_at": now,
+        "updated_at": now,
+    }
+
+
+def store_articles(
+    session: Session, *, items: Sequence[ProcessedArticle], threshold: float, now: datetime
+) -> list[StoredArticle]:
+    """Dedupe `items` against the database and each other, then insert them in bulk."""
+    if not items:
+        return []
+    lock_for_dedup(session)
+    urls = list({item.article.url for item in items})
+    existing: dict[str, int] = {}
+    for chunk in _chunks(urls):
+        existing.update(
+            (url, article_id)
+            for url, article_id in session.exec(
+                select(Article.url, Article.id).where(col(Article.url).in_(chunk))
+            ).all()
+            if article_id is not None
+        )
+    stored = _candidates(session, items)
+    by_band: dict[tuple[int, int], set[int]] = defaultdict(set)
+    # Originals in this batch get provisional negative ids until they are inserted.
+    batch_originals: dict[int, StoredFingerprint] = {}
+    plans: list[tuple[ProcessedArticle, DuplicateVerdict, int | None]] = []
+    seen_urls: set[str] = set()
+    for index, item in enumerate(items):
+        url = item.article.url
+        if url in existing or url in seen_urls:
+            plans.append((item, DuplicateVerdict(DuplicateKind.NONE), None))
+            continue
+        seen_urls.add(url)
+        in_batch = {
+            provisional
+            for band, h in enumerate(item.fingerprint.bands)
+            for provisional in by_band.get((band, h), ())
+        }
+        pool = [*stored.values(), *(batch_originals[p] for p in in_batch)]
+        hash_matches = [
+            fp for fp in batch_originals.values() if fp.content_hash == item.fingerprint.content_hash
+        ]
+        verdict = decide_duplicate(item.fingerprint, [*pool, *hash_matches], threshold=threshold)
+        provisional_id = -(index + 1)
+        if verdict.kind is DuplicateKind.NONE:
+            batch_originals[provisional_id] = StoredFingerprint(
+                provisional_id, item.fingerprint.content_hash, item.fingerprint.signature
+            )
+            for band, h in enumerate(item.fingerprint.bands):
+                by_band[(band, h)].add(provisional_id)
+        plans.append((item, verdict, provisional_id))
+    real_ids = _insert_planned(session, plans, now=now)
+    results: list[StoredArticle] = []
+    for item, verdict, provisional in plans:
+        if provisional is None:
+            results.append(
+                StoredArticle(
+                    item.fetched_url, item.article.url, existing.get(item.article.url), verdict, True
+                )
+            )
+            continue
+        if verdict.of is not None and verdict.of < 0:
+            verdict = DuplicateVerdict(verdict.kind, real_ids[verdict.of], verdict.similarity)
+        results.append(
+            StoredArticle(item.fetched_url, item.article.url, real_ids[provisional], verdict, False)
+        )
+    return results
+
+
+def _insert_planned(
+    session: Session, plans: Sequence[tuple[ProcessedArticle, DuplicateVerdict, int | None]], *, now: datetime
+) -> dict[int, int]:
+    """Insert originals, then duplicates (whose duplicate_of may point at a new original)."""
+    real_ids: dict[int, int] = {}
+    originals = [(item, v, p) for item, v, p in plans if p is not None and v.kind is DuplicateKind.NONE]
+    duplicates = [(item, v, p) for item, v, p in plans if p is not None and v.kind is not DuplicateKind.NONE]
+    if originals:
+        rows = [_row(item, now=now, verdict=v) for item, v, _ in originals]
+        ids = [int(i) for i in session.connection().execute(_insert_returning_id(), rows).scalars()]
+        bands: list[dict[str, int]] = []
+        for (item, _, provisional), article_id in zip(originals, ids, strict=True):
+            assert provisional is not None
+            real_ids[provisional] = article_id
+            bands.extend(
+                {"article_id": article_id, "band": band, "hash": h}
+                for band, h in enumerate(item.fingerprint.bands)
+            )
+        session.connection().execute(insert(ArticleBand), bands)
+    if duplicates:
+        rows = []
+        for item, verdict, _ in duplicates:
+            of = verdict.of
+            if of is not None and of < 0:
+                of = real_ids[of]
+            rows.append(_row(item, now=now, verdict=DuplicateVerdict(verdict.kind, of, verdict.similarity)))
+        ids = [int(i) for i in session.connection().execute(_insert_returning_id(), rows).scalars()]
+        for (_, _, provisional), article_id in zip(duplicates, ids, strict=True):
+            assert provisional is not None
+            real_ids[provisional] = article_id
+    return real_ids
+
+
+def _insert_returning_id() -> Any:
+    # RETURNING in parameter order lets one multi-row INSERT hand back every new id.
+    return insert(Article).returning(col(Article.id), sort_by_parameter_order=True)
+
+
+def record_outcomes(session: Session, *, outcomes: Sequence[FetchOutcome], run_id: str | None) -> None:
+    """Append one fetch_event row per outcome."""
+    if not outcomes:
+        return
+    session.connection().execute(
+        insert(FetchEvent),
+        [
+            {
+                "url": o.url,
+                "source": o.source,
+                "outcome": o.outcome.value,
+                "http_status": o.http_status,
+                "error": o.error,
+                "run_id": run_id,
+                "at": o.at,
+            }
+            for o in outcomes
+        ],
+    )
+
+
+def get_feed_state(session: Session, url: str) -> FeedState | None:
+    """The validators saved from the last fetch of a feed or sitemap."""
+    return session.get(FeedState, url)
+
+
+def save_feed_state(
+    session: Session, *, url: str, etag: str | None, last_modified: str | None, now: datetime
+) -> None:
+    """Remember a feed's ETag and Last-Modified for the next conditional GET."""
+    state = session.get(FeedState, url)
+    if state is None:
+        session.add(FeedState(url=url, etag=etag, last_modified=last_modified, checked_at=now))
+    else:
+        state.etag, state.last_modified, state.checked_at = etag, last_modified, now
+        session.add(state)
+
+
+def update_source_health(
+    session: Session, *, source: str, ok: bool, blocked: bool, error: str | None, now: datetime
+) -> SourceHealth:
+    """Record one run's result for a source: success resets the failure count."""
+    health = session.get(SourceHealth, source) or SourceHealth(source=source)
+    if ok:
+        health.consecutive_failures = 0
+        health.last_success_at = now
+        health.blocked = False
+        health.last_error = None
+    else:
+        health.consecutive_failures += 1
+        health.last_failure_at = now
+        health.blocked = blocked
+        health.last_error = error
+    session.add(health)
+    return health
+
+
+def count_articles(session: Session, *, originals_only: bool = False) -> int:
+    """How many article rows there are (originals only, if asked)."""
+    query = select(func.count()).select_from(Article)
+    if originals_only:
+        query = query.where(col(Article.duplicate_of).is_(None))
+    return int(session.exec(query).one())
