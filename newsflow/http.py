@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -195,36 +194,3 @@ def is_transient(error: FetchError) -> bool:
     if isinstance(error, HttpStatusError):
         return error.status in _RETRY_STATUSES
     return isinstance(error, ConnectionFailed | FetchTimeout)
-
-
-def fetch(
-    client: httpx.Client,
-    url: str,
-    policy: FetchPolicy,
-    *,
-    headers: dict[str, str] | None = None,
-    max_bytes: int | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> FetchResponse:
-    """GET `url`, retrying transient failures with backoff and honouring Retry-After."""
-    total_timeout = policy.connect_timeout + policy.read_timeout * 2
-    attempt = 0
-    while True:
-        try:
-            return fetch_once(
-                client,
-                url,
-                max_bytes=max_bytes or policy.max_bytes,
-                total_timeout=total_timeout,
-                headers=headers,
-            )
-        except FetchError as error:
-            if attempt >= policy.max_retries or not is_transient(error) or isinstance(error, FetchTimeout):
-                raise
-            wait = error.retry_after if isinstance(error, HttpStatusError) else None
-            if wait is None:
-                wait = 0.5 * 2**attempt
-            if wait > policy.max_retry_after:
-                raise
-            attempt += 1
-            sleep(wait)

@@ -20,6 +20,17 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class DateWindow:
+    """An inclusive range of publication instants (UTC) for a backfill."""
+
+    start: datetime
+    end: datetime
+
+    def contains(self, when: datetime) -> bool:
+        return self.start <= when <= self.end
+
+
+@dataclass(frozen=True, slots=True)
 class DiscoveredUrl:
     """An article URL found in a feed or sitemap, with what the listing said about it."""
 
@@ -55,6 +66,7 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
     NOT_MODIFIED = "not_modified"
     SKIPPED = "skipped"
+    OUT_OF_WINDOW = "out_of_window"
     ERROR = "error"
 
 

@@ -289,3 +289,18 @@ def count_articles(session: Session, *, originals_only: bool = False) -> int:
     if originals_only:
         query = query.where(col(Article.duplicate_of).is_(None))
     return int(session.exec(query).one())
+
+
+def retryable_urls(session: Session, *, source: str, max_attempts: int = 5, limit: int = 1000) -> list[str]:
+    """Pages of `source` that failed transiently in earlier runs and were never settled since."""
+    attempts = func.count().label("attempts")
+    failed = (
+        select(FetchEvent.url, attempts)
+        .where(col(FetchEvent.source) == source, col(FetchEvent.outcome) == Outcome.ERROR.value)
+        .group_by(col(FetchEvent.url))
+        .having(attempts < max_attempts)
+        .limit(limit * 2)
+    )
+    candidates = [url for url, _ in session.exec(failed).all()]
+    settled = settled_urls(session, candidates)
+    return [url for url in candidates if url not in settled][:limit]

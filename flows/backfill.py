@@ -1,0 +1,109 @@
+"""The backfill flow: articles published in a date range, one subflow per day."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from prefect import State, flow, get_run_logger
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.states import Completed, Failed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.run import prepare, run_sources
+from flows.summary import RunSummary, publish_artifacts
+from newsflow.errors import ConfigError
+from newsflow.records import DateWindow, Source
+from newsflow.runconfig import RunConfig
+from tasks.report import SourceReport
+
+MAX_DAYS = 366
+
+
+def day_window(day: date) -> DateWindow:
+    """The whole UTC day, both ends inclusive."""
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    return DateWindow(start, start + timedelta(days=1) - timedelta(microseconds=1))
+
+
+def days_between(since: date, until: date) -> list[date]:
+    """Every day from since to until inclusive; ConfigError if the range is empty or too long."""
+    if until < since:
+        raise ConfigError(f"--until {until} is before --since {since}; give an inclusive range")
+    count = (until - since).days + 1
+    if count > MAX_DAYS:
+        raise ConfigError(
+            f"the range {since}..{until} spans {count} days; split it into ranges of {MAX_DAYS} or fewer"
+        )
+    return [since + timedelta(days=n) for n in range(count)]
+
+
+@flow(
+    name="backfill-day",
+    flow_run_name="backfill-day-{day}",
+    task_runner=ThreadPoolTaskRunner[Any](max_workers=4),  # type: ignore[arg-type]
+    persist_result=False,
+)
+def backfill_day(day: date, sources: list[Source], config: RunConfig) -> list[SourceReport]:
+    """Ingest the articles of one UTC day; retry a failed day by re-running this subflow alone."""
+    return run_sources("backfill", sources, config, window=day_window(day)).reports
+
+
+def _merge(summary: RunSummary, reports: list[SourceReport]) -> None:
+    by_name = {r.source: r for r in summary.reports}
+    for report in reports:
+        total = by_name.get(report.source)
+        if total is None:
+            summary.reports.append(report)
+            by_name[report.source] = report
+            continue
+        for name in (
+            "discovered",
+            "fetched",
+            "new",
+            "duplicate",
+            "not_modified",
+            "failed",
+            "skipped",
+            "out_of_window",
+        ):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        total.blocked |= report.blocked
+        total.failures.extend(report.failures[: max(0, 50 - len(total.failures))])
+        if report.error and total.error is None:
+            total.error = report.error
+        elif not report.error and total.error:
+            total.error = None if report.new or report.duplicate else total.error
+
+
+@flow(
+    name="backfill",
+    flow_run_name="backfill-{since}-to-{until}",
+    persist_result=False,
+)
+def backfill(
+    since: date,
+    until: date,
+    source_names: list[str] | None = None,
+    sources_path: str | None = None,
+) -> State[RunSummary]:
+    """Ingest the articles published between `since` and `until` (inclusive, UTC)."""
+    logger = get_run_logger()
+    days = days_between(since, until)
+    prepared = prepare(sources_path, source_names)
+    progress = create_progress_artifact(progress=0.0, key="backfill-progress", description="Days done")
+    assert isinstance(progress, UUID)  # the sync API returns the id, not a coroutine
+    summary = RunSummary("backfill")
+    for index, day in enumerate(days, start=1):
+        try:
+            reports = backfill_day(day, prepared.sources, prepared.config)
+        except Exception as exc:  # one failed day must not stop the others
+            logger.error("day %s failed: %s", day, exc)
+            reports = [SourceReport(s.name, error=f"day {day}: {exc}") for s in prepared.sources]
+        _merge(summary, reports)
+        update_progress_artifact(artifact_id=progress, progress=100.0 * index / len(days))
+    publish_artifacts(summary)
+    if summary.all_sources_failed:
+        return Failed(message=summary.message(), data=summary)
+    return Completed(message=summary.message(), data=summary)

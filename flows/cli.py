@@ -1,0 +1,159 @@
+"""The `newsflow` command: ingest, backfill, serve, db upgrade."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from newsflow.errors import ConfigError, NewsflowError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="News ingestion on Prefect.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema commands.")
+app.add_typer(db_app, name="db")
+
+SourcesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sources", help="Sources file (default: $NEWSFLOW_SOURCES or ./sources.yaml).", show_default=False
+    ),
+]
+SourceNames = Annotated[
+    list[str] | None, typer.Option("--source", help="Only this source (repeatable).", show_default=False)
+]
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.secho(f"newsflow: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+def _report(state: Any) -> None:
+    """Print one line per source and exit non-zero when the run failed."""
+    from flows.summary import RunSummary
+
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, RunSummary):
+        raise _fail(f"the run failed: {state.message or summary}", 1)
+    for report in summary.reports:
+        if report.source_failed:
+            typer.secho(f"{report.source}: FAILED: {report.error}", err=True, fg=typer.colors.RED)
+        else:
+            status = " (blocked)" if report.blocked else ""
+            typer.echo(
+                f"{report.source}{status}: {report.discovered} discovered, {report.fetched} fetched, "
+                f"{report.new} new, {report.duplicate} duplicate, {report.not_modified} not modified, "
+                f"{report.failed} failed, {report.skipped} skipped"
+            )
+    if summary.all_sources_failed:
+        raise _fail(summary.message(), 1)
+    typer.echo(summary.message())
+
+
+def _run(call: Any) -> None:
+    try:
+        state = call()
+    except ConfigError as exc:
+        raise _fail(str(exc), 2) from None
+    except NewsflowError as exc:
+        raise _fail(str(exc), 1) from None
+    _report(state)
+
+
+def _prevalidate(sources: Path | None, names: list[str] | None) -> None:
+    # Fail on bad configuration before Prefect starts, so the user sees one line, not a flow run.
+    from flows.run import read_sources_file
+    from newsflow.settings import load_settings
+    from newsflow.sources import select_sources
+    from storage.db import upgrade
+
+    settings = load_settings(**({"sources": sources} if sources else {}))
+    select_sources(read_sources_file(settings.sources), names, path=str(settings.sources))
+    upgrade(settings.database_url)
+
+
+@app.command()
+def ingest(sources: SourcesOption = None, source: SourceNames = None) -> None:
+    """Fetch new articles from every configured source (or only --source NAME)."""
+
+    def call() -> Any:
+        _prevalidate(sources, source)
+        from flows.ingest import ingest as ingest_flow
+        from tasks.progress import progress_bars
+
+        with progress_bars():
+            return ingest_flow(str(sources) if sources else None, source, return_state=True)
+
+    _run(call)
+
+
+def _parse_day(value: str, option: str) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise _fail(f"{option} {value!r} is not a date; use YYYY-MM-DD", 2) from None
+
+
+@app.command()
+def backfill(
+    since: Annotated[str, typer.Option("--since", help="First day, YYYY-MM-DD (UTC, inclusive).")],
+    until: Annotated[str, typer.Option("--until", help="Last day, YYYY-MM-DD (UTC, inclusive).")],
+    sources: SourcesOption = None,
+    source: SourceNames = None,
+) -> None:
+    """Ingest the articles published between --since and --until, one day at a time."""
+    first, last = _parse_day(since, "--since"), _parse_day(until, "--until")
+
+    def call() -> Any:
+        from flows.backfill import backfill as backfill_flow
+        from flows.backfill import days_between
+
+        days_between(first, last)
+        _prevalidate(sources, source)
+        return backfill_flow(first, last, source, str(sources) if sources else None, return_state=True)
+
+    _run(call)
+
+
+@app.command()
+def serve(
+    deployments: Annotated[Path, typer.Option("--deployments", help="Prefect deployments file.")] = Path(
+        "deployments.yaml"
+    ),
+) -> None:
+    """Serve every deployment in the deployments file from this process (schedules included)."""
+    try:
+        from flows.serve import serve_deployments
+
+        serve_deployments(deployments)
+    except ConfigError as exc:
+        raise _fail(str(exc), 2) from None
+    except NewsflowError as exc:
+        raise _fail(str(exc), 1) from None
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending Alembic migration to DATABASE_URL."""
+    from newsflow.settings import load_settings
+    from storage.db import upgrade
+
+    try:
+        settings = load_settings()
+        upgrade(settings.database_url)
+    except ConfigError as exc:
+        raise _fail(str(exc), 2) from None
+    except NewsflowError as exc:
+        raise _fail(str(exc), 1) from None
+    typer.echo("database is up to date")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="newsflow")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""The scheduled ingest flow: every configured source, new articles only."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import State, flow
+from prefect.states import Completed, Failed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.run import prepare, run_sources
+from flows.summary import RunSummary, publish_artifacts
+
+
+def ingest_run_name() -> str:
+    """Flow run names that say when they ran: ingest-2025-06-03T12-00."""
+    return f"ingest-{datetime.now(UTC):%Y-%m-%dT%H-%M}"
+
+
+def final_state(summary: RunSummary) -> State[RunSummary]:
+    """Completed (with a message when pages failed) or Failed when every source failed."""
+    publish_artifacts(summary)
+    if summary.all_sources_failed:
+        return Failed(message=summary.message(), data=summary)
+    return Completed(message=summary.message(), data=summary)
+
+
+@flow(
+    name="ingest",
+    flow_run_name=ingest_run_name,
+    # Bounded: sources run side by side, four at a time. (Prefect types the runner invariantly.)
+    task_runner=ThreadPoolTaskRunner[Any](max_workers=4),  # type: ignore[arg-type]
+    log_prints=False,
+    persist_result=False,
+)
+def ingest(sources_path: str | None = None, source_names: list[str] | None = None) -> State[RunSummary]:
+    """Discover, fetch, extract, dedupe and store new articles of the configured sources."""
+    prepared = prepare(sources_path, source_names)
+    return final_state(run_sources("ingest", prepared.sources, prepared.config))

@@ -1,0 +1,66 @@
+"""Shared by the ingest and backfill flows: load configuration, run source tasks, summarize."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from prefect.runtime import flow_run
+
+from flows.summary import RunSummary
+from newsflow.errors import ConfigError
+from newsflow.records import DateWindow, Source
+from newsflow.runconfig import RunConfig
+from newsflow.settings import Settings, load_settings
+from newsflow.sources import load_sources, select_sources
+from storage.db import upgrade
+from tasks.ingest_source import ingest_source
+from tasks.report import SourceReport
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a flow run needs before its first task: settings, sources, a migrated database."""
+
+    settings: Settings
+    sources: list[Source]
+    config: RunConfig
+
+
+def read_sources_file(path: Path) -> list[Source]:
+    """Read and validate a sources file; ConfigError says what to fix."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"sources file {path} not found; pass --sources PATH or set NEWSFLOW_SOURCES"
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read sources file {path}: {exc}") from exc
+    return load_sources(text, path=str(path))
+
+
+def prepare(sources_path: str | None, source_names: list[str] | None) -> Prepared:
+    """Settings, the selected sources and an up-to-date schema; raises NewsflowError on bad setup."""
+    settings = load_settings(**({"sources": sources_path} if sources_path else {}))
+    sources = select_sources(read_sources_file(settings.sources), source_names, path=str(settings.sources))
+    upgrade(settings.database_url)
+    return Prepared(settings, sources, RunConfig.from_settings(settings))
+
+
+def run_sources(
+    kind: str, sources: list[Source], config: RunConfig, *, window: DateWindow | None = None
+) -> RunSummary:
+    """Submit one task per source (bounded by the flow's task runner) and gather their reports."""
+    run_id = str(flow_run.get_id() or "") or None
+    futures = [
+        ingest_source.with_options(tags=[source.name, kind]).submit(source, config, run_id, window)
+        for source in sources
+    ]
+    summary = RunSummary(kind)
+    for source, future in zip(sources, futures, strict=True):
+        try:
+            summary.reports.append(future.result())
+        except Exception as exc:  # a crashed source task is that source's failure, not the run's
+            summary.reports.append(SourceReport(source.name, error=f"{type(exc).__name__}: {exc}"))
+    return summary

@@ -1,0 +1,78 @@
+"""A run's summary: per-source counts, the final state's message, and the Prefect artifacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from tasks.report import SourceReport
+
+COLUMNS = ("source", "discovered", "fetched", "new", "duplicate", "not_modified", "failed", "skipped")
+
+
+@dataclass
+class RunSummary:
+    """Every source's report for one run."""
+
+    kind: str
+    reports: list[SourceReport] = field(default_factory=list)
+
+    @property
+    def all_sources_failed(self) -> bool:
+        return bool(self.reports) and all(r.source_failed for r in self.reports)
+
+    @property
+    def unhealthy(self) -> list[SourceReport]:
+        return [r for r in self.reports if r.source_failed or r.blocked]
+
+    def total(self, name: str) -> int:
+        return sum(int(getattr(r, name)) for r in self.reports)
+
+    def message(self) -> str:
+        counts = (
+            f"{self.total('new')} new, {self.total('duplicate')} duplicate, "
+            f"{self.total('failed')} failed, {self.total('skipped')} skipped"
+        )
+        if self.all_sources_failed:
+            return f"every source failed ({counts})"
+        parts = [counts]
+        if self.unhealthy:
+            parts.append("unhealthy: " + ", ".join(r.source for r in self.unhealthy))
+        if self.total("failed"):
+            parts.append(f"{self.total('failed')} pages failed and will be retried next run")
+        return "; ".join(parts)
+
+    def rows(self) -> list[dict[str, str | int]]:
+        rows: list[dict[str, str | int]] = []
+        for report in self.reports:
+            row: dict[str, str | int] = {name: getattr(report, name) for name in COLUMNS}
+            row["status"] = "blocked" if report.blocked else ("failed" if report.source_failed else "ok")
+            rows.append(row)
+        return rows
+
+    def failures_markdown(self) -> str:
+        lines = [f"# Failures in this {self.kind} run", ""]
+        for report in self.reports:
+            if not report.failures and not report.error:
+                continue
+            lines.append(f"## {report.source}")
+            if report.error:
+                lines.append(f"**Source failed:** {report.error}")
+            lines.extend(f"- `{url}`: {reason}" for url, reason in report.failures)
+            lines.append("")
+        return "\n".join(lines) if len(lines) > 2 else f"No failures in this {self.kind} run."
+
+
+def publish_artifacts(summary: RunSummary) -> None:
+    """Attach the per-source table and the failure list to the current flow run."""
+    create_table_artifact(
+        key=f"{summary.kind}-summary",
+        table=summary.rows(),
+        description=f"Per-source counts of this {summary.kind} run: {summary.message()}",
+    )
+    create_markdown_artifact(
+        key=f"{summary.kind}-failures",
+        markdown=summary.failures_markdown(),
+        description=f"Pages and listings that failed in this {summary.kind} run, with reasons",
+    )

@@ -1,0 +1,93 @@
+"""Find a source's article URLs in its feeds and sitemaps (recursing into sitemap indexes)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from newsflow.errors import FeedError, FetchError, HttpStatusError
+from newsflow.feeds import parse_feed
+from newsflow.fetcher import BLOCKING_STATUSES, Fetcher, outcome_for_error
+from newsflow.records import DiscoveredUrl, FetchOutcome, Outcome, Source
+from newsflow.sitemaps import parse_sitemap
+
+MAX_SITEMAPS_PER_SOURCE = 50
+
+Validators = tuple[str | None, str | None]  # (ETag, Last-Modified)
+
+
+@dataclass
+class Discovery:
+    """What one source's listings yielded, and how each listing fetch went."""
+
+    urls: list[DiscoveredUrl] = field(default_factory=list)
+    outcomes: list[FetchOutcome] = field(default_factory=list)
+    validators: dict[str, Validators] = field(default_factory=dict)
+    listings_ok: int = 0
+    listings_failed: int = 0
+    blocked: bool = False
+
+    @property
+    def failed_entirely(self) -> bool:
+        return self.listings_ok == 0 and self.listings_failed > 0
+
+
+def _conditional_headers(validators: Validators | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if validators:
+        etag, last_modified = validators
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def discover(
+    source: Source,
+    fetcher: Fetcher,
+    *,
+    known: dict[str, Validators],
+    max_bytes: int,
+    conditional: bool = True,
+) -> Discovery:
+    """Fetch and parse every feed and sitemap of `source`; failures become outcomes, never raise."""
+    result = Discovery()
+    listings: deque[tuple[str, str]] = deque(
+        [*(("feed", url) for url in source.feeds), *(("sitemap", url) for url in source.sitemaps)]
+    )
+    seen: set[str] = set()
+    while listings and len(seen) < MAX_SITEMAPS_PER_SOURCE + len(source.feeds):
+        kind, url = listings.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        headers = _conditional_headers(known.get(url)) if conditional else {}
+        now = datetime.now(UTC)
+        try:
+            response = fetcher.get(url, headers=headers, max_bytes=max_bytes)
+            if response.status == 304:
+                result.listings_ok += 1
+                result.outcomes.append(FetchOutcome(url, source.name, Outcome.NOT_MODIFIED, now, 304))
+                continue
+            if kind == "feed":
+                found = parse_feed(response.body, url=response.final_url, source=source.name)
+            else:
+                document = parse_sitemap(response.body, url=response.final_url, source=source.name)
+                found = list(document.urls)
+                listings.extend(("sitemap", child) for child in document.sitemaps)
+        except FetchError as error:
+            result.listings_failed += 1
+            result.blocked |= isinstance(error, HttpStatusError) and error.status in BLOCKING_STATUSES
+            result.outcomes.append(outcome_for_error(error, source=source.name))
+            continue
+        except FeedError as error:
+            result.listings_failed += 1
+            result.outcomes.append(FetchOutcome(url, source.name, Outcome.ERROR, now, response.status, str(error)))
+            continue
+        result.listings_ok += 1
+        result.urls.extend(found)
+        result.validators[url] = (response.etag, response.last_modified)
+        result.outcomes.append(FetchOutcome(url, source.name, Outcome.OK, now, response.status))
+    return result

@@ -1,0 +1,165 @@
+"""Fetch feeds and pages politely: robots.txt, per-host limits, retries, content checks."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from newsflow.canonical import host_of
+from newsflow.encoding import decode_body
+from newsflow.errors import (
+    BlockedByRobots,
+    FetchError,
+    ForbiddenHost,
+    HttpStatusError,
+    ResponseTooLarge,
+    UnsupportedContent,
+)
+from newsflow.http import FetchPolicy, FetchResponse, fetch_once, is_transient
+from newsflow.politeness import HostLimiter
+from newsflow.records import DiscoveredUrl, FetchedPage, FetchOutcome, Outcome, PageHints
+from newsflow.robots import RobotsRules, parse_robots
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+_BINARY_MAGIC = (
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"RIFF",
+    b"\x00\x00\x01\x00",
+)
+_PERMANENT_STATUSES = frozenset({400, 404, 405, 406, 410, 414, 501})
+BLOCKING_STATUSES = frozenset({401, 403, 429, 451})
+
+
+def check_page_body(response: FetchResponse) -> None:
+    """Raise UnsupportedContent unless the body looks like a web page."""
+    content_type = (response.content_type or "").split(";", 1)[0].strip().lower()
+    if content_type and not content_type.startswith(_HTML_TYPES):
+        raise UnsupportedContent(
+            response.url, f"{response.url}: content type {content_type} is not a web page"
+        )
+    head = response.body[:2048]
+    if not response.body.strip():
+        raise UnsupportedContent(response.url, f"{response.url}: the page is empty (HTTP {response.status})")
+    if head.startswith(_BINARY_MAGIC) or head.count(b"\x00") > 0:
+        raise UnsupportedContent(response.url, f"{response.url}: the body is binary data, not a web page")
+    if b"<" not in head and not response.body[:65536].count(b"<") > 0:
+        raise UnsupportedContent(response.url, f"{response.url}: the body has no HTML markup")
+
+
+def outcome_for_error(error: FetchError, *, source: str) -> FetchOutcome:
+    """The fetch_event a failed fetch becomes: settled for good (skipped) or worth retrying (error)."""
+    permanent = isinstance(
+        error, ForbiddenHost | BlockedByRobots | ResponseTooLarge | UnsupportedContent
+    ) or (isinstance(error, HttpStatusError) and error.status in _PERMANENT_STATUSES)
+    return FetchOutcome(
+        url=error.url,
+        source=source,
+        outcome=Outcome.SKIPPED if permanent else Outcome.ERROR,
+        at=datetime.now(UTC),
+        http_status=error.status,
+        error=str(error),
+    )
+
+
+class Fetcher:
+    """One run's fetching: a shared client, host limiter and robots cache."""
+
+    def __init__(
+        self, client: httpx.Client, policy: FetchPolicy, limiter: HostLimiter, *, respect_robots: bool
+    ) -> None:
+        self._client = client
+        self._policy = policy
+        self._limiter = limiter
+        self._respect_robots = respect_robots
+        self._robots: dict[str, RobotsRules] = {}
+        self._robots_lock = threading.Lock()
+
+    def _rules(self, url: str) -> RobotsRules:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._robots_lock:
+            cached = self._robots.get(origin)
+        if cached is not None:
+            return cached
+        rules = RobotsRules.allow_all(self._policy.user_agent)
+        try:
+            response = fetch_once(self._client, origin + "/robots.txt", max_bytes=500_000, total_timeout=10)
+            if response.status == 200:
+                rules = parse_robots(
+                    decode_body(response.body, response.content_type), user_agent=self._policy.user_agent
+                )
+        except HttpStatusError as exc:
+            # RFC 9309: 4xx means no rules; 5xx means assume complete disallow for now.
+            if exc.status is not None and exc.status >= 500:
+                rules = parse_robots("User-agent: *\nDisallow: /\n", user_agent=self._policy.user_agent)
+        except FetchError:
+            pass
+        delay = rules.crawl_delay()
+        if delay:
+            self._limiter.set_delay(host_of(url), min(delay, 60.0))
+        with self._robots_lock:
+            self._robots[origin] = rules
+        return rules
+
+    def get(
+        self, url: str, *, headers: dict[str, str] | None = None, max_bytes: int | None = None
+    ) -> FetchResponse:
+        """GET with robots.txt, the host's slot, and retries of transient failures."""
+        if self._respect_robots and not self._rules(url).can_fetch(url):
+            raise BlockedByRobots(url, f"{url}: disallowed by robots.txt for {self._policy.user_agent}")
+        host = host_of(url)
+        total_timeout = self._policy.connect_timeout + self._policy.read_timeout * 2
+        attempt = 0
+        while True:
+            try:
+                with self._limiter.slot(host):
+                    return fetch_once(
+                        self._client,
+                        url,
+                        max_bytes=max_bytes or self._policy.max_bytes,
+                        total_timeout=total_timeout,
+                        headers=headers,
+                    )
+            except FetchError as error:
+                if attempt >= self._policy.max_retries or not is_transient(error):
+                    raise
+                wait = error.retry_after if isinstance(error, HttpStatusError) else None
+                wait = 0.5 * 2**attempt if wait is None else wait
+                if wait > self._policy.max_retry_after:
+                    raise
+                attempt += 1
+                self._limiter.push_back(host, wait)
+
+    def fetch_page(self, item: DiscoveredUrl) -> FetchedPage | FetchOutcome:
+        """Fetch and decode one article page, or say why not."""
+        try:
+            response = self.get(item.url)
+            check_page_body(response)
+        except FetchError as error:
+            return outcome_for_error(error, source=item.source)
+        return FetchedPage(
+            url=item.url,
+            final_url=response.final_url,
+            source=item.source,
+            status=response.status,
+            html=decode_body(response.body, response.content_type),
+            hints=PageHints(listed_published_at=item.published_at, listed_title=item.title),
+        )
+
+    def fetch_pages(
+        self, items: list[DiscoveredUrl], *, concurrency: int
+    ) -> list[FetchedPage | FetchOutcome]:
+        """Fetch a batch concurrently; results come back in the order given."""
+        if len(items) <= 1:
+            return [self.fetch_page(item) for item in items]
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="fetch") as pool:
+            return list(pool.map(self.fetch_page, items))

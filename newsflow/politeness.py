@@ -1,0 +1,57 @@
+"""Per-host politeness shared by every source of a run: a concurrency cap and a minimum delay."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+
+class HostLimiter:
+    """Caps concurrent requests per host and spaces request starts by at least `min_delay` seconds."""
+
+    def __init__(
+        self, *, max_concurrency: int, min_delay: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._max = max_concurrency
+        self._default_delay = min_delay
+        self._clock = clock
+        self._lock = threading.Condition()
+        self._active: dict[str, int] = {}
+        self._next_start: dict[str, float] = {}
+        self._delays: dict[str, float] = {}
+
+    def set_delay(self, host: str, delay: float) -> None:
+        """Raise the minimum delay for one host (robots.txt Crawl-delay, Retry-After)."""
+        with self._lock:
+            self._delays[host] = max(delay, self._delays.get(host, 0.0))
+
+    def delay_for(self, host: str) -> float:
+        with self._lock:
+            return max(self._default_delay, self._delays.get(host, 0.0))
+
+    def push_back(self, host: str, seconds: float) -> None:
+        """Let no request to `host` start for `seconds` (a 429 or 503 with Retry-After)."""
+        with self._lock:
+            self._next_start[host] = max(self._next_start.get(host, 0.0), self._clock() + seconds)
+            self._lock.notify_all()
+
+    @contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        """Hold one of `host`'s request slots for the duration of a request."""
+        with self._lock:
+            while True:
+                wait = self._next_start.get(host, 0.0) - self._clock()
+                if self._active.get(host, 0) < self._max and wait <= 0:
+                    break
+                self._lock.wait(timeout=max(wait, 0.01) if wait > 0 else None)
+            self._active[host] = self._active.get(host, 0) + 1
+            delay = max(self._default_delay, self._delays.get(host, 0.0))
+            self._next_start[host] = self._clock() + delay
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active[host] -= 1
+                self._lock.notify_all()

@@ -1,0 +1,39 @@
+"""Turn a fetched page into an article ready to store, or an outcome that says why not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from newsflow.errors import ExtractionError
+from newsflow.extract import extract_article
+from newsflow.fingerprint import fingerprint
+from newsflow.records import FetchedPage, FetchOutcome, Outcome, ProcessedArticle
+
+
+def process_page(page: FetchedPage) -> ProcessedArticle | FetchOutcome:
+    """Extract, clean, normalize and fingerprint one page; never raises for a bad page."""
+    try:
+        article = extract_article(page.html, url=page.final_url, hints=page.hints)
+    except ExtractionError as exc:
+        return FetchOutcome(page.url, page.source, Outcome.SKIPPED, datetime.now(UTC), page.status, str(exc))
+    except Exception as exc:  # a parser bug on one page must not sink the batch
+        return FetchOutcome(
+            page.url,
+            page.source,
+            Outcome.ERROR,
+            datetime.now(UTC),
+            page.status,
+            f"{page.url}: extraction failed ({type(exc).__name__}: {exc})",
+        )
+    return ProcessedArticle(
+        article=article,
+        fingerprint=fingerprint(article.text),
+        fetched_url=page.url,
+        source=page.source,
+        http_status=page.status,
+    )
+
+
+def process_pages(pages: list[FetchedPage]) -> list[ProcessedArticle | FetchOutcome]:
+    """process_page over a batch (the unit sent to an extraction worker process)."""
+    return [process_page(page) for page in pages]

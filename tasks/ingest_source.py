@@ -1,0 +1,281 @@
+"""The per-source task: discover → fetch → extract → dedupe → store, in batches that stream through."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from newsflow.discovery import Discovery, discover
+from newsflow.fetcher import Fetcher
+from newsflow.http import build_client
+from newsflow.politeness import HostLimiter
+from newsflow.records import (
+    DateWindow,
+    DiscoveredUrl,
+    FetchedPage,
+    FetchOutcome,
+    Outcome,
+    ProcessedArticle,
+    Source,
+)
+from newsflow.runconfig import RunConfig
+from newsflow.sources import source_hosts
+from storage.db import session_scope
+from storage.models import FeedState
+from storage.repository import (
+    record_outcomes,
+    retryable_urls,
+    save_feed_state,
+    settled_urls,
+    store_articles,
+    update_source_health,
+)
+from tasks.extraction_pool import resolve_workers, submit_extraction
+from tasks.report import SourceReport
+
+Progress = Callable[[str, int, int], None]  # (source, done, total)
+
+_limiters: dict[tuple[int, float], HostLimiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def shared_limiter(config: RunConfig) -> HostLimiter:
+    """One host limiter per process, so all sources of a run share each host's budget."""
+    key = (config.per_host_concurrency, config.per_host_delay)
+    with _limiters_lock:
+        if key not in _limiters:
+            _limiters[key] = HostLimiter(max_concurrency=key[0], min_delay=key[1])
+        return _limiters[key]
+
+
+def _chunks(items: Sequence[DiscoveredUrl], size: int) -> Iterator[list[DiscoveredUrl]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _unique(urls: list[DiscoveredUrl]) -> list[DiscoveredUrl]:
+    """One entry per URL, keeping the one that carries a date when listings disagree."""
+    best: dict[str, DiscoveredUrl] = {}
+    for item in urls:
+        current = best.get(item.url)
+        if current is None or (current.published_at is None and item.published_at is not None):
+            best[item.url] = item
+    return list(best.values())
+
+
+@dataclass
+class SourcePipeline:
+    """Runs one source through every stage; holds no HTML beyond two batches at a time."""
+
+    source: Source
+    config: RunConfig
+    run_id: str | None = None
+    window: DateWindow | None = None
+    progress: Progress | None = None
+
+    def run(self) -> SourceReport:
+        report = SourceReport(self.source.name)
+        policy = self.config.fetch_policy(frozenset(source_hosts(self.source)))
+        with build_client(policy) as client:
+            fetcher = Fetcher(
+                client, policy, shared_limiter(self.config), respect_robots=self.config.respect_robots
+            )
+            discovery = self._discover(fetcher)
+            candidates = self._candidates(discovery, report)
+            self._process(fetcher, candidates, report)
+        self._finish(discovery, report)
+        return report
+
+    def _discover(self, fetcher: Fetcher) -> Discovery:
+        listing_urls = [*self.source.feeds, *self.source.sitemaps]
+        with session_scope(self.config.database_url) as session:
+            known = {
+                url: (state.etag, state.last_modified)
+                for url in listing_urls
+                if (state := session.get(FeedState, url)) is not None
+            }
+        # A backfill needs the full listings, so it never sends conditional requests.
+        return discover(
+            self.source,
+            fetcher,
+            known=known,
+            max_bytes=self.config.max_feed_bytes,
+            conditional=self.window is None,
+        )
+
+    def _candidates(self, discovery: Discovery, report: SourceReport) -> list[DiscoveredUrl]:
+        found = _unique(discovery.urls)
+        report.discovered = len(found)
+        if self.window is not None:
+            kept = [u for u in found if u.published_at is None or self.window.contains(u.published_at)]
+            report.out_of_window += len(found) - len(kept)
+            found = kept
+        with session_scope(self.config.database_url) as session:
+            settled = settled_urls(session, [u.url for u in found])
+            retry = [] if self.window else retryable_urls(session, source=self.source.name)
+        fresh = [u for u in found if u.url not in settled]
+        listed = {u.url for u in fresh}
+        fresh.extend(
+            DiscoveredUrl(url=url, source=self.source.name, found_in="retry")
+            for url in retry
+            if url not in listed
+        )
+        return fresh[: self.config.max_urls_per_source]
+
+    def _process(self, fetcher: Fetcher, candidates: list[DiscoveredUrl], report: SourceReport) -> None:
+        workers = resolve_workers(self.config.extract_workers)
+        pending: tuple[Future[list[ProcessedArticle | FetchOutcome]], list[FetchOutcome], int] | None = None
+        done = 0
+        total = len(candidates)
+        self._tick(0, total)
+        for batch in _chunks(candidates, self.config.batch_size):
+            results = fetcher.fetch_pages(batch, concurrency=self.config.fetch_concurrency)
+            pages = [r for r in results if isinstance(r, FetchedPage)]
+            failures = [r for r in results if isinstance(r, FetchOutcome)]
+            report.fetched += len(pages)
+            # Extraction of this batch overlaps with storing the previous one and fetching the next.
+            future = submit_extraction(pages, workers=workers)
+            if pending is not None:
+                done += self._store(*pending, report)
+                self._tick(done, total)
+            pending = (future, failures, len(batch))
+        if pending is not None:
+            done += self._store(*pending, report)
+            self._tick(done, total)
+
+    def _tick(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(self.source.name, done, total)
+
+    def _store(
+        self,
+        future: Future[list[ProcessedArticle | FetchOutcome]],
+        outcomes: list[FetchOutcome],
+        size: int,
+        report: SourceReport,
+    ) -> int:
+        now = datetime.now(UTC)
+        outcomes = list(outcomes)
+        articles: list[ProcessedArticle] = []
+        for result in future.result():
+            if isinstance(result, FetchOutcome):
+                outcomes.append(result)
+            elif self.window is not None and not self._in_window(result):
+                outcomes.append(
+                    FetchOutcome(
+                        result.fetched_url,
+                        result.source,
+                        Outcome.OUT_OF_WINDOW,
+                        now,
+                        result.http_status,
+                        f"published {result.article.published_at or 'on an unknown date'}, outside the window",
+                    )
+                )
+            else:
+                articles.append(result)
+        with session_scope(self.config.database_url) as session:
+            stored = store_articles(
+                session, items=articles, threshold=self.config.near_duplicate_threshold, now=now
+            )
+            for item, stored_article in zip(articles, stored, strict=True):
+                duplicate = stored_article.already_stored or stored_article.verdict.of is not None
+                outcomes.append(
+                    FetchOutcome(
+                        item.fetched_url,
+                        item.source,
+                        Outcome.DUPLICATE if duplicate else Outcome.OK,
+                        now,
+                        item.http_status,
+                    )
+                )
+            record_outcomes(session, outcomes=outcomes, run_id=self.run_id)
+        for outcome in outcomes:
+            self._count(outcome, report)
+        return size
+
+    def _in_window(self, item: ProcessedArticle) -> bool:
+        assert self.window is not None
+        published = item.article.published_at
+        return published is not None and self.window.contains(published)
+
+    @staticmethod
+    def _count(outcome: FetchOutcome, report: SourceReport) -> None:
+        if outcome.outcome is Outcome.OK:
+            report.new += 1
+        elif outcome.outcome is Outcome.DUPLICATE:
+            report.duplicate += 1
+        elif outcome.outcome is Outcome.OUT_OF_WINDOW:
+            report.out_of_window += 1
+        elif outcome.outcome is Outcome.SKIPPED:
+            report.skipped += 1
+            report.add_failure(outcome.url, outcome.error or "skipped")
+        elif outcome.outcome is Outcome.ERROR:
+            report.failed += 1
+            report.add_failure(outcome.url, outcome.error or "failed")
+
+    def _finish(self, discovery: Discovery, report: SourceReport) -> None:
+        now = datetime.now(UTC)
+        report.blocked = discovery.blocked
+        report.not_modified = sum(o.outcome is Outcome.NOT_MODIFIED for o in discovery.outcomes)
+        for outcome in discovery.outcomes:
+            if outcome.outcome is Outcome.ERROR or outcome.outcome is Outcome.SKIPPED:
+                report.add_failure(outcome.url, outcome.error or "listing failed")
+        if discovery.failed_entirely:
+            reasons = "; ".join(o.error or "" for o in discovery.outcomes if o.error)
+            report.error = f"every feed and sitemap failed: {reasons}"
+        with session_scope(self.config.database_url) as session:
+            record_outcomes(session, outcomes=discovery.outcomes, run_id=self.run_id)
+            # Validators are saved only now, after the articles they listed are stored,
+            # so a run that dies midway re-reads the listing next time.
+            if self.window is None:
+                for url, (etag, last_modified) in discovery.validators.items():
+                    save_feed_state(session, url=url, etag=etag, last_modified=last_modified, now=now)
+            update_source_health(
+                session,
+                source=self.source.name,
+                ok=not discovery.failed_entirely,
+                blocked=discovery.blocked,
+                error=report.error,
+                now=now,
+            )
+
+
+@task(name="ingest-source", task_run_name="ingest-{source.name}", cache_policy=NO_CACHE, log_prints=False)
+def ingest_source(
+    source: Source, config: RunConfig, run_id: str | None = None, window: DateWindow | None = None
+) -> SourceReport:
+    """Ingest one source; page failures are counted and recorded, never raised."""
+    logger = get_run_logger()
+    report = SourcePipeline(source, config, run_id=run_id, window=window, progress=current_progress()).run()
+    logger.info(
+        "%s: %d discovered, %d fetched, %d new, %d duplicate, %d failed, %d skipped",
+        source.name,
+        report.discovered,
+        report.fetched,
+        report.new,
+        report.duplicate,
+        report.failed,
+        report.skipped,
+    )
+    if report.error:
+        logger.warning("%s failed: %s", source.name, report.error)
+    return report
+
+
+_progress: Progress | None = None
+
+
+def set_progress(callback: Progress | None) -> None:
+    """Install a progress callback for source tasks of this process (the CLI's progress bars)."""
+    global _progress
+    _progress = callback
+
+
+def current_progress() -> Progress | None:
+    return _progress
