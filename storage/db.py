@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,9 +48,20 @@ def _sqlite_setup(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-@functools.cache
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
 def get_engine(database_url: str) -> Engine:
     """One engine per database URL per process; creates the SQLite folder if needed."""
+    with _engines_lock:
+        engine = _engines.get(database_url)
+        if engine is None:
+            engine = _engines[database_url] = _create_engine(database_url)
+        return engine
+
+
+def _create_engine(database_url: str) -> Engine:
     url = make_url(normalize_database_url(database_url))
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -62,6 +72,14 @@ def get_engine(database_url: str) -> Engine:
         _sqlite_setup(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+
+
+def dispose_engine(database_url: str) -> None:
+    """Close and forget the engine of `database_url` (before dropping a database, say)."""
+    with _engines_lock:
+        engine = _engines.pop(database_url, None)
+    if engine is not None:
+        engine.dispose()
 
 
 @contextmanager

@@ -1,0 +1,85 @@
+"""Test isolation: a private Prefect home, a clean environment, and a fresh database per test."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+
+# Prefect reads these at import time: set them before anything imports prefect.
+_PREFECT_HOME = tempfile.mkdtemp(prefix="newsflow-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "false"
+os.environ.pop("PREFECT_API_URL", None)
+
+import pytest  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+# Set by .ci/run for the PostgreSQL pass; unset means SQLite.
+TEST_POSTGRES_URL = os.environ.get("NEWSFLOW_TEST_DATABASE_URL", "")
+
+_CLEARED_PREFIXES = ("NEWSFLOW_",)
+_CLEARED = ("DATABASE_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No developer settings, .env or proxies leak into a test; cwd is a fresh folder."""
+    for name in list(os.environ):
+        if name.startswith(_CLEARED_PREFIXES) or name in _CLEARED:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "*")
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test server for the whole session (starting one costs seconds)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+def _postgres_database() -> Iterator[str]:
+    admin = make_url(TEST_POSTGRES_URL)
+    name = f"newsflow_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        from storage.db import dispose_engine
+
+        dispose_engine(url)
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, empty database: PostgreSQL when NEWSFLOW_TEST_DATABASE_URL is set, else SQLite."""
+    if TEST_POSTGRES_URL:
+        yield from _postgres_database()
+        return
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'newsflow.db'}"
+    yield url
+    from storage.db import dispose_engine
+
+    dispose_engine(url)
+
+
+@pytest.fixture
+def migrated_database(database_url: str) -> str:
+    """A fresh database with the schema applied."""
+    from storage.db import upgrade
+
+    upgrade(database_url)
+    return database_url

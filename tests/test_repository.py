@@ -1,0 +1,114 @@
+"""Storage against a real database (SQLite, or PostgreSQL under NEWSFLOW_TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlmodel import select
+
+from newsflow.dedupe import DuplicateKind
+from newsflow.fingerprint import fingerprint
+from newsflow.records import ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
+from storage.db import session_scope, upgrade
+from storage.models import Article, FetchEvent
+from storage.repository import (
+    count_articles,
+    record_outcomes,
+    retryable_urls,
+    settled_urls,
+    store_articles,
+    update_source_health,
+)
+
+BODIES = [
+    v["articleBody"]
+    for v in json.loads(
+        (Path(__file__).parent / "fixtures" / "aeb" / "ground-truth.json").read_text(encoding="utf-8")
+    ).values()
+]
+NOW = datetime(2025, 6, 3, 12, 0, tzinfo=UTC)
+
+
+def _item(url: str, text: str, source: str = "daily", published: datetime | None = None) -> ProcessedArticle:
+    article = ExtractedArticle(url=url, title="T", text=text, authors=("Ann Lee",), published_at=published)
+    return ProcessedArticle(article, fingerprint(text), fetched_url=url + "?from=feed", source=source)
+
+
+def test_upgrade_is_idempotent(migrated_database: str) -> None:
+    upgrade(migrated_database)
+    with session_scope(migrated_database) as session:
+        assert count_articles(session) == 0
+
+
+def test_store_dedupes_within_a_batch_and_across_batches(migrated_database: str) -> None:
+    syndicated = "Another headline\n" + BODIES[1] + "\nRepublished with permission."
+    with session_scope(migrated_database) as session:
+        results = store_articles(
+            session,
+            items=[
+                _item("https://a.test/1", BODIES[0]),
+                _item("https://a.test/2", BODIES[1]),
+                _item("https://b.test/1", BODIES[0], source="mirror"),
+                _item("https://b.test/2", syndicated, source="mirror"),
+                _item("https://a.test/1", BODIES[2]),
+            ],
+            threshold=0.7,
+            now=NOW,
+        )
+    first, second, exact, near, same_url = results
+    assert first.verdict.kind is DuplicateKind.NONE and second.verdict.kind is DuplicateKind.NONE
+    assert exact.verdict.kind is DuplicateKind.EXACT and exact.verdict.of == first.article_id
+    assert near.verdict.kind is DuplicateKind.NEAR and near.verdict.of == second.article_id
+    assert same_url.already_stored and same_url.article_id is None
+    with session_scope(migrated_database) as session:
+        later = store_articles(
+            session, items=[_item("https://c.test/9", syndicated, source="other")], threshold=0.7, now=NOW
+        )
+        # Duplicates always point at the original, never at another duplicate.
+        assert later[0].verdict.kind is DuplicateKind.NEAR
+        assert later[0].verdict.of == second.article_id
+        assert count_articles(session) == 5
+        assert count_articles(session, originals_only=True) == 2
+
+
+def test_dates_come_back_in_utc(migrated_database: str) -> None:
+    published = datetime(2025, 6, 3, 10, 15, tzinfo=timezone(timedelta(hours=4)))
+    with session_scope(migrated_database) as session:
+        store_articles(session, items=[_item("https://a.test/d", BODIES[3], published=published)], threshold=0.7, now=NOW)
+    with session_scope(migrated_database) as session:
+        article = session.exec(select(Article).where(Article.url == "https://a.test/d")).one()
+        assert article.published_at == datetime(2025, 6, 3, 6, 15, tzinfo=UTC)
+        assert article.published_at.tzinfo is not None
+        assert article.first_seen_at == NOW
+        assert article.authors == ["Ann Lee"]
+
+
+def test_settled_and_retryable_urls(migrated_database: str) -> None:
+    outcomes = [
+        FetchOutcome("https://a.test/ok", "daily", Outcome.OK, NOW, 200),
+        FetchOutcome("https://a.test/gone", "daily", Outcome.SKIPPED, NOW, 404, "HTTP 404"),
+        FetchOutcome("https://a.test/flaky", "daily", Outcome.ERROR, NOW, 503, "HTTP 503"),
+        FetchOutcome("https://a.test/late", "daily", Outcome.ERROR, NOW, None, "timed out"),
+        FetchOutcome("https://a.test/late", "daily", Outcome.OK, NOW, 200),
+    ]
+    with session_scope(migrated_database) as session:
+        record_outcomes(session, outcomes=outcomes, run_id="run-1")
+    with session_scope(migrated_database) as session:
+        urls = ["https://a.test/ok", "https://a.test/gone", "https://a.test/flaky", "https://a.test/new"]
+        assert settled_urls(session, urls) == {"https://a.test/ok", "https://a.test/gone"}
+        assert retryable_urls(session, source="daily") == ["https://a.test/flaky"]
+        assert retryable_urls(session, source="other") == []
+        assert len(session.exec(select(FetchEvent)).all()) == 5
+
+
+def test_source_health_counts_consecutive_failures(migrated_database: str) -> None:
+    with session_scope(migrated_database) as session:
+        update_source_health(session, source="s", ok=False, blocked=True, error="HTTP 403", now=NOW)
+    with session_scope(migrated_database) as session:
+        health = update_source_health(session, source="s", ok=False, blocked=True, error="HTTP 403", now=NOW)
+        assert health.consecutive_failures == 2 and health.blocked
+    with session_scope(migrated_database) as session:
+        health = update_source_health(session, source="s", ok=True, blocked=False, error=None, now=NOW)
+        assert health.consecutive_failures == 0 and not health.blocked and health.last_success_at == NOW

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+
+from newsflow.errors import ConfigError
+from newsflow.sources import load_sources, select_sources, source_hosts
+
+GOOD = """
+sources:
+  - name: news-az
+    feeds: ["https://news.az/rss"]
+    sitemaps: ["https://news.az/sitemap.xml"]
+  - name: archive
+    warcs: ["/data/cc-news.warc.gz"]
+"""
+
+
+def test_a_valid_file_gives_sources() -> None:
+    sources = load_sources(GOOD, path="s.yaml")
+    assert [s.name for s in sources] == ["news-az", "archive"]
+    assert sources[0].feeds == ("https://news.az/rss",)
+    assert sources[0].sitemaps == ("https://news.az/sitemap.xml",)
+    assert sources[1].warcs == ("/data/cc-news.warc.gz",)
+    assert source_hosts(sources[0]) == {"news.az"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sources: [", "not valid YAML"),
+        ("feeds: []", "top-level 'sources:' list"),
+        ("sources: []", "'sources' is empty"),
+        ("sources:\n  - feeds: ['https://a.com/f']", "sources[0]: 'name' must be a slug"),
+        ("sources:\n  - name: Bad Name\n    feeds: ['https://a.com/f']", "'name' must be a slug"),
+        ("sources:\n  - name: a\n    feeds: ['ftp://a.com/f']", "source 'a': 'feeds' has 'ftp://a.com/f'"),
+        ("sources:\n  - name: a\n    feeds: 'https://a.com/f'", "source 'a': 'feeds' must be a list"),
+        ("sources:\n  - name: a", "source 'a': give at least one of"),
+        ("sources:\n  - name: a\n    feed: ['https://a.com/f']", "source 'a': unknown field(s) feed"),
+        (
+            "sources:\n  - name: a\n    feeds: ['https://a.com/f']\n  - name: a\n    feeds: ['https://b.com/f']",
+            "source 'a': 'name' is used by another source",
+        ),
+    ],
+)
+def test_errors_name_the_file_entry_and_field(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        load_sources(text, path="my-sources.yaml")
+    assert "my-sources.yaml" in str(excinfo.value)
+    assert message in str(excinfo.value)
+
+
+def test_select_sources_rejects_unknown_names() -> None:
+    sources = load_sources(GOOD)
+    assert [s.name for s in select_sources(sources, ["archive"], path="s.yaml")] == ["archive"]
+    with pytest.raises(ConfigError, match="no source named nope"):
+        select_sources(sources, ["nope"], path="s.yaml")
