@@ -1,0 +1,121 @@
+"""Parse XML, gzipped, Google News and plain-text sitemaps into article URLs and child sitemaps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from newsflow.canonical import canonicalize_url
+from newsflow.errors import FeedError
+from newsflow.feeds import listing_datetime
+from newsflow.records import DiscoveredUrl
+from newsflow.xmlsafe import maybe_gunzip, parse_xml
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapDocument:
+    """One sitemap's article URLs, or, for a sitemap index, the child sitemaps to fetch next."""
+
+    urls: tuple[DiscoveredUrl, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+
+
+def parse_sitemap(data: bytes, *, url: str, source: str) -> SitemapDocument:
+    """Parse a sitemap body (urlset, sitemapindex, Google News, gzip or plain text)."""
+    # A .xml.gz body arrives still compressed unless the server also sent Content-Encoding,
+    # so the magic bytes, not the file name, decide.
+    data = maybe_gunzip(data, what=url).removeprefix(_BOM)
+    if not data.strip():
+        raise FeedError(f"{url}: empty body where a sitemap was expected; check the sitemap URL")
+    if data.lstrip().startswith(b"<"):
+        return _parse_xml_sitemap(data, url=url, source=source)
+    return SitemapDocument(urls=_parse_text_sitemap(data, url=url, source=source))
+
+
+def _local(element: Any) -> str:
+    # Publishers use the 0.9 namespace, Google's old 0.84 one, or none at all: match local names.
+    tag = element.tag
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _child(element: Any, name: str) -> Any:
+    return next((child for child in element if _local(child) == name), None)
+
+
+def _text(element: Any) -> str | None:
+    text = element.text if element is not None else None
+    return (text.strip() or None) if isinstance(text, str) else None
+
+
+def _parse_xml_sitemap(data: bytes, *, url: str, source: str) -> SitemapDocument:
+    root = parse_xml(data, what=url)
+    kind = _local(root)
+    if kind == "urlset":
+        entries = (_url_entry(node) for node in root if _local(node) == "url")
+        return SitemapDocument(urls=_discovered(entries, url=url, source=source))
+    if kind == "sitemapindex":
+        locs = (_text(_child(node, "loc")) for node in root if _local(node) == "sitemap")
+        return SitemapDocument(sitemaps=_child_sitemaps(locs, url=url))
+    raise FeedError(
+        f"{url}: root element is <{kind}>, not <urlset> or <sitemapindex>; check that the URL serves a sitemap"
+    )
+
+
+def _url_entry(node: Any) -> tuple[str | None, datetime | None, str | None]:
+    loc = _text(_child(node, "loc"))
+    news = _child(node, "news")
+    # A news sitemap's publication date is the article's; lastmod may be a later edit.
+    published = _text(_child(news, "publication_date")) if news is not None else None
+    title = _text(_child(news, "title")) if news is not None else None
+    published_at = listing_datetime(published) or listing_datetime(_text(_child(node, "lastmod")))
+    return loc, published_at, " ".join(title.split()) if title else None
+
+
+def _discovered(
+    entries: Iterable[tuple[str | None, datetime | None, str | None]], *, url: str, source: str
+) -> tuple[DiscoveredUrl, ...]:
+    result: dict[str, DiscoveredUrl] = {}
+    for loc, published_at, title in entries:
+        canonical = canonicalize_url(loc, base=url) if loc else None
+        if canonical and canonical not in result:
+            result[canonical] = DiscoveredUrl(canonical, source, url, published_at, title)
+    return tuple(result.values())
+
+
+def _child_sitemaps(locs: Iterable[str | None], *, url: str) -> tuple[str, ...]:
+    # Child sitemaps are fetch targets, not article identities: resolve them but keep their
+    # query strings as written, and never follow one off the web (file:, ftp:...).
+    children: dict[str, None] = {}
+    for loc in locs:
+        if not loc:
+            continue
+        try:
+            resolved = urljoin(url, loc)
+            parts = urlsplit(resolved)
+        except ValueError:
+            continue
+        if parts.scheme.lower() in ("http", "https") and parts.hostname:
+            children.setdefault(resolved, None)
+    return tuple(children)
+
+
+def _parse_text_sitemap(data: bytes, *, url: str, source: str) -> tuple[DiscoveredUrl, ...]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise FeedError(
+            f"{url}: neither XML nor UTF-8 text ({error}); check that the URL serves a sitemap"
+        ) from error
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # Text sitemaps list absolute URLs only; anything else means this is not a sitemap.
+    urls = _discovered(((line, None, None) for line in lines if "://" in line), url=url, source=source)
+    if not urls:
+        raise FeedError(f"{url}: no URLs in this text body; check that the URL serves a sitemap")
+    return urls
