@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil import parser as dateutil_parser
+from dateutil import tz
 
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
 
@@ -21,6 +22,42 @@ class DatedValue:
     value: datetime
     source: str
     has_time: bool
+
+
+_TZ_ABBREVIATIONS = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "BST": 3600,
+    "CET": 3600,
+    "CEST": 7200,
+    "EET": 7200,
+    "EEST": 10800,
+    "MSK": 10800,
+    "IST": 19800,
+    "JST": 32400,
+    "KST": 32400,
+    "AEST": 36000,
+    "AEDT": 39600,
+    "EST": -18000,
+    "EDT": -14400,
+    "CST": -21600,
+    "CDT": -18000,
+    "MST": -25200,
+    "MDT": -21600,
+    "PST": -28800,
+    "PDT": -25200,
+    "ET": -18000,
+    "PT": -28800,
+}
+
+
+def _tzinfos(name: str | None, offset: int | None) -> tz.tzoffset | None:
+    # dateutil warns (and will raise) on abbreviations it does not know: resolve the
+    # common ones, and read an unknown one as UTC rather than failing the page.
+    if offset is not None:
+        return tz.tzoffset(name, offset)
+    return tz.tzoffset(name, _TZ_ABBREVIATIONS.get((name or "").upper(), 0))
 
 
 def to_utc(value: datetime) -> datetime:
@@ -38,7 +75,7 @@ def parse_datetime(text: str | None) -> tuple[datetime, bool] | None:
     if not text or len(text) > 64:
         return None
     try:
-        parsed = dateutil_parser.parse(text, default=datetime(1, 1, 1, 0, 0))
+        parsed = dateutil_parser.parse(text, default=datetime(1, 1, 1, 0, 0), tzinfos=_tzinfos)
     except (ValueError, OverflowError, TypeError):
         return None
     if parsed.year < 1990:

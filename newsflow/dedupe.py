@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from newsflow.fingerprint import Fingerprint, similarity
@@ -22,6 +23,7 @@ class StoredFingerprint:
     article_id: int
     content_hash: str
     signature: bytes
+    published_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +47,8 @@ def decide_duplicate(
         if score >= threshold and score > best.similarity:
             best = DuplicateVerdict(DuplicateKind.NEAR, other.article_id, score)
     return best
+
+
+def replaces_original(new_published: datetime | None, original_published: datetime | None) -> bool:
+    """A duplicate published strictly earlier than the stored original is the real original."""
+    return new_published is not None and original_published is not None and new_published < original_published

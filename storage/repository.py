@@ -8,10 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import delete, func, insert, text, update
 from sqlmodel import Session, col, select
 
-from newsflow.dedupe import DuplicateKind, DuplicateVerdict, StoredFingerprint, decide_duplicate
+from newsflow.dedupe import (
+    DuplicateKind,
+    DuplicateVerdict,
+    StoredFingerprint,
+    decide_duplicate,
+    replaces_original,
+)
 from newsflow.records import FetchOutcome, Outcome, ProcessedArticle
 from storage.models import Article, ArticleBand, FeedState, FetchEvent, SourceHealth
 
@@ -87,13 +93,13 @@ def _candidates(session: Session, items: Sequence[ProcessedArticle]) -> dict[int
     found: dict[int, StoredFingerprint] = {}
     id_list = sorted(ids)
     for start in range(0, len(id_list), _CHUNK):
-        for article_id, content_hash, minhash in session.exec(
-            select(Article.id, Article.content_hash, Article.minhash).where(
+        for article_id, content_hash, minhash, published_at in session.exec(
+            select(Article.id, Article.content_hash, Article.minhash, Article.published_at).where(
                 col(Article.id).in_(id_list[start : start + _CHUNK]), col(Article.duplicate_of).is_(None)
             )
         ).all():
             if article_id is not None:
-                found[article_id] = StoredFingerprint(article_id, content_hash, minhash)
+                found[article_id] = StoredFingerprint(article_id, content_hash, minhash, published_at)
     return found
 
 
@@ -145,6 +151,7 @@ def store_articles(
     # Originals in this batch get provisional negative ids until they are inserted.
     batch_originals: dict[int, StoredFingerprint] = {}
     plans: list[tuple[ProcessedArticle, DuplicateVerdict, int | None]] = []
+    demotions: list[tuple[int, int, DuplicateKind]] = []  # (stored original, provisional id, kind)
     seen_urls: set[str] = set()
     for index, item in enumerate(items):
         url = item.article.url
@@ -163,14 +170,25 @@ def store_articles(
         ]
         verdict = decide_duplicate(item.fingerprint, [*pool, *hash_matches], threshold=threshold)
         provisional_id = -(index + 1)
+        original = stored.get(verdict.of) if verdict.of is not None else None
+        if original is not None and replaces_original(item.article.published_at, original.published_at):
+            # Whoever published first is the original, whichever source we happened to store first.
+            demotions.append((original.article_id, provisional_id, verdict.kind))
+            del stored[original.article_id]
+            verdict = DuplicateVerdict(DuplicateKind.NONE)
         if verdict.kind is DuplicateKind.NONE:
             batch_originals[provisional_id] = StoredFingerprint(
-                provisional_id, item.fingerprint.content_hash, item.fingerprint.signature
+                provisional_id,
+                item.fingerprint.content_hash,
+                item.fingerprint.signature,
+                item.article.published_at,
             )
             for band, h in enumerate(item.fingerprint.bands):
                 by_band[(band, h)].add(provisional_id)
         plans.append((item, verdict, provisional_id))
     real_ids = _insert_planned(session, plans, now=now)
+    for old_id, provisional_id, kind in demotions:
+        _demote(session, old_id=old_id, new_id=real_ids[provisional_id], kind=kind, now=now)
     results: list[StoredArticle] = []
     for item, verdict, provisional in plans:
         if provisional is None:
@@ -186,6 +204,20 @@ def store_articles(
             StoredArticle(item.fetched_url, item.article.url, real_ids[provisional], verdict, False)
         )
     return results
+
+
+def _demote(session: Session, *, old_id: int, new_id: int, kind: DuplicateKind, now: datetime) -> None:
+    """Make a stored original (and its duplicates) point at an earlier-published copy."""
+    connection = session.connection()
+    connection.execute(
+        update(Article).where(col(Article.duplicate_of) == old_id).values(duplicate_of=new_id, updated_at=now)
+    )
+    connection.execute(
+        update(Article)
+        .where(col(Article.id) == old_id)
+        .values(duplicate_of=new_id, duplicate_kind=kind.value, updated_at=now)
+    )
+    connection.execute(delete(ArticleBand).where(col(ArticleBand.article_id) == old_id))
 
 
 def _insert_planned(

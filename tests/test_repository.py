@@ -76,7 +76,9 @@ def test_store_dedupes_within_a_batch_and_across_batches(migrated_database: str)
 def test_dates_come_back_in_utc(migrated_database: str) -> None:
     published = datetime(2025, 6, 3, 10, 15, tzinfo=timezone(timedelta(hours=4)))
     with session_scope(migrated_database) as session:
-        store_articles(session, items=[_item("https://a.test/d", BODIES[3], published=published)], threshold=0.7, now=NOW)
+        store_articles(
+            session, items=[_item("https://a.test/d", BODIES[3], published=published)], threshold=0.7, now=NOW
+        )
     with session_scope(migrated_database) as session:
         article = session.exec(select(Article).where(Article.url == "https://a.test/d")).one()
         assert article.published_at == datetime(2025, 6, 3, 6, 15, tzinfo=UTC)
@@ -112,3 +114,30 @@ def test_source_health_counts_consecutive_failures(migrated_database: str) -> No
     with session_scope(migrated_database) as session:
         health = update_source_health(session, source="s", ok=True, blocked=False, error=None, now=NOW)
         assert health.consecutive_failures == 0 and not health.blocked and health.last_success_at == NOW
+
+
+def test_an_earlier_published_copy_becomes_the_original(migrated_database: str) -> None:
+    early = datetime(2025, 6, 3, 8, 0, tzinfo=UTC)
+    late = early + timedelta(hours=6)
+    with session_scope(migrated_database) as session:
+        first = store_articles(
+            session,
+            items=[
+                _item("https://mirror.test/1", BODIES[5] + "\nRepublished with permission.", "mirror", late),
+                _item("https://mirror.test/1-again", BODIES[5] + "\nRepublished.", "mirror2", late),
+            ],
+            threshold=0.7,
+            now=NOW,
+        )
+    assert first[1].verdict.of == first[0].article_id
+    with session_scope(migrated_database) as session:
+        (origin,) = store_articles(
+            session, items=[_item("https://origin.test/1", BODIES[5], "daily", early)], threshold=0.7, now=NOW
+        )
+        assert origin.verdict.kind is DuplicateKind.NONE
+    with session_scope(migrated_database) as session:
+        rows = {a.url: a for a in session.exec(select(Article)).all()}
+        assert rows["https://origin.test/1"].duplicate_of is None
+        assert rows["https://mirror.test/1"].duplicate_of == origin.article_id
+        assert rows["https://mirror.test/1-again"].duplicate_of == origin.article_id
+        assert count_articles(session, originals_only=True) == 1
