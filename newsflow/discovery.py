@@ -84,7 +84,9 @@ def discover(
             continue
         except FeedError as error:
             result.listings_failed += 1
-            result.outcomes.append(FetchOutcome(url, source.name, Outcome.ERROR, now, response.status, str(error)))
+            result.outcomes.append(
+                FetchOutcome(url, source.name, Outcome.ERROR, now, response.status, str(error))
+            )
             continue
         result.listings_ok += 1
         result.urls.extend(found)

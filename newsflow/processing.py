@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from newsflow.errors import ExtractionError
 from newsflow.extract import extract_article
 from newsflow.fingerprint import fingerprint
 from newsflow.records import FetchedPage, FetchOutcome, Outcome, ProcessedArticle
+
+MAX_URL_LENGTH = 2048
 
 
 def process_page(page: FetchedPage) -> ProcessedArticle | FetchOutcome:
@@ -25,6 +28,18 @@ def process_page(page: FetchedPage) -> ProcessedArticle | FetchOutcome:
             page.status,
             f"{page.url}: extraction failed ({type(exc).__name__}: {exc})",
         )
+    if len(page.url) > MAX_URL_LENGTH:
+        return FetchOutcome(
+            page.url,
+            page.source,
+            Outcome.SKIPPED,
+            datetime.now(UTC),
+            page.status,
+            f"{page.url[:200]}...: the URL is longer than {MAX_URL_LENGTH} characters",
+        )
+    if len(article.url) > MAX_URL_LENGTH:
+        # An absurd canonical link is the page's mistake; the fetched URL identifies it as well.
+        article = replace(article, url=page.url)
     return ProcessedArticle(
         article=article,
         fingerprint=fingerprint(article.text),

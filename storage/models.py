@@ -23,7 +23,7 @@ class Article(SQLModel, table=True):
     text: str = Field(sa_type=Text)
     authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
-    published_at_source: str | None = Field(default=None, max_length=32)
+    published_at_source: str | None = Field(default=None, max_length=64)
     modified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     language: str | None = Field(default=None, max_length=8)
     site_name: str | None = Field(default=None, max_length=256)

@@ -103,8 +103,13 @@ def _candidates(session: Session, items: Sequence[ProcessedArticle]) -> dict[int
     return found
 
 
+def _clip(value: str | None, limit: int) -> str | None:
+    return value[:limit] if value is not None else None
+
+
 def _row(item: ProcessedArticle, *, now: datetime, verdict: DuplicateVerdict) -> dict[str, object]:
     article = item.article
+    # Metadata comes from pages we do not control: fit it to the columns rather than fail the batch.
     return {
         "url": article.url,
         "fetched_url": item.fetched_url,
@@ -113,12 +118,12 @@ def _row(item: ProcessedArticle, *, now: datetime, verdict: DuplicateVerdict) ->
         "text": article.text,
         "authors": list(article.authors),
         "published_at": article.published_at,
-        "published_at_source": article.published_at_source,
+        "published_at_source": _clip(article.published_at_source, 64),
         "modified_at": article.modified_at,
-        "language": article.language,
-        "site_name": article.site_name,
+        "language": _clip(article.language, 8),
+        "site_name": _clip(article.site_name, 256),
         "description": article.description,
-        "image": article.image,
+        "image": article.image if article.image is None or len(article.image) <= 2048 else None,
         "tags": list(article.tags),
         "content_hash": item.fingerprint.content_hash,
         "minhash": item.fingerprint.signature,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy.exc import DataError, IntegrityError
 
 from newsflow.discovery import Discovery, discover
 from newsflow.fetcher import Fetcher
@@ -179,25 +180,52 @@ class SourcePipeline:
                 )
             else:
                 articles.append(result)
+        try:
+            self._commit(articles, outcomes, now)
+        except (DataError, IntegrityError) as exc:
+            # One bad row must not lose the batch: store the articles one by one instead.
+            logger = get_run_logger()
+            logger.warning("batch insert failed (%s); storing one article at a time", type(exc).__name__)
+            for item in articles:
+                try:
+                    self._commit([item], [], now)
+                except (DataError, IntegrityError) as row_error:
+                    outcomes.append(
+                        FetchOutcome(
+                            item.fetched_url,
+                            item.source,
+                            Outcome.ERROR,
+                            now,
+                            item.http_status,
+                            f"{item.fetched_url}: could not be stored ({str(row_error.orig).strip()})",
+                        )
+                    )
+            with session_scope(self.config.database_url) as session:
+                record_outcomes(session, outcomes=outcomes, run_id=self.run_id)
+        for outcome in outcomes:
+            self._count(outcome, report)
+        return size
+
+    def _commit(self, articles: list[ProcessedArticle], outcomes: list[FetchOutcome], now: datetime) -> None:
+        """Store articles and their outcomes in one transaction; `outcomes` gains one per article."""
         with session_scope(self.config.database_url) as session:
             stored = store_articles(
                 session, items=articles, threshold=self.config.near_duplicate_threshold, now=now
             )
-            for item, stored_article in zip(articles, stored, strict=True):
-                duplicate = stored_article.already_stored or stored_article.verdict.of is not None
-                outcomes.append(
-                    FetchOutcome(
-                        item.fetched_url,
-                        item.source,
-                        Outcome.DUPLICATE if duplicate else Outcome.OK,
-                        now,
-                        item.http_status,
-                    )
+            mine = [
+                FetchOutcome(
+                    item.fetched_url,
+                    item.source,
+                    Outcome.DUPLICATE
+                    if result.already_stored or result.verdict.of is not None
+                    else Outcome.OK,
+                    now,
+                    item.http_status,
                 )
-            record_outcomes(session, outcomes=outcomes, run_id=self.run_id)
-        for outcome in outcomes:
-            self._count(outcome, report)
-        return size
+                for item, result in zip(articles, stored, strict=True)
+            ]
+            record_outcomes(session, outcomes=[*outcomes, *mine], run_id=self.run_id)
+        outcomes.extend(mine)
 
     def _in_window(self, item: ProcessedArticle) -> bool:
         assert self.window is not None

@@ -23,7 +23,15 @@ from sqlalchemy.engine import make_url  # noqa: E402
 TEST_POSTGRES_URL = os.environ.get("NEWSFLOW_TEST_DATABASE_URL", "")
 
 _CLEARED_PREFIXES = ("NEWSFLOW_",)
-_CLEARED = ("DATABASE_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+_CLEARED = (
+    "DATABASE_URL",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
 
 
 @pytest.fixture(autouse=True)

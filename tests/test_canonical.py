@@ -22,10 +22,15 @@ def test_tracking_parameters_and_fragments_are_removed(raw: str, expected: str) 
 
 
 def test_relative_links_resolve_against_the_base() -> None:
-    assert canonicalize_url("../b/c.html?utm_term=z", base="https://site.org/a/x/") == "https://site.org/a/b/c.html"
+    assert (
+        canonicalize_url("../b/c.html?utm_term=z", base="https://site.org/a/x/")
+        == "https://site.org/a/b/c.html"
+    )
 
 
-@pytest.mark.parametrize("raw", ["mailto:desk@news.az", "javascript:void(0)", "file:///etc/passwd", "ftp://x.org/a", "http://[::1"])
+@pytest.mark.parametrize(
+    "raw", ["mailto:desk@news.az", "javascript:void(0)", "file:///etc/passwd", "ftp://x.org/a", "http://[::1"]
+)
 def test_non_web_urls_have_no_canonical_form(raw: str) -> None:
     assert canonicalize_url(raw) is None
 

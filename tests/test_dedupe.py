@@ -7,7 +7,10 @@ from newsflow.dedupe import DuplicateKind, StoredFingerprint, decide_duplicate
 from newsflow.fingerprint import LSH_BANDS, content_hash, fingerprint, similarity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "aeb"
-BODIES = [v["articleBody"] for v in json.loads((FIXTURES / "ground-truth.json").read_text(encoding="utf-8")).values()]
+BODIES = [
+    v["articleBody"]
+    for v in json.loads((FIXTURES / "ground-truth.json").read_text(encoding="utf-8")).values()
+]
 
 
 def _stored(article_id: int, text: str) -> StoredFingerprint:
@@ -21,14 +24,20 @@ def test_content_hash_ignores_case_and_whitespace() -> None:
 
 
 def test_exact_copy_is_an_exact_duplicate() -> None:
-    verdict = decide_duplicate(fingerprint(BODIES[0]), [_stored(1, BODIES[1]), _stored(2, BODIES[0])], threshold=0.7)
+    verdict = decide_duplicate(
+        fingerprint(BODIES[0]), [_stored(1, BODIES[1]), _stored(2, BODIES[0])], threshold=0.7
+    )
     assert verdict.kind is DuplicateKind.EXACT
     assert verdict.of == 2
 
 
 def test_syndicated_copy_with_new_headline_and_footer_is_a_near_duplicate() -> None:
-    copy = "A different headline for the copy\n" + BODIES[2] + "\nThis story was originally published elsewhere."
-    verdict = decide_duplicate(fingerprint(copy), [_stored(1, BODIES[1]), _stored(7, BODIES[2])], threshold=0.7)
+    copy = (
+        "A different headline for the copy\n" + BODIES[2] + "\nThis story was originally published elsewhere."
+    )
+    verdict = decide_duplicate(
+        fingerprint(copy), [_stored(1, BODIES[1]), _stored(7, BODIES[2])], threshold=0.7
+    )
     assert verdict.kind is DuplicateKind.NEAR
     assert verdict.of == 7
     assert 0.7 <= verdict.similarity < 1.0

@@ -13,6 +13,9 @@ from tests.site.news import NewsSite, article_path
 from tests.site.pages import article_page, rewrite_canonical
 from tests.site.server import LocalSite, Response
 
+# Syndication lags the original by days: far more than any time-of-day ambiguity in page dates.
+REPUBLISH_DELAY = timedelta(days=2)
+
 MIRROR_NAME = "Syndicate Daily"
 
 
@@ -54,8 +57,7 @@ class MirrorSite(LocalSite):
             original = remaining[0] if exact_copy == "auto" else by_id[exact_copy]
             self.copies.append(self._copy_exactly(origin, original))
         items = [
-            FeedItem(copy.url, copy.title, copy.article.published + timedelta(hours=6))
-            for copy in self.copies
+            FeedItem(copy.url, copy.title, copy.article.published + REPUBLISH_DELAY) for copy in self.copies
         ]
         self.route(
             "/feed.xml",
@@ -94,7 +96,7 @@ class MirrorSite(LocalSite):
             title=copy.title,
             paragraphs=copy.paragraphs,
             canonical=copy.url,
-            published=article.published + timedelta(hours=6),
+            published=article.published + REPUBLISH_DELAY,
             site_name=MIRROR_NAME,
             byline="Wire staff",
         ).encode()

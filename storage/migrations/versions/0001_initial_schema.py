@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("authors", sa.JSON(), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("published_at_source", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("published_at_source", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("modified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
         sa.Column("site_name", sqlmodel.sql.sqltypes.AutoString(length=256), nullable=True),

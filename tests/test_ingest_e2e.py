@@ -1,0 +1,136 @@
+"""The real ingest flow against a local news site and a mirror that republishes some of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bench.scoring import score_page, score_pages
+from flows.ingest import ingest
+from flows.summary import RunSummary
+from storage.db import session_scope
+from storage.models import Article, FetchEvent, SourceHealth
+from tests.site import MirrorSite, NewsSite, load_fixture_articles
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+@pytest.fixture
+def sites() -> Iterator[tuple[NewsSite, MirrorSite]]:
+    with NewsSite.start() as site, MirrorSite.start(origin=site) as mirror:
+        yield site, mirror
+
+
+def _write_sources(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _run(sources: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, **params: Any) -> Any:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return ingest(sources_path=str(sources), return_state=True, **params)
+
+
+def test_ingest_stores_each_article_once_clean_and_dated(
+    sites: tuple[NewsSite, MirrorSite], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    site, mirror = sites
+    sources = _write_sources(
+        tmp_path / "sources.yaml",
+        f"""
+sources:
+  - name: daily
+    feeds: ["{site.url("/feed.xml")}"]
+    sitemaps: ["{site.url("/sitemap_index.xml")}"]
+  - name: mirror
+    feeds: ["{mirror.url("/feed.xml")}"]
+""",
+    )
+    state = _run(sources, monkeypatch, database_url)
+    assert state.is_completed(), state.message
+    summary = state.result()
+    assert isinstance(summary, RunSummary)
+
+    with session_scope(database_url) as session:
+        articles = session.exec(select(Article)).all()
+        events = session.exec(select(FetchEvent)).all()
+    originals = [a for a in articles if a.duplicate_of is None]
+    pages = site.article_urls()
+    # Every page of the site once as an original; mirror copies are duplicates, not originals.
+    assert len(originals) == len(pages) == len(site.articles) + 1
+    assert len(articles) == len(pages) + len(mirror.copies)
+    by_id = {a.id: a for a in articles}
+    for copy in mirror.syndicated:
+        row = next(a for a in articles if a.fetched_url == copy.url)
+        assert row.duplicate_of is not None and row.duplicate_kind == "near"
+        assert by_id[row.duplicate_of].fetched_url == copy.origin_url
+    exact = mirror.exact_copy
+    assert exact is not None
+    pair = [a for a in articles if a.fetched_url in (exact.url, exact.origin_url)]
+    assert sorted(a.duplicate_kind or "" for a in pair) == ["", "exact"]
+    # Tracking-parameter variants were never fetched as separate pages nor stored.
+    assert not [e.url for e in events if "utm_" in e.url or "fbclid" in e.url]
+    assert not [a.url for a in articles if "utm_" in a.url or "fbclid" in a.url]
+    assert all(e.outcome in ("ok", "duplicate") for e in events if "/news/" in e.url)
+
+    # The seed page: the date and font-size widget is gone, the date went to published_at.
+    widget = next(a for a in articles if a.fetched_url == site.url(site.widget_path))
+    assert widget.text.startswith("On June 3, during his official visit")
+    assert "↺" not in widget.text and "16 px" not in widget.text and "date 2025-06-03" not in widget.text
+    assert widget.published_at is not None and widget.published_at.isoformat() == "2025-06-03T06:15:00+00:00"
+    assert widget.published_at.tzinfo is not None
+
+    dated = [a for a in originals if a.published_at is not None]
+    assert len(dated) >= 0.9 * len(originals)
+
+    rows = {a.fetched_url: a for a in articles}
+    score = score_pages(
+        score_page(page.body, rows[site.url(f"/news/{page.id}.html")].text) for page in site.articles
+    )
+    assert score.f1 >= 0.95, score
+
+    with session_scope(database_url) as session:
+        health = {h.source: h for h in session.exec(select(SourceHealth)).all()}
+    assert health["daily"].consecutive_failures == 0 and health["daily"].last_success_at is not None
+
+
+def test_a_second_run_fetches_no_article_again_and_adds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    *first_batch, late = load_fixture_articles()[:8]
+    with NewsSite.start(articles=first_batch) as site:
+        sources = _write_sources(
+            tmp_path / "sources.yaml",
+            f'sources:\n  - name: daily\n    feeds: ["{site.url("/feed.xml")}"]\n',
+        )
+        assert _run(sources, monkeypatch, database_url).is_completed()
+        with session_scope(database_url) as session:
+            first = len(session.exec(select(Article)).all())
+        assert first == len(site.article_urls())
+        site.reset_requests()
+
+        state = _run(sources, monkeypatch, database_url)
+        assert state.is_completed()
+        paths = site.requested_paths()
+        assert not [p for p in paths if p.startswith("/news/")], paths
+        feed_requests = [r for r in site.requests if r.path.startswith("/feed.xml")]
+        assert feed_requests and all("if-none-match" in r.headers for r in feed_requests)
+        report = state.result().reports[0]
+        assert (report.not_modified, report.new, report.fetched) == (1, 0, 0)
+        with session_scope(database_url) as session:
+            assert len(session.exec(select(Article)).all()) == first
+
+        # A newly published article is picked up by the next run, and only it is fetched.
+        site.reset_requests()
+        new_url = site.publish(late)
+        state = _run(sources, monkeypatch, database_url)
+        assert state.is_completed()
+        assert [p for p in site.requested_paths() if p.startswith("/news/")] == [
+            new_url.split(site.base_url, 1)[1]
+        ]
+        with session_scope(database_url) as session:
+            assert len(session.exec(select(Article)).all()) == first + 1
