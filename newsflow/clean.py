@@ -1,13 +1,16 @@
 """Remove the boilerplate residue that extractors leave inside article bodies.
 
-Generic rules only: each rule matches a whole line that no real sentence would be,
-such as a font-size widget, a share bar or a "Read more" link line.
+Generic rules only: each rule matches a whole line that no real sentence would be, such as
+a font-size widget, a share bar, a "Read more" link line or a newsletter prompt. Rules that
+could match prose in the middle of an article (calls to action, sign-offs) only apply in the
+last lines of the text, where page furniture ends up.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
@@ -17,22 +20,66 @@ _WIDGET_LINE = re.compile(
     rf"^(?:(?:date\s+)?\d{{4}}-\d{{2}}-\d{{2}}(?:[ T]\d{{1,2}}:\d{{2}})?\s*)?(?:{_WIDGET_TOKENS}\s*){{2,}}$",
     re.IGNORECASE,
 )
+_SOCIAL = r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|instagram|youtube|tiktok|email|e-mail|print|reddit|pinterest|vk|copy link|messenger)"
 _SHARE_LINE = re.compile(
     r"^(?:share(?: this(?: article| story| post)?)?(?: on)?|follow us(?: on)?|print|email|e-mail|"
     r"share|tweet|send|copy link|comments?)\s*[:|]?\s*"
-    r"(?:(?:facebook|twitter|x|linkedin|whatsapp|telegram|email|e-mail|print|reddit|pinterest|vk|"
-    r"copy link|messenger)\s*[,|/·•]?\s*)*$",
+    rf"(?:{_SOCIAL}\s*[,|/·•]?\s*)*$",
     re.IGNORECASE,
 )
 _READ_MORE_LINE = re.compile(
-    r"^(?:read more|related(?: articles| stories| news)?|see also|also read|more from|recommended|"
-    r"most read|advertisement|sponsored|continue reading|click here to|subscribe to)\b.{0,120}$",
+    r"^(?:read more|related(?: articles| stories| news| content)?|see also|also read|more from|recommended|"
+    r"most read|advertisement|sponsored|continue reading|click here to|subscribe to|see more|don'?t miss|"
+    r"you may also like|you might also like|more stories|also on [\w-]+(?:\.[\w-]+)+)\b.{0,120}$",
     re.IGNORECASE,
 )
+# A bare section label with nothing after it: "More:", "Also:", "Photos".
+_LABEL_LINE = re.compile(r"^(?:more|also|photos|video|watch|listen|tags?|topics?)\s*[:.…]*$", re.IGNORECASE)
 _DATE_LABEL_LINE = re.compile(
     r"^(?:date|published|updated|posted)?\s*:?\s*\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$",
     re.IGNORECASE,
 )
+_DATE_TOKEN = (
+    r"(?:[\d:/.,-]+|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|[ap]\.?m\.?|"
+    r"utc|gmt|et|est|edt|pt|pst|pdt|cet|cest|bst|ist)"
+)
+# "Updated at 1:23 p.m.", "(Published Monday, Nov. 18, 2019)": nothing but a label and a date.
+_TIMESTAMP_LINE = re.compile(
+    rf"^\(?(?:last )?(?:updated|published|posted|first published)(?: (?:at|on))?:?"
+    rf"(?=[^\d]*\d)(?:\s*{_DATE_TOKEN})+\s*\)?\.?$",
+    re.IGNORECASE,
+)
+_READING_TIME_LINE = re.compile(
+    r"^(?:(?:estimated )?reading time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit|"
+    r"leestijd|czas czytania|время чтения)\s*:?\s*\d{1,3}\s*\w{0,10}\.?$|^\d{1,3}\s*min(?:ute)?s?\.?\s+read$",
+    re.IGNORECASE,
+)
+_FILED_UNDER_LINE = re.compile(
+    r"^(?:filed under|tagged(?: with)?|tags|categories|category|posted in)\s*:.{0,120}$", re.IGNORECASE
+)
+_COPYRIGHT_LINE = re.compile(r"^(?:©|\(c\)|copyright\b).{0,100}$", re.IGNORECASE)
+# WordPress shortcodes that a theme failed to render: "[button link=...]Send us...[/button]".
+_SHORTCODE_LINE = re.compile(r"^\[(\w+)(?:\s[^\]]*)?\].*\[/\1\]$")
+# Wire-service credits: "(Reporting by A; Editing by B)", "C contributed reporting from Paris."
+_CREDIT_LINE = re.compile(
+    r"^\(?(?:additional |writing and )?(?:reporting|writing|editing|compiled|research) by\b.{0,300}$|"
+    r"^[\w .,'’-]{3,120} contributed (?:reporting|to this (?:report|story|article))\b.{0,80}$",
+    re.IGNORECASE,
+)
+
+# Calls to action that end pages; only trusted in the last lines of the text.
+_FOLLOW_US = re.compile(rf"^follow\b.{{0,80}}\bon\b.{{0,40}}\b{_SOCIAL}\b.{{0,80}}$", re.IGNORECASE)
+_CALL_TO_ACTION = re.compile(
+    r"\bnewsletters?\b.*\b(?:sign up|subscribe|inbox|delivered)\b|"
+    r"\b(?:sign up|subscribe)\b.*\bnewsletters?\b|"
+    r"\bshare (?:it|this)(?: story| article)? with\b|"
+    r"^tell us what you think\b|^have a tip\?|\bclick here\b|"
+    r"\b(?:subscribe|sign up) (?:now|today|here)\b",
+    re.IGNORECASE,
+)
+_TAIL_LINES = 4
+_DOMAIN_SIGNOFF = re.compile(r"^[\w-]+(?:\.[a-z]{2,})+$", re.IGNORECASE)
 
 
 def normalize_whitespace(text: str) -> str:
@@ -49,21 +96,80 @@ def normalize_whitespace(text: str) -> str:
 
 
 def is_residue_line(line: str) -> bool:
-    """True when a line is a UI widget, share bar or navigation prompt, not prose."""
+    """True when a line is a UI widget, share bar, label or navigation prompt, not prose."""
     stripped = line.strip()
-    if not stripped:
+    if not stripped or len(stripped) > 320:
         return False
+    if not any(ch.isalnum() for ch in stripped):
+        return True  # separators such as "___" or "* * *"
+    if _CREDIT_LINE.match(stripped) or _SHORTCODE_LINE.match(stripped):
+        return True
     if len(stripped) > 160:
         return False
     return bool(
         _WIDGET_LINE.match(stripped)
         or _SHARE_LINE.match(stripped)
         or _DATE_LABEL_LINE.match(stripped)
-        or (_READ_MORE_LINE.match(stripped) and not stripped.endswith((".", "!", "?", '"', "”")))
+        or _TIMESTAMP_LINE.match(stripped)
+        or _READING_TIME_LINE.match(stripped)
+        or _FILED_UNDER_LINE.match(stripped)
+        or _COPYRIGHT_LINE.match(stripped)
+        or _LABEL_LINE.match(stripped)
+        or (_READ_MORE_LINE.match(stripped) and not _ends_sentence(stripped))
     )
 
 
-def clean_text(text: str) -> str:
+def _ends_sentence(line: str) -> bool:
+    return line.endswith((".", "!", "?", '"', "”")) and not line.endswith(("...", "…"))
+
+
+def is_closing_residue(line: str, *, site_name: str | None = None) -> bool:
+    """True for a call to action or a bare outlet sign-off, which only count at the end of a text."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 240:
+        return False
+    if _FOLLOW_US.match(stripped) or _CALL_TO_ACTION.search(stripped):
+        return True
+    # "News.Az" or the site's own name alone on the last lines: the outlet signing off.
+    return bool(_DOMAIN_SIGNOFF.match(stripped) or (site_name and _key(stripped) == _key(site_name)))
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().lower()
+
+
+def strip_header(text: str, *, titles: Iterable[str | None] = (), standfirst: str | None = None) -> str:
+    """Drop a leading headline that repeats the title, and the standfirst printed right under it.
+
+    Extractors often start the body with the page's <h1> and its dek; both are stored
+    separately (title, description), and a standfirst is kept when it opens the body
+    without a headline above it, where it is usually the first paragraph.
+    """
+    keys = {_key(t) for t in titles if t and _key(t)}
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or _key(lines[start]) in keys):
+        start += 1
+    if start == 0 or not any(lines[:start]):
+        return text
+    rest = start
+    while rest < len(lines) and not lines[rest].strip():
+        rest += 1
+    if standfirst and rest < len(lines) and _key(lines[rest]) == _key(standfirst):
+        rest += 1
+    return "\n".join(lines[rest:])
+
+
+def clean_text(text: str, *, site_name: str | None = None) -> str:
     """Normalize whitespace and drop residue lines from an extracted article body."""
     kept = [line for line in normalize_whitespace(text).split("\n") if not is_residue_line(line)]
-    return normalize_whitespace("\n".join(kept))
+    lines = normalize_whitespace("\n".join(kept)).split("\n")
+    filled = [index for index, line in enumerate(lines) if line]
+    tail = set(filled[-_TAIL_LINES:])
+    return normalize_whitespace(
+        "\n".join(
+            line
+            for index, line in enumerate(lines)
+            if index not in tail or not is_closing_residue(line, site_name=site_name)
+        )
+    )

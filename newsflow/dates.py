@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -10,18 +11,23 @@ from dateutil import parser as dateutil_parser
 from dateutil import tz
 
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
+_HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 
 # A page date more than this far ahead of "now" is a parsing error or a placeholder.
 FUTURE_TOLERANCE = timedelta(hours=26)
+# A page date further than this from the date the feed or sitemap listed is not trusted.
+LISTING_TOLERANCE = timedelta(days=3)
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
 class DatedValue:
-    """A date with the name of the place it came from (json-ld, meta, time, url, feed...)."""
+    """A date with the name of the place it came from (json-ld, meta, time, url, listing...)."""
 
     value: datetime
     source: str
     has_time: bool
+    has_timezone: bool = False
 
 
 _TZ_ABBREVIATIONS = {
@@ -56,7 +62,7 @@ def _tzinfos(name: str | None, offset: int | None) -> tz.tzoffset | None:
     # dateutil warns (and will raise) on abbreviations it does not know: resolve the
     # common ones, and read an unknown one as UTC rather than failing the page.
     if offset is not None:
-        return tz.tzoffset(name, offset)
+        return None
     return tz.tzoffset(name, _TZ_ABBREVIATIONS.get((name or "").upper(), 0))
 
 
@@ -67,21 +73,34 @@ def to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def parse_datetime(text: str | None) -> tuple[datetime, bool] | None:
-    """Parse a date string in any common format; return (UTC datetime, whether it had a time)."""
-    if not text:
-        return None
-    text = text.strip()
-    if not text or len(text) > 64:
-        return None
+def _parse_aware(text: str) -> datetime | None:
     try:
-        parsed = dateutil_parser.parse(text, default=datetime(1, 1, 1, 0, 0), tzinfos=_tzinfos)
+        # ISO 8601 first: exact, and fast for the common JSON-LD and meta formats.
+        return datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        pass
+    try:
+        return dateutil_parser.parse(text, default=datetime(1, 1, 1, 0, 0), tzinfos=_tzinfos)
     except (ValueError, OverflowError, TypeError):
         return None
-    if parsed.year < 1990:
+
+
+def read_date(text: str | None, source: str) -> DatedValue | None:
+    """Parse one date string from `source`, remembering whether it had a time and a timezone."""
+    if not text or not text.strip() or len(text.strip()) > 64:
         return None
-    has_time = bool(re.search(r"\d{1,2}:\d{2}", text))
-    return to_utc(parsed), has_time
+    text = text.strip()
+    parsed = _parse_aware(text)
+    if parsed is None or parsed.year < _EARLIEST.year:
+        return None
+    has_time = bool(_HAS_TIME.search(text))
+    return DatedValue(to_utc(parsed), source, has_time, has_time and parsed.tzinfo is not None)
+
+
+def parse_datetime(text: str | None) -> tuple[datetime, bool] | None:
+    """Parse a date string in any common format; return (UTC datetime, whether it had a time)."""
+    dated = read_date(text, "")
+    return (dated.value, dated.has_time) if dated else None
 
 
 def date_from_url(url: str) -> datetime | None:
@@ -98,4 +117,53 @@ def date_from_url(url: str) -> datetime | None:
 
 def is_plausible(value: datetime, *, now: datetime) -> bool:
     """False for dates in the future (beyond clock skew) or before the web."""
-    return datetime(1990, 1, 1, tzinfo=UTC) <= value <= now + FUTURE_TOLERANCE
+    return _EARLIEST <= value <= now + FUTURE_TOLERANCE
+
+
+def _precision(candidate: DatedValue) -> int:
+    return int(candidate.has_time) + int(candidate.has_timezone)
+
+
+def _best_on_page(candidates: Iterable[DatedValue]) -> DatedValue | None:
+    """The first (most trusted) candidate, sharpened by a later one that agrees on the day."""
+    ranked = list(candidates)
+    if not ranked:
+        return None
+    best = ranked[0]
+    for other in ranked[1:]:
+        if _precision(other) > _precision(best) and abs(other.value - best.value) < timedelta(hours=26):
+            if best.has_time and not best.has_timezone and other.has_timezone:
+                continue  # a naive time disagreeing with an aware one: keep the better source
+            best = other
+    return best
+
+
+def choose_published(
+    candidates: Iterable[DatedValue], *, listed: datetime | None, now: datetime
+) -> tuple[datetime | None, str | None]:
+    """Pick the publication date: the page's own, checked against the clock and the listing.
+
+    A page date in the future, or more than LISTING_TOLERANCE from the date the feed or
+    sitemap gave, is not stored silently: the listing date wins and the source says why.
+    Without any date, the answer is None: never the fetch time.
+    """
+    rejected: list[str] = []
+    plausible: list[DatedValue] = []
+    for candidate in candidates:
+        if candidate.value > now + FUTURE_TOLERANCE:
+            rejected.append(f"{candidate.source} date in the future")
+        elif candidate.value >= _EARLIEST:
+            plausible.append(candidate)
+    listed = listed if listed is not None and is_plausible(listed, now=now) else None
+    best = _best_on_page(plausible)
+    if best is not None and listed is not None:
+        gap = abs(best.value - listed)
+        if gap > LISTING_TOLERANCE:
+            return listed, f"listing ({best.source} date {gap.days} days away rejected)"
+        if not best.has_time and best.value.date() == listed.date():
+            return listed, "listing"  # same day, and the listing knows the time
+    if best is not None:
+        return best.value, best.source
+    if listed is not None:
+        return listed, f"listing ({'; '.join(dict.fromkeys(rejected))})" if rejected else "listing"
+    return None, None

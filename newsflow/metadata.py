@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -43,6 +44,7 @@ class PageMetadata:
     image: str | None = None
     article_body: str | None = None
     keywords: tuple[str, ...] = ()
+    h1: str | None = None
 
 
 def _iter_jsonld_objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -62,16 +64,39 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {str(v).lower() for v in values}
 
 
-def _names(value: Any) -> list[str]:
+def _names(value: Any, index: dict[str, dict[str, Any]] | None = None) -> list[str]:
     if isinstance(value, str):
-        return [value]
+        return [html.unescape(value)]
     if isinstance(value, list):
-        return [name for item in value for name in _names(item)]
+        return [name for item in value for name in _names(item, index)]
     if isinstance(value, dict):
         name = value.get("name")
         if isinstance(name, str):
-            return [name]
+            return [html.unescape(name)]
+        # Yoast-style graphs point at a Person node elsewhere: {"@id": "...#/schema/person/1"}.
+        target = (index or {}).get(str(value.get("@id")))
+        if target is not None and target is not value:
+            return _names(target)
     return []
+
+
+def _text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = re.sub(r"\s+", " ", html.unescape(value)).strip()
+    return text or None
+
+
+def _plain_body(body: Any) -> str | None:
+    """articleBody as plain text: some sites put HTML or entities in it."""
+    if not isinstance(body, str) or not body.strip():
+        return None
+    if "<" in body and re.search(r"</?[a-zA-Z][^>]*>", body):
+        fragment = lxml_html.fragment_fromstring(body, create_parent="div")
+        for block in fragment.iter("p", "div", "br", "li", "h1", "h2", "h3", "h4", "blockquote"):
+            block.tail = "\n" + (block.tail or "")
+        body = fragment.text_content()
+    return html.unescape(body).strip() or None
 
 
 def _first_str(value: Any) -> str | None:
@@ -84,8 +109,9 @@ def _first_str(value: Any) -> str | None:
     return None
 
 
-def _jsonld_articles(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
+def _jsonld_articles(tree: lxml_html.HtmlElement) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     found: list[dict[str, Any]] = []
+    index: dict[str, dict[str, Any]] = {}
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         raw = (script.text or "").strip()
         if not raw:
@@ -99,12 +125,14 @@ def _jsonld_articles(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
             except ValueError:
                 continue
         for obj in _iter_jsonld_objects(data):
+            if isinstance(obj.get("@id"), str):
+                index.setdefault(obj["@id"], obj)
             types = _types(obj)
             if types & _ARTICLE_TYPES and ("headline" in obj or "datePublished" in obj):
                 found.append(obj)
     # Prefer real article types over a generic WebPage.
     found.sort(key=lambda o: "webpage" in _types(o) and not (_types(o) - {"webpage"}))
-    return found
+    return found, index
 
 
 def _meta(tree: lxml_html.HtmlElement, *names: str) -> str | None:
@@ -117,63 +145,93 @@ def _meta(tree: lxml_html.HtmlElement, *names: str) -> str | None:
     return None
 
 
-def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
-    """Collect JSON-LD and meta-tag metadata from a parsed page."""
-    articles = _jsonld_articles(tree)
-    ld = articles[0] if articles else {}
-    published: list[tuple[str, str]] = []
-    modified: list[tuple[str, str]] = []
-    for obj in articles:
-        if isinstance(obj.get("datePublished"), str):
-            published.append(("json-ld", obj["datePublished"]))
-        if isinstance(obj.get("dateModified"), str):
-            modified.append(("json-ld", obj["dateModified"]))
-    for source, names in (
-        ("meta", ("article:published_time", "og:article:published_time", "datePublished")),
-        ("meta", ("pubdate", "publishdate", "publish-date", "date", "dc.date", "DC.date.issued")),
-        ("meta", ("parsely-pub-date", "sailthru.date", "cXenseParse:recs:publishtime")),
+def _published_candidates(
+    tree: lxml_html.HtmlElement, articles: list[dict[str, Any]]
+) -> list[tuple[str, str]]:
+    published = [("json-ld", o["datePublished"]) for o in articles if isinstance(o.get("datePublished"), str)]
+    for names in (
+        ("article:published_time", "og:article:published_time", "datePublished"),
+        ("pubdate", "publishdate", "publish-date", "date", "dc.date", "DC.date.issued", "dcterms.created"),
+        ("parsely-pub-date", "sailthru.date", "cXenseParse:recs:publishtime"),
     ):
         value = _meta(tree, *names)
         if value:
-            published.append((source, value))
-    mod = _meta(tree, "article:modified_time", "og:updated_time", "dateModified")
-    if mod:
-        modified.append(("meta", mod))
-    for value in tree.xpath("//time[@datetime]/@datetime")[:3]:
+            published.append(("meta", value))
+    for value in tree.xpath('//*[@itemprop="datePublished"][not(self::meta)]/@content')[:1]:
+        published.append(("microdata", str(value)))
+    for value in tree.xpath('//*[@itemprop="datePublished"]/@datetime')[:1]:
+        published.append(("microdata", str(value)))
+    # Only the first <time> elements: later ones belong to comments and related links.
+    for value in tree.xpath("//time[@datetime]/@datetime")[:2]:
         published.append(("time", str(value)))
+    return published
 
-    authors = _names(ld.get("author")) if ld else []
-    if not authors:
-        meta_author = _meta(tree, "author", "article:author", "parsely-author", "sailthru.author")
-        if meta_author and not meta_author.startswith("http"):
-            authors = [meta_author]
-    lang = tree.get("lang") or _meta(tree, "og:locale", "language", "content-language")
+
+def _modified_candidates(
+    tree: lxml_html.HtmlElement, articles: list[dict[str, Any]]
+) -> list[tuple[str, str]]:
+    modified = [("json-ld", o["dateModified"]) for o in articles if isinstance(o.get("dateModified"), str)]
+    value = _meta(tree, "article:modified_time", "og:updated_time", "dateModified", "last-modified")
+    if value:
+        modified.append(("meta", value))
+    return modified
+
+
+def _byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
+    meta_author = _meta(tree, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
+    if meta_author and not meta_author.startswith("http"):
+        return [html.unescape(meta_author)]
+    for xpath in (
+        '//*[@itemprop="author"]//*[@itemprop="name"]',
+        '//*[@itemprop="author"][not(*)]',
+        '//a[@rel="author"]',
+    ):
+        names = [el.text_content().strip() for el in tree.xpath(xpath)[:4]]
+        names = [n for n in names if n]
+        if names:
+            return list(dict.fromkeys(names))
+    return []
+
+
+def _keywords(raw: Any) -> tuple[str, ...]:
+    if isinstance(raw, str):
+        return tuple(k.strip() for k in raw.split(",") if k.strip())
+    if isinstance(raw, list):
+        return tuple(str(k).strip() for k in raw if str(k).strip())
+    return ()
+
+
+def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
+    """Collect JSON-LD and meta-tag metadata from a parsed page."""
+    articles, index = _jsonld_articles(tree)
+    ld = articles[0] if articles else {}
+    authors = _names(ld.get("author"), index) if ld else []
+    lang = (
+        tree.get("lang") or tree.get("xml:lang") or _meta(tree, "og:locale", "language", "content-language")
+    )
+    if not lang:
+        lang = tree.xpath('string(//meta[@http-equiv="content-language"]/@content)') or None
     if not lang and ld:
         lang = _first_str(ld.get("inLanguage"))
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     titles = tree.xpath("//title/text()")
-    body = ld.get("articleBody") if ld else None
-    keywords_raw = ld.get("keywords") if ld else None
-    if isinstance(keywords_raw, str):
-        keywords = tuple(k.strip() for k in keywords_raw.split(",") if k.strip())
-    elif isinstance(keywords_raw, list):
-        keywords = tuple(str(k).strip() for k in keywords_raw if str(k).strip())
-    else:
-        keywords = ()
+    h1 = tree.xpath("//h1")
     publisher = ld.get("publisher") if ld else None
-    site_name = _meta(tree, "og:site_name") or (_names(publisher)[0] if _names(publisher) else None)
+    publisher_names = _names(publisher, index)
+    site_name = _meta(tree, "og:site_name") or (publisher_names[0] if publisher_names else None)
     return PageMetadata(
-        headline=_first_str(ld.get("headline")) if ld else None,
-        og_title=_meta(tree, "og:title", "twitter:title"),
-        html_title=str(titles[0]).strip() if titles else None,
-        site_name=site_name,
-        authors=tuple(authors),
-        published=tuple(published),
-        modified=tuple(modified),
+        headline=_text(_first_str(ld.get("headline"))) if ld else None,
+        og_title=_text(_meta(tree, "og:title", "twitter:title")),
+        html_title=_text(str(titles[0])) if titles else None,
+        site_name=_text(site_name),
+        authors=tuple(authors or _byline_authors(tree)),
+        published=tuple(_published_candidates(tree, articles)),
+        modified=tuple(_modified_candidates(tree, articles)),
         language=lang,
         canonical_url=str(canonical[0]).strip() if canonical else _meta(tree, "og:url"),
-        description=_meta(tree, "og:description", "description"),
+        description=_text(_meta(tree, "og:description", "description", "twitter:description")),
         image=_meta(tree, "og:image", "twitter:image"),
-        article_body=body if isinstance(body, str) else None,
-        keywords=keywords,
+        article_body=_plain_body(ld.get("articleBody")) if ld else None,
+        keywords=_keywords(ld.get("keywords")) if ld else (),
+        h1=_text(h1[0].text_content()) if h1 else None,
     )

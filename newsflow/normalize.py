@@ -2,20 +2,74 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from collections import Counter
+from functools import lru_cache
+from urllib.parse import urlsplit
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«]\s+")
-_BYLINE_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|av|от|автор)\s*[:\-]?\s+", re.IGNORECASE)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\|)\s*", re.IGNORECASE)
-_EMAIL = re.compile(r"\S+@\S+")
-_NOT_A_PERSON = re.compile(
-    r"^(?:staff|staff writer|staff reporter|editor|editors|editorial|admin|administrator|"
-    r"news desk|newsdesk|desk|reporter|correspondent|agencies|agency|wire|wires|"
-    r"associated press|ap|reuters|afp|press release|guest|contributor|team|web desk|"
-    r"the editorial board|editorial board|\w+ staff|\w+ news)$",
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«/]\s+|\s*[|»«]\s*")
+# Labels that sit in front of a headline without being part of it.
+_TITLE_LABEL = re.compile(
+    r"^(?:breaking(?: news)?|exclusive|update[d]?|watch|video|live|opinion|analysis|editorial|"
+    r"photos?|gallery|listen|podcast|sponsored)\s*[:|]\s+",
     re.IGNORECASE,
 )
+_BYLINE_PREFIX = re.compile(
+    r"^\s*(?:by|written by|words by|text|words|von|par|por|di|door|av|от|автор|текст)\s*[:\-]?\s+",
+    re.IGNORECASE,
+)
+_AUTHOR_SPLIT = re.compile(
+    r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\||/|(?<=[a-z]{2})\.\s+(?=[A-Z]))\s*", re.IGNORECASE
+)
+_EMAIL = re.compile(r"\S+@\S+")
+_HANDLE = re.compile(r"(?:^|\s)@\w+")
+_NOT_A_PERSON = re.compile(
+    r"^(?:staff|editor|editors|editorial|admin|administrator|reporter|correspondent|guest|contributor|"
+    r"ap|afp|dpa|ians|pti|upi|reuters|associated press|press release|the editorial board|unknown|anonymous|"
+    r"гость|редакция|автор)$",
+    re.IGNORECASE,
+)
+# Words that make a byline an organization or a role rather than a person.
+_ORG_WORDS = {
+    "staff",
+    "bureau",
+    "desk",
+    "team",
+    "news",
+    "newsroom",
+    "media",
+    "press",
+    "agency",
+    "agencies",
+    "international",
+    "online",
+    "magazine",
+    "editorial",
+    "wire",
+    "wires",
+    "network",
+    "tv",
+    "radio",
+    "group",
+    "inc",
+    "ltd",
+    "llc",
+    "writer",
+    "writers",
+    "editor",
+    "editors",
+    "reporter",
+    "reporters",
+    "correspondent",
+    "columnist",
+    "contributor",
+    "contributors",
+    "admin",
+    "webmaster",
+    "newsletter",
+}
 _ROLE_SUFFIX = re.compile(
     r"\s*[,(\-–|]\s*(?:senior|chief|staff|political|economics|business|foreign|"
     r"technology|science|health|sports?|special|deputy|associate|contributing|"
@@ -24,64 +78,147 @@ _ROLE_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _DATE_IN_BYLINE = re.compile(r"\b(?:\d{1,2}[:/.]\d{2}|\d{4}|updated|published|posted)\b.*$", re.IGNORECASE)
+# "Jane Doe Monday, November 18, 2019": a dateline glued to the byline.
+_DATE_WORDS = re.compile(
+    r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b).*$",
+    re.IGNORECASE,
+)
+_DOMAIN = re.compile(r"\b[\w-]+\.(?:com|org|net|co|uk|de|fr|ru|in|info|az|io|news)\b", re.IGNORECASE)
+# Lower-case words that may sit inside a person's name.
+_NAME_PARTICLES = {"de", "da", "das", "do", "dos", "du", "van", "von", "der", "den", "la", "le", "del"}
+_NAME_PARTICLES |= {"di", "bin", "ibn", "al", "el", "ten", "ter", "y", "e", "zu", "af", "mc"}
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
-
-
-def normalize_title(title: str | None, *, site_name: str | None = None) -> str | None:
-    """Strip a site-name prefix or suffix ("Headline | Site") and collapse whitespace."""
-    if not title:
-        return None
-    title = _squash(title)
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) > 1:
-        site_key = _key(site_name) if site_name else None
-        if site_key and _key(parts[-1]) in (site_key, site_key.replace("the", "")):
-            parts = parts[:-1]
-        elif site_key and _key(parts[0]) == site_key:
-            parts = parts[1:]
-        elif len(parts[-1]) <= 30 and len(" - ".join(parts[:-1])) >= 20 and _looks_like_brand(parts[-1]):
-            parts = parts[:-1]
-    cleaned = " - ".join(parts) if len(parts) > 1 else parts[0]
-    # Keep the original separators when we removed nothing.
-    return title if len(parts) == len(_TITLE_SEPARATORS.split(title)) else cleaned.strip() or None
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", html.unescape(text))).strip()
 
 
 def _key(text: str) -> str:
     return re.sub(r"[^\w]", "", text.lower())
 
 
+def normalize_title(title: str | None, *, site_name: str | None = None) -> str | None:
+    """Strip a site-name prefix or suffix ("Headline | Site"), section labels and extra whitespace."""
+    if not title:
+        return None
+    title = _squash(title)
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(parts) > 1:
+        site_key = _key(site_name) if site_name else None
+        site_keys = {site_key, site_key.replace("the", "", 1)} if site_key else set()
+        kept = [p for p in parts if _key(p) not in site_keys]
+        if len(kept) == len(parts):
+            kept = _drop_brand_ends(parts)
+        if kept and len(kept) < len(parts):
+            title = _rejoin(title, kept)
+    title = _TITLE_LABEL.sub("", title).strip()
+    return title or None
+
+
+def _drop_brand_ends(parts: list[str]) -> list[str]:
+    """Without a known site name, drop a short brand-like end part next to a long headline."""
+    longest = max(parts, key=len)
+    if len(longest) < 20:
+        return parts
+    kept = list(parts)
+    if kept[-1] is not longest and len(kept[-1]) <= 40 and _looks_like_brand(kept[-1]):
+        kept = kept[:-1]
+    if len(kept) > 1 and kept[0] is not longest and len(kept[0]) <= 25 and _looks_like_brand(kept[0]):
+        kept = kept[1:]
+    return kept
+
+
+def _rejoin(title: str, kept: list[str]) -> str:
+    # Keep the page's own separators between the parts that stay ("A: B" stays "A: B").
+    start = title.find(kept[0])
+    end = title.rfind(kept[-1]) + len(kept[-1])
+    return title[start:end].strip() if 0 <= start < end else " - ".join(kept)
+
+
 def _looks_like_brand(part: str) -> bool:
     words = part.split()
-    return 1 <= len(words) <= 4 and (
+    return 1 <= len(words) <= 5 and (
         any(ch in part for ch in ".") or all(w[:1].isupper() or w[:1].isdigit() for w in words)
     )
 
 
-def normalize_authors(raw: list[str] | tuple[str, ...] | str | None, *, site_name: str | None = None) -> tuple[str, ...]:
-    """Turn bylines into a de-duplicated tuple of person names."""
+def _title_case_if_shouting(name: str) -> str:
+    return name.title() if name.isupper() and len(name) > 3 else name
+
+
+def _host_labels(url: str | None) -> set[str]:
+    host = urlsplit(url or "").hostname or ""
+    labels = [label for label in host.split(".") if label not in ("www", "m", "amp")]
+    return {_key(labels[0])} if len(labels) >= 2 else set()
+
+
+def _is_person_name(name: str, outlets: set[str]) -> bool:
+    words = name.split()
+    if not words or len(words) > 5 or len(name) > 60 or name.startswith("http"):
+        return False
+    if not any(ch.isalpha() for ch in name) or _NOT_A_PERSON.match(name) or _DOMAIN.search(name):
+        return False
+    lowered = {w.lower().strip(".") for w in words}
+    if lowered & _ORG_WORDS or any("admin" in w for w in lowered) or words[0].lower() == "the":
+        return False
+    if _key(name) in outlets:
+        return False
+    # In scripts with case, each name word is capitalized except particles ("van", "de").
+    cased = [w.strip("'‘’\"“”()") for w in words if any(ch.isupper() or ch.islower() for ch in w)]
+    return all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in cased)
+
+
+def normalize_authors(
+    raw: list[str] | tuple[str, ...] | str | None, *, site_name: str | None = None, url: str | None = None
+) -> tuple[str, ...]:
+    """Turn bylines into a de-duplicated tuple of person names.
+
+    `site_name` and the host of `url` name the outlet, which often signs as author.
+    """
     if not raw:
         return ()
     items = [raw] if isinstance(raw, str) else list(raw)
     names: list[str] = []
-    site_key = _key(site_name) if site_name else None
+    outlets = {_key(part) for part in _TITLE_SEPARATORS.split(site_name or "") if part.strip()}
+    outlets |= _host_labels(url)
     for item in items:
-        item = _EMAIL.sub("", _squash(str(item)))
+        item = _HANDLE.sub(" ", _EMAIL.sub(" ", _squash(str(item))))
+        item = _DATE_WORDS.sub("", item)
         for piece in _AUTHOR_SPLIT.split(item):
-            name = _BYLINE_PREFIX.sub("", piece).strip(" .,:;-–|")
+            name = _BYLINE_PREFIX.sub("", piece or "").strip(" .,:;-–|()")
             name = _ROLE_SUFFIX.sub("", name)
-            name = _DATE_IN_BYLINE.sub("", name).strip(" .,:;-–|")
-            if not name or len(name) > 60 or name.startswith("http"):
+            name = _DATE_IN_BYLINE.sub("", name).strip(" .,:;-–|()")
+            name = _title_case_if_shouting(name)
+            if not _is_person_name(name, outlets):
                 continue
-            if _NOT_A_PERSON.match(name) or (site_key and _key(name) == site_key):
-                continue
-            if not any(ch.isalpha() for ch in name):
-                continue
-            if name.lower() not in (n.lower() for n in names):
+            if _key(name) not in (_key(n) for n in names):
                 names.append(name)
     return tuple(names)
+
+
+_THREE_TO_TWO = {
+    "eng": "en",
+    "deu": "de",
+    "ger": "de",
+    "fra": "fr",
+    "fre": "fr",
+    "spa": "es",
+    "rus": "ru",
+    "aze": "az",
+    "ita": "it",
+    "por": "pt",
+    "nld": "nl",
+    "dut": "nl",
+    "pol": "pl",
+    "tur": "tr",
+    "ukr": "uk",
+    "jpn": "ja",
+    "zho": "zh",
+    "chi": "zh",
+    "kor": "ko",
+    "ara": "ar",
+}
 
 
 def normalize_language(raw: str | None) -> str | None:
@@ -89,6 +226,89 @@ def normalize_language(raw: str | None) -> str | None:
     if not raw:
         return None
     code = re.split(r"[-_\s,;]", raw.strip().lower(), maxsplit=1)[0]
-    three_to_two = {"eng": "en", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr", "spa": "es", "rus": "ru", "aze": "az"}
-    code = three_to_two.get(code, code)
+    code = _THREE_TO_TWO.get(code, code)
     return code if re.fullmatch(r"[a-z]{2}", code) else None
+
+
+# jusText (a trafilatura dependency) ships stop-word lists; these names map to ISO 639-1.
+_STOPLIST_CODES = {
+    "English": "en",
+    "German": "de",
+    "French": "fr",
+    "Spanish": "es",
+    "Italian": "it",
+    "Portuguese": "pt",
+    "Dutch": "nl",
+    "Polish": "pl",
+    "Czech": "cs",
+    "Slovak": "sk",
+    "Swedish": "sv",
+    "Danish": "da",
+    "Norwegian_Bokmal": "nb",
+    "Finnish": "fi",
+    "Hungarian": "hu",
+    "Romanian": "ro",
+    "Turkish": "tr",
+    "Russian": "ru",
+    "Ukrainian": "uk",
+    "Bulgarian": "bg",
+    "Serbian": "sr",
+    "Croatian": "hr",
+    "Greek": "el",
+    "Indonesian": "id",
+    "Malay": "ms",
+    "Vietnamese": "vi",
+    "Azerbaijani": "az",
+    "Arabic": "ar",
+    "Persian": "fa",
+    "Urdu": "ur",
+    "Hebrew": "he",
+    "Hindi": "hi",
+    "Catalan": "ca",
+    "Lithuanian": "lt",
+    "Latvian": "lv",
+    "Estonian": "et",
+    "Slovenian": "sl",
+    "Tagalog": "tl",
+    "Swahili": "sw",
+}
+_SCRIPT_LANGUAGES = (
+    (re.compile(r"[\u3040-\u30ff]"), "ja"),  # kana: Japanese even among kanji
+    (re.compile(r"[\uac00-\ud7af]"), "ko"),
+    (re.compile(r"[\u4e00-\u9fff]"), "zh"),
+    (re.compile(r"[\u0e00-\u0e7f]"), "th"),
+    (re.compile(r"[\u0590-\u05ff]"), "he"),
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+MIN_DETECTION_WORDS = 20
+
+
+@lru_cache(maxsize=1)
+def _stoplists() -> dict[str, frozenset[str]]:
+    import justext  # type: ignore[import-untyped]  # loaded on first use: reading ~40 word lists costs a few milliseconds
+
+    return {code: frozenset(justext.get_stoplist(name)) for name, code in _STOPLIST_CODES.items()}
+
+
+def detect_language(text: str) -> str | None:
+    """Guess the ISO 639-1 language of `text` from its script and stop words; None when unsure."""
+    sample = text[:5000]
+    for pattern, code in _SCRIPT_LANGUAGES:
+        hits = len(pattern.findall(sample))
+        if hits > 50 or hits > 0.2 * len(sample.strip()):
+            return code
+    # Prose lines only: tables and name lists match the larger stop-word lists by chance.
+    prose = [line for line in sample.split("\n") if len(line.split()) >= 6]
+    words = [w.lower() for line in prose for w in _WORD.findall(line)]
+    if len(words) < MIN_DETECTION_WORDS:
+        return None
+    counts = Counter(words)
+    scores = {
+        code: sum(n for word, n in counts.items() if word in stops) / len(words)
+        for code, stops in _stoplists().items()
+    }
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    best, score = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    # Stop words make up a third of running text; related languages share some of them.
+    return best if score >= 0.15 and score >= 1.2 * runner_up else None

@@ -1,0 +1,110 @@
+"""Residue cleaning: the seed article and one line per rule, with real sentences kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsflow.clean import clean_text, is_residue_line, strip_header
+
+SEED = Path(__file__).parent / "fixtures" / "news-az-2025-06-03.txt"
+
+
+def test_seed_article_loses_widget_line_and_sign_off() -> None:
+    text = clean_text(SEED.read_text(encoding="utf-8"))
+    assert text.startswith("On June 3, during his official visit to the Republic of Kenya")
+    assert "16 px" not in text
+    assert "↺" not in text
+    assert not text.endswith("News.Az")
+    # The outlet's name inside a real sentence stays.
+    assert "News.Az reports." in text
+    assert text.endswith("other regional and international issues of mutual interest.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "date 2025-06-03 + ↺ − 16 px",
+        "A+ A A-",
+        "Share on Facebook | Twitter | WhatsApp",
+        "Read more: Ministers meet in Nairobi",
+        "Related articles",
+        "Print Email",
+        "Updated at 1:23 p.m.",
+        "(Published Monday, Nov. 18, 2019)",
+        "Tempo de leitura: 2 minutos",
+        "5 min read",
+        "Filed under: Politics |",
+        "© Reuters",
+        "___",
+        "More:",
+        "You may also like...",
+        "SEE MORE: Hong Kong protests: 800 students under siege",
+        "(Reporting by Jane Roe; Editing by John Doe)",
+        "Keith Bradsher contributed reporting from Hong Kong.",
+        '[button link="/submit" type="big"] Send us YOUR review[/button]',
+    ],
+)
+def test_residue_lines(line: str) -> None:
+    assert is_residue_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Read more about the case in the court filing, the lawyer said.",
+        "Related issues were discussed at the summit in Baku.",
+        "Published in 1990, the report was ignored for years.",
+        "More than 200 people attended the ceremony.",
+        "Share prices fell 3% on Monday after the announcement.",
+        "Print media have lost half their readers since 2010.",
+        "The minister said: “we will follow up on this in June.”",
+    ],
+)
+def test_real_sentences_are_kept(line: str) -> None:
+    assert not is_residue_line(line)
+    assert clean_text(line) == line
+
+
+def test_calls_to_action_go_only_at_the_end() -> None:
+    body = "\n".join(
+        [
+            "Subscribers who sign up for our newsletter get the report first, the editor said.",
+            "The paper expects more readers after the redesign, which took a year.",
+            "Critics say the newsletter strategy is a bet on loyal readers, not new ones.",
+            "Get the latest updates right in your inbox. Subscribe to our newsletters.",
+            "Follow us on Facebook, Twitter and Instagram.",
+        ]
+    )
+    cleaned = clean_text(body)
+    assert cleaned.startswith("Subscribers who sign up for our newsletter")
+    assert "Get the latest updates" not in cleaned
+    assert "Follow us on" not in cleaned
+    assert cleaned.endswith("not new ones.")
+
+
+def test_site_name_sign_off_is_dropped_at_the_end() -> None:
+    body = "The Courier reported the bridge reopened on Friday after long repairs.\nThe Courier"
+    assert clean_text(body, site_name="The Courier") == body.split("\n")[0]
+
+
+def test_strip_header_drops_headline_and_standfirst_under_it() -> None:
+    text = "Bridge reopens | Courier\nTraffic returns after eight months.\nThe bridge reopened on Friday."
+    stripped = strip_header(
+        text, titles=["Bridge reopens | Courier"], standfirst="Traffic returns after eight months."
+    )
+    assert stripped == "The bridge reopened on Friday."
+
+
+def test_strip_header_keeps_a_standfirst_that_opens_the_body() -> None:
+    text = "Traffic returns after eight months.\nThe bridge reopened on Friday."
+    assert (
+        strip_header(text, titles=["Bridge reopens"], standfirst="Traffic returns after eight months.")
+        == text
+    )
+
+
+def test_strip_header_leaves_a_body_without_headline_alone() -> None:
+    text = "The bridge reopened on Friday.\nBridge reopens"
+    assert strip_header(text, titles=["Bridge reopens"]) == text

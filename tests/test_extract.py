@@ -1,0 +1,160 @@
+"""extract_article on recorded benchmark pages and small hand-made pages."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bench.scoring import score_page, score_pages
+from newsflow.errors import ExtractionError
+from newsflow.extract import extract_article
+from newsflow.records import PageHints
+
+FIXTURES = Path(__file__).parent / "fixtures"
+AEB = FIXTURES / "aeb"
+TRUTH: dict[str, dict[str, str]] = json.loads((AEB / "ground-truth.json").read_text(encoding="utf-8"))
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def _aeb_page(prefix: str) -> tuple[str, str, str]:
+    (page_id,) = [key for key in TRUTH if key.startswith(prefix)]
+    html = gzip.decompress((AEB / f"{page_id}.html.gz").read_bytes()).decode("utf-8")
+    return html, TRUTH[page_id]["url"], TRUTH[page_id]["articleBody"]
+
+
+def _page(name: str) -> str:
+    return (FIXTURES / "pages" / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("page_id", sorted(TRUTH))
+def test_recorded_page_body_matches_ground_truth(page_id: str) -> None:
+    html, url, expected = _aeb_page(page_id)
+    article = extract_article(html, url=url, now=NOW)
+    page = score_page(expected, article.text)
+    assert page.recall >= 0.6, f"{url}: most of the article is missing"
+    assert page.precision >= 0.6, f"{url}: mostly boilerplate"
+
+
+def test_recorded_pages_score_above_plain_trafilatura_level() -> None:
+    scores = []
+    for page_id in TRUTH:
+        html, url, expected = _aeb_page(page_id)
+        scores.append(score_page(expected, extract_article(html, url=url, now=NOW).text))
+    assert score_pages(scores).f1 >= 0.96
+
+
+# (page id prefix, must contain, must not contain): hand-checked on the recorded pages.
+RECORDED_CASES = [
+    (
+        "51374560",  # headline and standfirst repeated at the top of the body
+        ["Home Depot"],
+        ["Home Depot sales miss, shares plunge\n"],
+    ),
+    (
+        "30b771a4",  # magazine subscription prompt and comment call at the end
+        ["soundtrack"],
+        ["Tell us what YOU think", "Get Motor Cycle Monthly delivered"],
+    ),
+    (
+        "7916ecca",  # Al Jazeera: label lines between paragraphs
+        ["helicopter"],
+        ["\nMore:\n"],
+    ),
+    (
+        "232a43fb",  # MacRumors: reader comments must not be extracted
+        ["scissor"],
+        ["Reply", "Score:"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("prefix", "must", "must_not"), RECORDED_CASES)
+def test_recorded_page_assertions(prefix: str, must: list[str], must_not: list[str]) -> None:
+    html, url, _ = _aeb_page(prefix)
+    text = extract_article(html, url=url, now=NOW).text
+    for snippet in must:
+        assert snippet in text
+    for snippet in must_not:
+        assert snippet not in "\n" + text + "\n"
+
+
+def test_headline_and_standfirst_are_not_in_the_body() -> None:
+    article = extract_article(_page("dated-article.html"), url="https://courier.example/news/bridge", now=NOW)
+    assert article.text.startswith("The old harbour bridge reopened")
+    assert "Traffic returns to the old harbour crossing" not in article.text
+    assert "Follow The Coastal Courier" not in article.text
+    assert "All rights reserved" not in article.text
+    assert article.title == "Harbour bridge reopens after repairs"
+    assert article.authors == ("Marta ‘Mo’ Jensen",)
+    assert article.language == "en"
+    assert article.site_name == "The Coastal Courier"
+
+
+def test_published_date_keeps_time_and_converts_to_utc() -> None:
+    article = extract_article(_page("dated-article.html"), url="https://courier.example/news/bridge", now=NOW)
+    assert article.published_at == datetime(2024, 5, 17, 7, 30, tzinfo=UTC)
+    assert article.published_at_source == "json-ld"
+    assert article.modified_at == datetime(2024, 5, 18, 8, 0, tzinfo=UTC)
+
+
+def test_page_date_far_from_listing_date_yields_to_listing() -> None:
+    listed = datetime(2024, 6, 30, 12, 0, tzinfo=UTC)
+    article = extract_article(
+        _page("dated-article.html"),
+        url="https://courier.example/news/bridge",
+        hints=PageHints(listed_published_at=listed),
+        now=NOW,
+    )
+    assert article.published_at == listed
+    assert article.published_at_source is not None
+    assert article.published_at_source.startswith("listing (json-ld")
+
+
+def test_page_date_in_the_future_is_not_stored() -> None:
+    now = datetime(2024, 5, 10, tzinfo=UTC)  # a week before the page's datePublished
+    article = extract_article(_page("dated-article.html"), url="https://courier.example/news/bridge", now=now)
+    assert article.published_at is None
+    listed = now - timedelta(hours=3)
+    with_listing = extract_article(
+        _page("dated-article.html"),
+        url="https://courier.example/news/bridge",
+        hints=PageHints(listed_published_at=listed),
+        now=now,
+    )
+    assert with_listing.published_at == listed
+    assert (
+        with_listing.published_at_source
+        == "listing (json-ld date in the future; htmldate date in the future)"
+    )
+
+
+def test_page_without_a_date_never_gets_the_fetch_time() -> None:
+    article = extract_article(_page("undated-article.html"), url="https://blog.example/allotment", now=NOW)
+    assert article.published_at is None
+    assert article.published_at_source is None
+    assert article.language == "nl"  # undeclared: detected from the text
+
+
+def test_date_in_the_url_is_used_when_the_page_has_none() -> None:
+    article = extract_article(
+        _page("undated-article.html"), url="https://blog.example/2021/03/04/allotment", now=NOW
+    )
+    assert article.published_at == datetime(2021, 3, 4, tzinfo=UTC)
+    assert article.published_at_source == "url"
+
+
+def test_jsonld_article_body_rescues_a_script_rendered_page() -> None:
+    article = extract_article(_page("jsonld-body-only.html"), url="https://town.example/library", now=NOW)
+    assert article.text.startswith("The council approved the library budget")
+    assert "<p>" not in article.text
+    assert "afford it & asked" in article.text
+    assert article.published_at == datetime(2023, 2, 1, tzinfo=UTC)
+
+
+def test_page_without_article_raises() -> None:
+    with pytest.raises(ExtractionError, match="no article text"):
+        extract_article("<html><body><nav>Home | News</nav></body></html>", url="https://x.example/", now=NOW)

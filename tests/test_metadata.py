@@ -1,0 +1,125 @@
+"""Page metadata (JSON-LD, meta tags) and the choice of a publication date."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from lxml import html as lxml_html
+
+from newsflow.dates import DatedValue, choose_published, date_from_url, read_date
+from newsflow.metadata import PageMetadata, read_metadata
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def _meta(head: str, body: str = "<p>x</p>", lang: str = "") -> PageMetadata:
+    tree = lxml_html.document_fromstring(f"<html{lang}><head>{head}</head><body>{body}</body></html>")
+    return read_metadata(tree)
+
+
+def test_jsonld_graph_resolves_author_references_and_entities() -> None:
+    meta = _meta(
+        """<script type="application/ld+json">{"@graph": [
+        {"@type": "BlogPosting", "headline": "Caf&eacute; reopens", "datePublished": "2024-05-17",
+         "author": [{"@id": "#p1"}, {"@type": "Person", "name": "Ana Lima"}]},
+        {"@type": "Person", "@id": "#p1", "name": "Jo&#227;o Silva"}]}</script>"""
+    )
+    assert meta.headline == "Café reopens"
+    assert meta.authors == ("João Silva", "Ana Lima")
+    assert meta.published[0] == ("json-ld", "2024-05-17")
+
+
+def test_broken_jsonld_with_trailing_comma_is_rescued() -> None:
+    meta = _meta('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "A",}</script>')
+    assert meta.headline == "A"
+
+
+def test_article_body_html_becomes_plain_text() -> None:
+    meta = _meta(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "A", '
+        '"articleBody": "<p>First &amp; second.</p><p>Third.</p>"}</script>'
+    )
+    assert meta.article_body == "First & second.\nThird."
+
+
+def test_meta_tags_dates_authors_language_and_site() -> None:
+    meta = _meta(
+        '<meta property="article:published_time" content="2024-05-17T09:30:00+02:00">'
+        '<meta property="article:modified_time" content="2024-05-18T08:00:00Z">'
+        '<meta name="author" content="By Jane Doe">'
+        '<meta property="og:site_name" content="The Courier">'
+        '<meta property="og:title" content="Bridge reopens">',
+        body="<time datetime='2024-05-17'>May 17</time><h1>Bridge reopens</h1>",
+        lang=' lang="en-GB"',
+    )
+    assert meta.published == (("meta", "2024-05-17T09:30:00+02:00"), ("time", "2024-05-17"))
+    assert meta.modified == (("meta", "2024-05-18T08:00:00Z"),)
+    assert meta.authors == ("By Jane Doe",)
+    assert meta.language == "en-GB"
+    assert meta.site_name == "The Courier"
+    assert meta.og_title == "Bridge reopens"
+    assert meta.h1 == "Bridge reopens"
+
+
+def test_read_date_keeps_time_and_timezone_flags() -> None:
+    aware = read_date("2024-05-17T09:30:00+02:00", "json-ld")
+    assert aware == DatedValue(datetime(2024, 5, 17, 7, 30, tzinfo=UTC), "json-ld", True, True)
+    day = read_date("2024-05-17", "meta")
+    assert day is not None and (day.has_time, day.has_timezone) == (False, False)
+    us = read_date("November 19, 2019, 07:47 PM EST", "meta")
+    assert us is not None and us.value == datetime(2019, 11, 20, 0, 47, tzinfo=UTC)
+    assert read_date("0001-01-01T00:00:00Z", "json-ld") is None
+    assert read_date("not a date", "meta") is None
+
+
+def test_date_from_url() -> None:
+    assert date_from_url("https://x.example/2019/11/18/story") == datetime(2019, 11, 18, tzinfo=UTC)
+    assert date_from_url("https://x.example/2019/13/45/story") is None
+    assert date_from_url("https://x.example/story-2019") is None
+
+
+def _dated(text: str, source: str) -> DatedValue:
+    value = read_date(text, source)
+    assert value is not None
+    return value
+
+
+def test_choose_prefers_the_first_source_sharpened_by_a_precise_one() -> None:
+    candidates = [_dated("2024-05-17", "json-ld"), _dated("2024-05-17T09:30:00+02:00", "meta")]
+    assert choose_published(candidates, listed=None, now=NOW) == (
+        datetime(2024, 5, 17, 7, 30, tzinfo=UTC),
+        "meta",
+    )
+
+
+def test_choose_takes_the_listing_time_for_a_date_only_page() -> None:
+    listed = datetime(2024, 5, 17, 6, 0, tzinfo=UTC)
+    assert choose_published([_dated("2024-05-17", "url")], listed=listed, now=NOW) == (listed, "listing")
+
+
+def test_choose_rejects_a_page_date_far_from_the_listing() -> None:
+    listed = datetime(2024, 5, 30, tzinfo=UTC)
+    chosen = choose_published([_dated("2024-05-17T09:30:00Z", "json-ld")], listed=listed, now=NOW)
+    assert chosen == (listed, "listing (json-ld date 12 days away rejected)")
+
+
+def test_choose_keeps_a_page_date_close_to_the_listing() -> None:
+    listed = datetime(2024, 5, 18, 20, 0, tzinfo=UTC)
+    page = _dated("2024-05-17T09:30:00Z", "json-ld")
+    assert choose_published([page], listed=listed, now=NOW) == (page.value, "json-ld")
+
+
+def test_choose_drops_future_dates_and_never_invents_one() -> None:
+    future = _dated((NOW + timedelta(days=2)).isoformat(), "json-ld")
+    assert choose_published([future], listed=None, now=NOW) == (None, None)
+    assert choose_published([], listed=None, now=NOW) == (None, None)
+    listed = NOW - timedelta(hours=1)
+    assert choose_published([future], listed=listed, now=NOW) == (
+        listed,
+        "listing (json-ld date in the future)",
+    )
+
+
+def test_choose_tolerates_clock_skew() -> None:
+    soon = _dated((NOW + timedelta(hours=2)).isoformat(), "meta")
+    assert choose_published([soon], listed=None, now=NOW) == (soon.value, "meta")

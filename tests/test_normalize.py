@@ -1,0 +1,118 @@
+"""Titles, author lists and languages in one clean form."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsflow.normalize import detect_language, normalize_authors, normalize_language, normalize_title
+
+
+@pytest.mark.parametrize(
+    ("raw", "site", "expected"),
+    [
+        ("Bridge reopens after repairs | The Courier", "The Courier", "Bridge reopens after repairs"),
+        ("The Courier - Bridge reopens after repairs", "The Courier", "Bridge reopens after repairs"),
+        ("Bridge reopens after repairs | TheHill", None, "Bridge reopens after repairs"),
+        (
+            "Opinion | Republicans Are Following Trump to Nowhere",
+            None,
+            "Republicans Are Following Trump to Nowhere",
+        ),
+        (
+            "Meal Prep for A Little More Obsessed | The Beachbody Blog",
+            None,
+            "Meal Prep for A Little More Obsessed",
+        ),
+        (
+            "Star Wars Jedi: Fallen Order review – shoots for the moon",
+            None,
+            "Star Wars Jedi: Fallen Order review – shoots for the moon",
+        ),
+        (
+            "&#8216;The Medium is the Message&#8217;: a festival",
+            None,
+            "‘The Medium is the Message’: a festival",
+        ),
+        ("BREAKING: Senate adjourns over deaths", None, "Senate adjourns over deaths"),
+        ("  Many   spaces\n here  ", None, "Many spaces here"),
+        (None, None, None),
+    ],
+)
+def test_titles(raw: str | None, site: str | None, expected: str | None) -> None:
+    assert normalize_title(raw, site_name=site) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("By TOM KRISHER, AP Auto Writer", ("Tom Krisher",)),
+        (["Jane Doe and John Roe"], ("Jane Doe", "John Roe")),
+        ("Finian Cunningham. Sputnik International", ("Finian Cunningham",)),
+        ("Sarah E. Needleman", ("Sarah E. Needleman",)),
+        ("Amy Kuperinsky | NJ Advance Media for NJ.com", ("Amy Kuperinsky",)),
+        ("Troy L. Smith, Cleveland.com", ("Troy L. Smith",)),
+        ("Mike Wuerthele and Malcolm Owen Monday, November 18, 2019", ("Mike Wuerthele", "Malcolm Owen")),
+        ("jane.doe@example.com", ()),
+        (["Staff", "Reuters", "News Nation Bureau", "admin", "Editorial"], ()),
+        (["The Russian", "Syrian defense ministries"], ()),
+        ("Ludwig van Beethoven", ("Ludwig van Beethoven",)),
+        ("Текст: Венера Ерофеева", ("Венера Ерофеева",)),
+        (["Jane Doe", "jane doe"], ("Jane Doe",)),
+        (None, ()),
+    ],
+)
+def test_authors(raw: str | list[str] | None, expected: tuple[str, ...]) -> None:
+    assert normalize_authors(raw) == expected
+
+
+def test_authors_drop_the_outlet_by_site_name_and_host() -> None:
+    assert normalize_authors(["LinkNaija", "Jane Doe"], url="https://www.linknaija.com/a/1") == ("Jane Doe",)
+    assert normalize_authors(["The Courier", "Jane Doe"], site_name="The Courier") == ("Jane Doe",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("en-US", "en"),
+        ("en_GB", "en"),
+        ("EN", "en"),
+        ("eng", "en"),
+        ("pt-BR", "pt"),
+        ("x-klingon", None),
+        (None, None),
+    ],
+)
+def test_declared_language_codes(raw: str | None, expected: str | None) -> None:
+    assert normalize_language(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The council said on Tuesday that the new library would open in the spring and that it would "
+            "stay open later in the evening than the old one, which closed at five.",
+            "en",
+        ),
+        (
+            "Der Stadtrat hat am Dienstag beschlossen, dass die neue Bibliothek im Frühjahr öffnen wird und "
+            "dass sie abends länger geöffnet bleibt als die alte, die um fünf Uhr schloss.",
+            "de",
+        ),
+        (
+            "O conselho disse na terça-feira que a nova biblioteca vai abrir na primavera e que ficará aberta "
+            "até mais tarde do que a antiga, que fechava às cinco horas da tarde.",
+            "pt",
+        ),
+        (
+            "Городской совет во вторник заявил, что новая библиотека откроется весной и будет работать "
+            "вечером дольше, чем старая, которая закрывалась в пять часов.",
+            "ru",
+        ),
+        ("市は来年の春に新しい図書館を開くと発表し、開館時間を延ばして子ども向けの本を増やす。" * 3, "ja"),
+        ("市政府宣布，新的图书馆将于明年春天开放，并提供更长的开放时间和更多的儿童读物。" * 3, "zh"),
+        ("Too short to tell.", None),
+    ],
+)
+def test_language_detection(text: str, expected: str | None) -> None:
+    assert detect_language(text) == expected
