@@ -17,6 +17,9 @@ class Source:
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     warcs: tuple[str, ...] = ()
+    hosts: tuple[
+        str, ...
+    ] = ()  # the sites' hosts, for filtering WARC records; default: hosts of feeds and sitemaps
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from newsflow.records import Source
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _LIST_FIELDS = ("feeds", "sitemaps", "warcs")
-_KNOWN_FIELDS = {"name", *_LIST_FIELDS}
+_KNOWN_FIELDS = {"name", "hosts", *_LIST_FIELDS}
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
 
 def _url_list(value: Any, *, where: str, field: str, allow_paths: bool) -> tuple[str, ...]:
@@ -31,6 +32,14 @@ def _url_list(value: Any, *, where: str, field: str, allow_paths: bool) -> tuple
             raise ConfigError(f"{where}: '{field}' has {raw!r}, which is not an http(s) URL")
         urls.append(raw.strip())
     return tuple(urls)
+
+
+def _hosts(value: Any, *, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and _HOST.match(v.lower()) for v in value):
+        raise ConfigError(f"{where}: 'hosts' must be a list of host names such as news.az")
+    return tuple(v.lower() for v in value)
 
 
 def load_sources(text: str, *, path: str = "sources.yaml") -> list[Source]:
@@ -68,7 +77,13 @@ def load_sources(text: str, *, path: str = "sources.yaml") -> list[Source]:
         if not any(lists.values()):
             raise ConfigError(f"{where}: give at least one of 'feeds', 'sitemaps' or 'warcs'")
         sources.append(
-            Source(name=name, feeds=lists["feeds"], sitemaps=lists["sitemaps"], warcs=lists["warcs"])
+            Source(
+                name=name,
+                feeds=lists["feeds"],
+                sitemaps=lists["sitemaps"],
+                warcs=lists["warcs"],
+                hosts=_hosts(entry.get("hosts"), where=where),
+            )
         )
     if not sources:
         raise ConfigError(f"{path}: 'sources' is empty; add at least one source")
@@ -78,6 +93,13 @@ def load_sources(text: str, *, path: str = "sources.yaml") -> list[Source]:
 def source_hosts(source: Source) -> set[str]:
     """The hosts a source's configured URLs live on; pages there may be fetched even if private."""
     return {h for h in (host_of(u) for u in (*source.feeds, *source.sitemaps, *source.warcs)) if h}
+
+
+def article_hosts(source: Source) -> set[str]:
+    """The hosts whose pages belong to this source: `hosts`, or those of its feeds and sitemaps."""
+    if source.hosts:
+        return set(source.hosts)
+    return {h for h in (host_of(u) for u in (*source.feeds, *source.sitemaps)) if h}
 
 
 def select_sources(sources: list[Source], names: list[str] | None, *, path: str) -> list[Source]:

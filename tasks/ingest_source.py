@@ -8,11 +8,13 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import httpx
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import DataError, IntegrityError
 
 from newsflow.discovery import Discovery, discover
+from newsflow.errors import FeedError
 from newsflow.fetcher import Fetcher
 from newsflow.http import build_client
 from newsflow.politeness import HostLimiter
@@ -26,7 +28,8 @@ from newsflow.records import (
     Source,
 )
 from newsflow.runconfig import RunConfig
-from newsflow.sources import source_hosts
+from newsflow.sources import article_hosts, source_hosts
+from newsflow.warc_input import open_warc, warc_pages
 from storage.db import session_scope
 from storage.models import FeedState
 from storage.repository import (
@@ -41,6 +44,7 @@ from tasks.extraction_pool import resolve_workers, submit_extraction
 from tasks.report import SourceReport
 
 Progress = Callable[[str, int, int], None]  # (source, done, total)
+Batch = tuple[list[FetchedPage], list[FetchOutcome]]  # pages to extract, URLs that already failed
 
 _limiters: dict[tuple[int, float], HostLimiter] = {}
 _limiters_lock = threading.Lock()
@@ -89,7 +93,9 @@ class SourcePipeline:
             )
             discovery = self._discover(fetcher)
             candidates = self._candidates(discovery, report)
-            self._process(fetcher, candidates, report)
+            self._consume(self._fetched_batches(fetcher, candidates), report, total=len(candidates))
+            if self.window is not None and self.source.warcs:
+                self._consume(self._warc_batches(client, report), report, total=0)
         self._finish(discovery, report)
         return report
 
@@ -129,23 +135,57 @@ class SourcePipeline:
         )
         return fresh[: self.config.max_urls_per_source]
 
-    def _process(self, fetcher: Fetcher, candidates: list[DiscoveredUrl], report: SourceReport) -> None:
+    def _fetched_batches(self, fetcher: Fetcher, candidates: list[DiscoveredUrl]) -> Iterator[Batch]:
+        for batch in _chunks(candidates, self.config.batch_size):
+            results = fetcher.fetch_pages(batch, concurrency=self.config.fetch_concurrency)
+            yield (
+                [r for r in results if isinstance(r, FetchedPage)],
+                [r for r in results if isinstance(r, FetchOutcome)],
+            )
+
+    def _warc_batches(self, client: httpx.Client, report: SourceReport) -> Iterator[Batch]:
+        """Pages of the source's hosts from its WARC files; already stored URLs are skipped."""
+        hosts = article_hosts(self.source)
+        for location in self.source.warcs:
+            pages: list[FetchedPage] = []
+            failures: list[FetchOutcome] = []
+            try:
+                with open_warc(location, client) as stream:
+                    for item in warc_pages(stream, source=self.source.name, hosts=hosts, window=self.window):
+                        if isinstance(item, FetchOutcome):
+                            failures.append(item)
+                            continue
+                        pages.append(item)
+                        if len(pages) >= self.config.batch_size:
+                            yield self._unsettled(pages), failures
+                            pages, failures = [], []
+            except FeedError as error:
+                report.add_failure(location, str(error))
+                failures.append(
+                    FetchOutcome(
+                        location, self.source.name, Outcome.ERROR, datetime.now(UTC), None, str(error)
+                    )
+                )
+            yield self._unsettled(pages), failures
+
+    def _unsettled(self, pages: list[FetchedPage]) -> list[FetchedPage]:
+        with session_scope(self.config.database_url) as session:
+            settled = settled_urls(session, [p.url for p in pages])
+        return [p for p in pages if p.url not in settled]
+
+    def _consume(self, batches: Iterator[Batch], report: SourceReport, *, total: int) -> None:
+        """Extract each batch while the previous one is stored and the next one fetched."""
         workers = resolve_workers(self.config.extract_workers)
         pending: tuple[Future[list[ProcessedArticle | FetchOutcome]], list[FetchOutcome], int] | None = None
         done = 0
-        total = len(candidates)
         self._tick(0, total)
-        for batch in _chunks(candidates, self.config.batch_size):
-            results = fetcher.fetch_pages(batch, concurrency=self.config.fetch_concurrency)
-            pages = [r for r in results if isinstance(r, FetchedPage)]
-            failures = [r for r in results if isinstance(r, FetchOutcome)]
+        for pages, failures in batches:
             report.fetched += len(pages)
-            # Extraction of this batch overlaps with storing the previous one and fetching the next.
             future = submit_extraction(pages, workers=workers)
             if pending is not None:
                 done += self._store(*pending, report)
                 self._tick(done, total)
-            pending = (future, failures, len(batch))
+            pending = (future, failures, len(pages) + len(failures))
         if pending is not None:
             done += self._store(*pending, report)
             self._tick(done, total)

@@ -54,3 +54,10 @@ def test_select_sources_rejects_unknown_names() -> None:
     assert [s.name for s in select_sources(sources, ["archive"], path="s.yaml")] == ["archive"]
     with pytest.raises(ConfigError, match="no source named nope"):
         select_sources(sources, ["nope"], path="s.yaml")
+
+
+def test_hosts_name_the_sites_of_a_warc_only_source() -> None:
+    (source,) = load_sources('sources:\n  - name: cc\n    hosts: ["News.az"]\n    warcs: ["cc.warc.gz"]\n')
+    assert source.hosts == ("news.az",)
+    with pytest.raises(ConfigError, match="source 'cc': 'hosts' must be a list of host names"):
+        load_sources('sources:\n  - name: cc\n    hosts: "news.az"\n    warcs: ["cc.warc.gz"]\n')

@@ -1,0 +1,94 @@
+"""Article pages from WARC files (local paths or URLs), for backfills from archives like CC-NEWS."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import httpx
+
+from newsflow.canonical import canonicalize_url
+from newsflow.encoding import decode_body
+from newsflow.errors import FeedError
+from newsflow.records import DateWindow, FetchedPage, FetchOutcome, Outcome, PageHints
+from newsflow.warc import iter_warc_pages
+
+
+class _IterStream(io.RawIOBase):
+    """A read-only file over an iterator of byte chunks (warcio wants a file, httpx gives chunks)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._buffer:
+            try:
+                self._buffer = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(target), len(self._buffer))
+        target[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
+
+
+@contextmanager
+def open_warc(location: str, client: httpx.Client) -> Iterator[BinaryIO]:
+    """Open a WARC from a local path or stream it from an http(s) URL."""
+    if location.startswith(("http://", "https://")):
+        with client.stream("GET", location) as response:
+            if response.status_code != 200:
+                raise FeedError(f"{location}: HTTP {response.status_code} fetching the WARC file")
+            yield io.BufferedReader(_IterStream(response.iter_raw()))
+        return
+    path = Path(location).expanduser()
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise FeedError(
+            f"{location}: cannot open the WARC file ({exc.strerror}); check the source's 'warcs'"
+        ) from exc
+    with handle:
+        yield handle
+
+
+def warc_pages(
+    stream: BinaryIO,
+    *,
+    source: str,
+    hosts: set[str],
+    window: DateWindow | None,
+) -> Iterator[FetchedPage | FetchOutcome]:
+    """The source's HTML pages in a WARC; records crawled before the window cannot be in it."""
+    for record in iter_warc_pages(stream, hosts=hosts, source=source):
+        url = canonicalize_url(record.url)
+        if url is None:
+            continue
+        if window is not None and record.fetched_at is not None and record.fetched_at < window.start:
+            continue
+        if not 200 <= record.status < 300:
+            yield FetchOutcome(
+                url,
+                source,
+                Outcome.SKIPPED,
+                datetime.now(UTC),
+                record.status,
+                f"{url}: archived as HTTP {record.status}",
+            )
+            continue
+        yield FetchedPage(
+            url=url,
+            final_url=url,
+            source=source,
+            status=record.status,
+            html=decode_body(record.body, record.content_type),
+            hints=PageHints(),
+        )
