@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -152,6 +153,8 @@ def db_upgrade() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    # Prefect's ephemeral server phones home by default; a news crawler should not, unless asked.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     app(prog_name="newsflow")
 
 

@@ -21,6 +21,7 @@ from newsflow.errors import (
     ResponseTooLarge,
 )
 
+_DNS_FAILURE = "Name or service not known"
 _RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
@@ -181,6 +182,12 @@ def fetch_once(
         raise FetchTimeout(url, f"{url}: timed out ({type(exc).__name__})") from exc
     except httpx.DecodingError as exc:
         raise FetchError(url, f"{url}: the body could not be decompressed ({exc})") from exc
+    except httpx.ConnectError as exc:
+        if _DNS_FAILURE in str(exc) or "name resolution" in str(exc).lower():
+            raise ConnectionFailed(
+                url, f"{url}: cannot resolve host {host_of(url)} (offline, or a typo in the URL?)"
+            ) from exc
+        raise ConnectionFailed(url, f"{url}: cannot connect ({exc or 'no detail'})") from exc
     except httpx.TransportError as exc:
         raise ConnectionFailed(
             url, f"{url}: connection failed ({type(exc).__name__}: {exc or 'no detail'})"
