@@ -50,7 +50,9 @@ def _write_archive(path: Path) -> dict[str, datetime | None]:
             url = f"https://{HOST}/news/{article.id[:16]}.html"
             when = extract_article(article.html.decode(), url=article.url).published_at
             # A crawler archives a page after it is published.
-            _record(writer, url, article.html, (when or article.published).astimezone(UTC) + timedelta(hours=2))
+            _record(
+                writer, url, article.html, (when or article.published).astimezone(UTC) + timedelta(hours=2)
+            )
             published[url] = when
         other = load_fixture_articles()[0]
         _record(
