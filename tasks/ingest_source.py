@@ -31,8 +31,8 @@ from newsflow.runconfig import RunConfig
 from newsflow.sources import article_hosts, source_hosts
 from newsflow.warc_input import open_warc, warc_pages
 from storage.db import session_scope
-from storage.models import FeedState
 from storage.repository import (
+    get_feed_state,
     record_outcomes,
     retryable_urls,
     save_feed_state,
@@ -105,7 +105,7 @@ class SourcePipeline:
             known = {
                 url: (state.etag, state.last_modified)
                 for url in listing_urls
-                if (state := session.get(FeedState, url)) is not None
+                if (state := get_feed_state(session, url)) is not None
             }
         # A backfill needs the full listings, so it never sends conditional requests.
         return discover(
