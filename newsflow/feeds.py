@@ -26,7 +26,7 @@ _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentTy
 _DATE_KEYS = ("published", "updated", "created")
 
 # What one feed entry says: (link as written, published or updated instant, title).
-_Entry = tuple[str | None, datetime | None, str | None]
+ListingEntry = tuple[str | None, datetime | None, str | None]  # (link, published, title)
 # Placeholder dates such as 1970-01-01 in CMS output mean "unknown".
 _EARLIEST_YEAR = 1990
 
@@ -43,7 +43,7 @@ def parse_feed(data: bytes, *, url: str, source: str) -> list[DiscoveredUrl]:
         found = _json_feed_entries(head, url=url)
     else:
         found = _xml_feed_entries(data, url=url)
-    return _discovered(found, url=url, source=source)
+    return discovered_urls(found, url=url, source=source)
 
 
 def listing_datetime(value: object) -> datetime | None:
@@ -60,7 +60,8 @@ def listing_datetime(value: object) -> datetime | None:
     return exact if exact.year >= _EARLIEST_YEAR else None
 
 
-def _discovered(found: Iterable[_Entry], *, url: str, source: str) -> list[DiscoveredUrl]:
+def discovered_urls(found: Iterable[ListingEntry], *, url: str, source: str) -> list[DiscoveredUrl]:
+    """Canonical article URLs of a listing's entries, first occurrence kept, non-web links dropped."""
     result: dict[str, DiscoveredUrl] = {}
     for link, published_at, title in found:
         canonical = canonicalize_url(link, base=url) if link else None
@@ -75,7 +76,7 @@ def _clean_title(value: object) -> str | None:
     return " ".join(value.split()) or None
 
 
-def _xml_feed_entries(data: bytes, *, url: str) -> list[_Entry]:
+def _xml_feed_entries(data: bytes, *, url: str) -> list[ListingEntry]:
     # feedparser's loose parser would expand declared entities: screen the DTD first.
     ensure_safe_xml(data, what=url)
     # A bytes argument may be read as a file name by feedparser; a stream never is.
@@ -126,7 +127,7 @@ def _entry_date(entry: Mapping[str, Any]) -> datetime | None:
     return None
 
 
-def _json_feed_entries(data: bytes, *, url: str) -> list[_Entry]:
+def _json_feed_entries(data: bytes, *, url: str) -> list[ListingEntry]:
     try:
         document = json.loads(data)
     except (ValueError, UnicodeDecodeError) as error:
@@ -142,7 +143,7 @@ def _json_feed_entries(data: bytes, *, url: str) -> list[_Entry]:
     return [_json_item(item) for item in items if isinstance(item, dict)]
 
 
-def _json_item(item: dict[str, Any]) -> _Entry:
+def _json_item(item: dict[str, Any]) -> ListingEntry:
     link = item.get("url")
     published_at = listing_datetime(item.get("date_published")) or listing_datetime(item.get("date_modified"))
     return (link if isinstance(link, str) else None), published_at, _clean_title(item.get("title"))

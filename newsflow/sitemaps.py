@@ -10,9 +10,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from newsflow.canonical import canonicalize_url
 from newsflow.errors import FeedError
-from newsflow.feeds import listing_datetime
+from newsflow.feeds import discovered_urls, listing_datetime
 from newsflow.records import DiscoveredUrl
 from newsflow.xmlsafe import maybe_gunzip, parse_xml
 
@@ -59,7 +58,7 @@ def _parse_xml_sitemap(data: bytes, *, url: str, source: str) -> SitemapDocument
     kind = _local(root)
     if kind == "urlset":
         entries = (_url_entry(node) for node in root if _local(node) == "url")
-        return SitemapDocument(urls=_discovered(entries, url=url, source=source))
+        return SitemapDocument(urls=tuple(discovered_urls(entries, url=url, source=source)))
     if kind == "sitemapindex":
         locs = (_text(_child(node, "loc")) for node in root if _local(node) == "sitemap")
         return SitemapDocument(sitemaps=_child_sitemaps(locs, url=url))
@@ -76,17 +75,6 @@ def _url_entry(node: Any) -> tuple[str | None, datetime | None, str | None]:
     title = _text(_child(news, "title")) if news is not None else None
     published_at = listing_datetime(published) or listing_datetime(_text(_child(node, "lastmod")))
     return loc, published_at, " ".join(title.split()) if title else None
-
-
-def _discovered(
-    entries: Iterable[tuple[str | None, datetime | None, str | None]], *, url: str, source: str
-) -> tuple[DiscoveredUrl, ...]:
-    result: dict[str, DiscoveredUrl] = {}
-    for loc, published_at, title in entries:
-        canonical = canonicalize_url(loc, base=url) if loc else None
-        if canonical and canonical not in result:
-            result[canonical] = DiscoveredUrl(canonical, source, url, published_at, title)
-    return tuple(result.values())
 
 
 def _child_sitemaps(locs: Iterable[str | None], *, url: str) -> tuple[str, ...]:
@@ -115,7 +103,7 @@ def _parse_text_sitemap(data: bytes, *, url: str, source: str) -> tuple[Discover
         ) from error
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     # Text sitemaps list absolute URLs only; anything else means this is not a sitemap.
-    urls = _discovered(((line, None, None) for line in lines if "://" in line), url=url, source=source)
+    urls = discovered_urls(((line, None, None) for line in lines if "://" in line), url=url, source=source)
     if not urls:
         raise FeedError(f"{url}: no URLs in this text body; check that the URL serves a sitemap")
     return urls
