@@ -103,7 +103,8 @@ def _parse_text_sitemap(data: bytes, *, url: str, source: str) -> tuple[Discover
         ) from error
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     # Text sitemaps list absolute URLs only; anything else means this is not a sitemap.
-    urls = discovered_urls(((line, None, None) for line in lines if "://" in line), url=url, source=source)
+    entries = ((line, None, None) for line in lines if "://" in line)
+    urls = tuple(discovered_urls(entries, url=url, source=source))
     if not urls:
         raise FeedError(f"{url}: no URLs in this text body; check that the URL serves a sitemap")
     return urls
