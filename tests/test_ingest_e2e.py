@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,10 @@ sources:
 
     dated = [a for a in originals if a.published_at is not None]
     assert len(dated) >= 0.9 * len(originals)
+    # Never a date in the future, never the fetch time standing in for a missing date.
+    assert all(
+        a.published_at is None or a.published_at < a.first_seen_at - timedelta(days=1) for a in articles
+    )
 
     rows = {a.fetched_url: a for a in articles}
     score = score_pages(
