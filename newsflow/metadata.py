@@ -213,6 +213,9 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         lang = tree.xpath('string(//meta[@http-equiv="content-language"]/@content)') or None
     if not lang and ld:
         lang = _first_str(ld.get("inLanguage"))
+    if not lang:
+        # Yoast-style graphs declare the language on the WebPage or WebSite node, not the article.
+        lang = next((_first_str(o["inLanguage"]) for o in index.values() if o.get("inLanguage")), None)
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     titles = tree.xpath("//title/text()")
     h1 = tree.xpath("//h1")

@@ -290,6 +290,14 @@ def _stoplists() -> dict[str, frozenset[str]]:
     return {code: frozenset(justext.get_stoplist(name)) for name, code in _STOPLIST_CODES.items()}
 
 
+def _is_prose(line: str) -> bool:
+    # Table rows ("1 Kyle Busch 5040 21") are names and numbers, and would vote for whichever
+    # stop-word list happens to contain the names.
+    tokens = line.split()
+    alphabetic = [t for t in tokens if _WORD.fullmatch(t.strip(".,;:!?\"'()"))]
+    return len(alphabetic) >= 6 and len(alphabetic) >= 0.8 * len(tokens)
+
+
 def detect_language(text: str) -> str | None:
     """Guess the ISO 639-1 language of `text` from its script and stop words; None when unsure."""
     sample = text[:5000]
@@ -298,7 +306,7 @@ def detect_language(text: str) -> str | None:
         if hits > 50 or hits > 0.2 * len(sample.strip()):
             return code
     # Prose lines only: tables and name lists match the larger stop-word lists by chance.
-    prose = [line for line in sample.split("\n") if len(line.split()) >= 6]
+    prose = [line for line in sample.split("\n") if _is_prose(line)]
     words = [w.lower() for line in prose for w in _WORD.findall(line)]
     if len(words) < MIN_DETECTION_WORDS:
         return None

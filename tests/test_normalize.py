@@ -116,3 +116,11 @@ def test_declared_language_codes(raw: str | None, expected: str | None) -> None:
 )
 def test_language_detection(text: str, expected: str | None) -> None:
     assert detect_language(text) == expected
+
+
+def test_language_detection_ignores_table_rows_of_names() -> None:
+    from newsflow.normalize import detect_language
+
+    prose = "Nesta página você terá sempre a classificação atualizada da corrida até a última etapa do ano.\n"
+    table = "".join(f"{n} Kevin Harvick Martin Truex Jr {5000 - n} {n} 3 12\n" for n in range(1, 30))
+    assert detect_language(prose * 3 + table) == "pt"
