@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from prefect import State, flow, get_run_logger
+from prefect import State, flow, get_run_logger, tags
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.states import Completed, Failed
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -16,6 +16,7 @@ from flows.summary import RunSummary, publish_artifacts
 from newsflow.errors import ConfigError
 from newsflow.records import DateWindow, Source
 from newsflow.runconfig import RunConfig
+from newsflow.settings import load_settings
 from tasks.report import SourceReport
 
 MAX_DAYS = 366
@@ -45,12 +46,15 @@ def days_between(since: date, until: date) -> list[date]:
     task_runner=ThreadPoolTaskRunner[Any](max_workers=4),  # type: ignore[arg-type]
     persist_result=False,
 )
-def backfill_day(day: date, sources: list[Source], config: RunConfig) -> list[SourceReport]:
-    """Ingest the articles of one UTC day; retry a failed day by re-running this subflow alone."""
+def backfill_day(day: date, sources: list[Source]) -> list[SourceReport]:
+    """Ingest the articles of one UTC day; a failed day is retried by backfilling that day alone."""
+    # Subflow parameters are stored by the Prefect API and shown in its UI, so the run
+    # configuration (with DATABASE_URL and its password) is rebuilt here, not passed in.
+    config = RunConfig.from_settings(load_settings())
     return run_sources("backfill", sources, config, window=day_window(day)).reports
 
 
-def _merge(summary: RunSummary, reports: list[SourceReport]) -> None:
+def _merge(summary: RunSummary, day: date, reports: list[SourceReport]) -> None:
     by_name = {r.source: r for r in summary.reports}
     for report in reports:
         total = by_name.get(report.source)
@@ -58,8 +62,9 @@ def _merge(summary: RunSummary, reports: list[SourceReport]) -> None:
             summary.reports.append(report)
             by_name[report.source] = report
             continue
+        # Every day reads the same listings, so a URL is counted as discovered once, not per day.
+        total.discovered = max(total.discovered, report.discovered)
         for name in (
-            "discovered",
             "fetched",
             "new",
             "duplicate",
@@ -70,11 +75,14 @@ def _merge(summary: RunSummary, reports: list[SourceReport]) -> None:
         ):
             setattr(total, name, getattr(total, name) + getattr(report, name))
         total.blocked |= report.blocked
-        total.failures.extend(report.failures[: max(0, 50 - len(total.failures))])
+        for url, reason in report.failures:
+            total.add_failure(url, reason)
+        # A source failed only if it failed every day; a bad day is listed among its failures.
         if report.error and total.error is None:
-            total.error = report.error
-        elif not report.error and total.error:
-            total.error = None if report.new or report.duplicate else total.error
+            total.add_failure(f"day {day}", report.error)
+        elif total.error and not report.error:
+            total.add_failure("earlier days", total.error)
+            total.error = None
 
 
 @flow(
@@ -92,16 +100,19 @@ def backfill(
     logger = get_run_logger()
     days = days_between(since, until)
     prepared = prepare(sources_path, source_names)
-    progress = create_progress_artifact(progress=0.0, key="backfill-progress", description="Days done")
+    progress = create_progress_artifact(
+        progress=0.0, key="backfill-progress", description=f"Days done of {since}..{until}"
+    )
     assert isinstance(progress, UUID)  # the sync API returns the id, not a coroutine
     summary = RunSummary("backfill")
     for index, day in enumerate(days, start=1):
         try:
-            reports = backfill_day(day, prepared.sources, prepared.config)
+            with tags("backfill"):
+                reports = backfill_day(day, prepared.sources)
         except Exception as exc:  # one failed day must not stop the others
             logger.error("day %s failed: %s", day, exc)
             reports = [SourceReport(s.name, error=f"day {day}: {exc}") for s in prepared.sources]
-        _merge(summary, reports)
+        _merge(summary, day, reports)
         update_progress_artifact(artifact_id=progress, progress=100.0 * index / len(days))
     publish_artifacts(summary)
     if summary.all_sources_failed:

@@ -81,10 +81,13 @@ def ingest(sources: SourcesOption = None, source: SourceNames = None) -> None:
 
     def call() -> Any:
         _prevalidate(sources, source)
+        from prefect import tags
+
         from flows.ingest import ingest as ingest_flow
         from tasks.progress import progress_bars
 
-        with progress_bars():
+        # The same tags as the deployments', so CLI runs filter alongside scheduled ones in the UI.
+        with progress_bars(), tags("newsflow", "ingest"):
             return ingest_flow(str(sources) if sources else None, source, return_state=True)
 
     _run(call)
@@ -108,12 +111,15 @@ def backfill(
     first, last = _parse_day(since, "--since"), _parse_day(until, "--until")
 
     def call() -> Any:
+        from prefect import tags
+
         from flows.backfill import backfill as backfill_flow
         from flows.backfill import days_between
 
         days_between(first, last)
         _prevalidate(sources, source)
-        return backfill_flow(first, last, source, str(sources) if sources else None, return_state=True)
+        with tags("newsflow", "backfill"):
+            return backfill_flow(first, last, source, str(sources) if sources else None, return_state=True)
 
     _run(call)
 
@@ -128,6 +134,8 @@ def serve(
     try:
         from flows.serve import serve_deployments
 
+        # Served runs read $NEWSFLOW_SOURCES and DATABASE_URL: check both now, not at the first run.
+        _prevalidate(None, None)
         serve_deployments(deployments)
     except ConfigError as exc:
         raise _fail(str(exc), 2) from None

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prefect import State, flow
+from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -14,8 +15,10 @@ from flows.summary import RunSummary, publish_artifacts
 
 
 def ingest_run_name() -> str:
-    """Flow run names that say when they ran: ingest-2025-06-03T12-00."""
-    return f"ingest-{datetime.now(UTC):%Y-%m-%dT%H-%M}"
+    """Flow run names that say which slot ran: ingest-2025-06-03T12-00 (UTC)."""
+    # The scheduled time, not the start: a run that starts late keeps its slot's name.
+    when = flow_run.scheduled_start_time or datetime.now(UTC)
+    return f"ingest-{when.astimezone(UTC):%Y-%m-%dT%H-%M}"
 
 
 def final_state(summary: RunSummary) -> State[RunSummary]:

@@ -34,13 +34,17 @@ class RunSummary:
             f"{self.total('new')} new, {self.total('duplicate')} duplicate, "
             f"{self.total('failed')} failed, {self.total('skipped')} skipped"
         )
+        # Blocked sources are named as such: a 403 wall is not "0 new articles".
+        names = ", ".join(f"{r.source} (blocked)" if r.blocked else r.source for r in self.unhealthy)
         if self.all_sources_failed:
-            return f"every source failed ({counts})"
+            return f"every source failed ({counts}): {names}"
         parts = [counts]
         if self.unhealthy:
-            parts.append("unhealthy: " + ", ".join(r.source for r in self.unhealthy))
+            parts.append("unhealthy: " + names)
         if self.total("failed"):
-            parts.append(f"{self.total('failed')} pages failed and will be retried next run")
+            # A backfill does not retry on its own; running the same window again does.
+            retry = "next run" if self.kind == "ingest" else "when this window is backfilled again"
+            parts.append(f"{self.total('failed')} pages failed and will be retried {retry}")
         return "; ".join(parts)
 
     def rows(self) -> list[dict[str, str | int]]:
