@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -135,13 +136,31 @@ def _jsonld_articles(tree: lxml_html.HtmlElement) -> tuple[list[dict[str, Any]],
     return found, index
 
 
+_META_ATTRS = ("property", "name", "itemprop")
+
+
+@functools.lru_cache(maxsize=2)
+def _meta_index(tree: lxml_html.HtmlElement) -> dict[tuple[str, str], str]:
+    # One pass over the <meta> tags instead of an XPath query per name (a dozen names are asked for).
+    index: dict[tuple[str, str], str] = {}
+    for element in tree.iter("meta"):
+        content = (element.get("content") or "").strip()
+        if not content:
+            continue
+        for attr in _META_ATTRS:
+            key = element.get(attr)
+            if key is not None:
+                index.setdefault((attr, key), content)
+    return index
+
+
 def _meta(tree: lxml_html.HtmlElement, *names: str) -> str | None:
+    index = _meta_index(tree)
     for name in names:
-        for attr in ("property", "name", "itemprop"):
-            values = tree.xpath(f'//meta[@{attr}="{name}"]/@content')
-            for value in values:
-                if value and value.strip():
-                    return str(value).strip()
+        for attr in _META_ATTRS:
+            value = index.get((attr, name))
+            if value:
+                return value
     return None
 
 
