@@ -55,6 +55,9 @@ def _trafilatura(html: str, url: str, *, recall: bool = False) -> Any:
         include_tables=True,
         favor_precision=not recall,
         favor_recall=recall,
+        # The readability/jusText comparison costs a third of the time and changed one page in
+        # 88 (F1 0.9764 -> 0.9763); the recall-mode retry below keeps it for pages that come out short.
+        fast=not recall,
     )
 
 
