@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -48,7 +49,7 @@ def discover(
     source: Source,
     fetcher: Fetcher,
     *,
-    known: dict[str, Validators],
+    known: Callable[[str], Validators | None],
     max_bytes: int,
     conditional: bool = True,
 ) -> Discovery:
@@ -63,7 +64,8 @@ def discover(
         if url in seen:
             continue
         seen.add(url)
-        headers = _conditional_headers(known.get(url)) if conditional else {}
+        # Asked per listing, child sitemaps included: each has validators of its own.
+        headers = _conditional_headers(known(url)) if conditional else {}
         now = datetime.now(UTC)
         try:
             response = fetcher.get(url, headers=headers, max_bytes=max_bytes)
@@ -71,12 +73,17 @@ def discover(
                 result.listings_ok += 1
                 result.outcomes.append(FetchOutcome(url, source.name, Outcome.NOT_MODIFIED, now, 304))
                 continue
+            validators: Validators = (response.etag, response.last_modified)
             if kind == "feed":
                 found = parse_feed(response.body, url=response.final_url, source=source.name)
             else:
                 document = parse_sitemap(response.body, url=response.final_url, source=source.name)
                 found = list(document.urls)
                 listings.extend(("sitemap", child) for child in document.sitemaps)
+                if document.sitemaps:
+                    # An index is read in full every run: a 304 would hide its children, which
+                    # change while the index often does not. Each child has its own validators.
+                    validators = (None, None)
         except FetchError as error:
             result.listings_failed += 1
             result.blocked |= isinstance(error, HttpStatusError) and error.status in BLOCKING_STATUSES
@@ -90,6 +97,6 @@ def discover(
             continue
         result.listings_ok += 1
         result.urls.extend(found)
-        result.validators[url] = (response.etag, response.last_modified)
+        result.validators[url] = validators
         result.outcomes.append(FetchOutcome(url, source.name, Outcome.OK, now, response.status))
     return result

@@ -13,6 +13,7 @@ from newsflow.canonical import host_of
 from newsflow.encoding import decode_body
 from newsflow.errors import (
     BlockedByRobots,
+    ConnectionFailed,
     FetchError,
     ForbiddenHost,
     HttpStatusError,
@@ -36,6 +37,8 @@ _BINARY_MAGIC = (
     b"\x00\x00\x01\x00",
 )
 _PERMANENT_STATUSES = frozenset({400, 404, 405, 406, 410, 414, 501})
+MAX_CRAWL_DELAY = 60.0  # a larger robots.txt Crawl-delay would stall a 15-minute schedule
+
 BLOCKING_STATUSES = frozenset({401, 403, 429, 451})
 
 
@@ -70,6 +73,11 @@ def outcome_for_error(error: FetchError, *, source: str) -> FetchOutcome:
     )
 
 
+def _reason(error: FetchError) -> str:
+    """The message of `error` without the URL it starts with."""
+    return str(error).removeprefix(f"{error.url}: ")
+
+
 class Fetcher:
     """One run's fetching: a shared client, host limiter and robots cache."""
 
@@ -81,43 +89,70 @@ class Fetcher:
         self._limiter = limiter
         self._respect_robots = respect_robots
         self._robots: dict[str, RobotsRules] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
         self._robots_lock = threading.Lock()
 
     def _rules(self, url: str) -> RobotsRules:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._robots_lock:
+            origin_lock = self._robots_locks.setdefault(origin, threading.Lock())
+        # One robots.txt request per origin, however many threads want it at once.
+        with origin_lock:
             cached = self._robots.get(origin)
-        if cached is not None:
-            return cached
-        rules = RobotsRules.allow_all(self._policy.user_agent)
+            if cached is None:
+                cached = self._robots[origin] = self._fetch_rules(origin, host_of(url))
+        return cached
+
+    def _fetch_rules(self, origin: str, host: str) -> RobotsRules:
+        agent = self._policy.user_agent
         try:
-            response = fetch_once(self._client, origin + "/robots.txt", max_bytes=500_000, total_timeout=10)
-            if response.status == 200:
-                rules = parse_robots(
-                    decode_body(response.body, response.content_type), user_agent=self._policy.user_agent
+            with self._limiter.slot(host):
+                response = fetch_once(
+                    self._client, origin + "/robots.txt", max_bytes=500_000, total_timeout=self._total_timeout
                 )
         except HttpStatusError as exc:
-            # RFC 9309: 4xx means no rules; 5xx means assume complete disallow for now.
-            if exc.status is not None and exc.status >= 500:
-                rules = parse_robots("User-agent: *\nDisallow: /\n", user_agent=self._policy.user_agent)
-        except FetchError:
-            pass
+            # RFC 9309: 4xx means no rules; 5xx (and, as Google reads it, 429) means complete
+            # disallow, for now.
+            if exc.status == 429 or (exc.status is not None and exc.status >= 500):
+                return RobotsRules.unreachable(agent, _reason(exc), status=exc.status)
+            return RobotsRules.allow_all(agent)
+        except ForbiddenHost:
+            return RobotsRules.allow_all(agent)  # the page itself will be refused, with the reason
+        except FetchError as exc:
+            return RobotsRules.unreachable(agent, _reason(exc))
+        if response.status != 200:
+            return RobotsRules.allow_all(agent)
+        rules = parse_robots(decode_body(response.body, response.content_type), user_agent=agent)
         delay = rules.crawl_delay()
         if delay:
-            self._limiter.set_delay(host_of(url), min(delay, 60.0))
-        with self._robots_lock:
-            self._robots[origin] = rules
+            self._limiter.set_delay(host, min(delay, MAX_CRAWL_DELAY))
         return rules
+
+    @property
+    def _total_timeout(self) -> float:
+        return self._policy.connect_timeout + self._policy.read_timeout * 2
 
     def get(
         self, url: str, *, headers: dict[str, str] | None = None, max_bytes: int | None = None
     ) -> FetchResponse:
         """GET with robots.txt, the host's slot, and retries of transient failures."""
-        if self._respect_robots and not self._rules(url).can_fetch(url):
-            raise BlockedByRobots(url, f"{url}: disallowed by robots.txt for {self._policy.user_agent}")
+        if self._respect_robots:
+            rules = self._rules(url)
+            reason = rules.unreachable_reason
+            if reason is not None:
+                # Not fetched for now, and not settled: the next run asks robots.txt again.
+                if rules.unreachable_status is None:
+                    raise ConnectionFailed(url, f"{url}: {reason} (while reading robots.txt)")
+                raise HttpStatusError(
+                    url,
+                    f"{url}: not fetched because robots.txt answered {reason}",
+                    status=rules.unreachable_status,
+                )
+            if not rules.can_fetch(url):
+                raise BlockedByRobots(url, f"{url}: disallowed by robots.txt for {self._policy.user_agent}")
         host = host_of(url)
-        total_timeout = self._policy.connect_timeout + self._policy.read_timeout * 2
+        total_timeout = self._total_timeout
         attempt = 0
         while True:
             try:

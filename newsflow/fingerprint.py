@@ -6,9 +6,10 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 128
 # 16 bands of 8 rows: pairs above ~0.7 Jaccard share a band with high probability,
@@ -17,8 +18,16 @@ LSH_BANDS = 16
 LSH_ROWS = NUM_PERM // LSH_BANDS
 SHINGLE_WORDS = 5
 _WORD = re.compile(r"\w+", re.UNICODE)
-# Fixed seed: signatures must be comparable across runs and machines.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
+
+
+@cache
+def _template() -> Any:
+    # Imported on first use: datasketch pulls in scipy (about 0.5 s), which a run with nothing
+    # new never needs; extraction workers preload it (tasks/extraction_pool.py).
+    from datasketch import MinHash
+
+    # Fixed seed: signatures must be comparable across runs and machines.
+    return MinHash(num_perm=NUM_PERM, seed=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +60,7 @@ def _shingles(tokens: list[str]) -> list[bytes]:
 
 def minhash_signature(tokens: list[str]) -> np.ndarray:
     """The MinHash signature (uint32 values) of the text's word shingles."""
-    minhash = _TEMPLATE.copy()
+    minhash = _template().copy()
     minhash.update_batch(_shingles(tokens))
     return np.asarray(minhash.hashvalues, dtype=np.uint32)
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+_RUNS_KEPT = 32
 
 
 class HostLimiter:
@@ -28,6 +31,7 @@ class HostLimiter:
             self._delays[host] = max(delay, self._delays.get(host, 0.0))
 
     def delay_for(self, host: str) -> float:
+        """The minimum spacing between request starts to `host`."""
         with self._lock:
             return max(self._default_delay, self._delays.get(host, 0.0))
 
@@ -55,3 +59,24 @@ class HostLimiter:
             with self._lock:
                 self._active[host] -= 1
                 self._lock.notify_all()
+
+
+_by_run: OrderedDict[tuple[str | None, int, float], HostLimiter] = OrderedDict()
+_by_run_lock = threading.Lock()
+
+
+def limiter_for_run(run_id: str | None, *, max_concurrency: int, min_delay: float) -> HostLimiter:
+    """The limiter every source of one run shares; a later run starts afresh.
+
+    A Crawl-delay or Retry-After learnt in one run must not slow a later run of the same
+    long-lived process (`newsflow serve`) for ever; the next run reads robots.txt again.
+    """
+    key = (run_id, max_concurrency, min_delay)
+    with _by_run_lock:
+        limiter = _by_run.get(key)
+        if limiter is None:
+            limiter = _by_run[key] = HostLimiter(max_concurrency=max_concurrency, min_delay=min_delay)
+            while len(_by_run) > _RUNS_KEPT:
+                _by_run.popitem(last=False)
+        _by_run.move_to_end(key)
+        return limiter

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, text, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, text, update
 from sqlmodel import Session, col, select
 
 from newsflow.dedupe import (
@@ -70,26 +70,20 @@ def lock_for_dedup(session: Session) -> None:
 
 def _candidates(session: Session, items: Sequence[ProcessedArticle]) -> dict[int, StoredFingerprint]:
     hashes = list({item.fingerprint.content_hash for item in items})
-    band_values = list({h for item in items for h in item.fingerprint.bands})
-    wanted_bands = {(band, h) for item in items for band, h in enumerate(item.fingerprint.bands)}
+    wanted_bands = sorted({(band, h) for item in items for band, h in enumerate(item.fingerprint.bands)})
     ids: set[int] = set()
     for chunk in _chunks(hashes):
+        # No duplicate_of IS NULL here: SQLite would then search the duplicate_of index, i.e.
+        # every original; the query below keeps originals only.
         ids.update(
             article_id
             for article_id in session.exec(
-                select(Article.id).where(
-                    col(Article.content_hash).in_(chunk), col(Article.duplicate_of).is_(None)
-                )
+                select(Article.id).where(col(Article.content_hash).in_(chunk))
             ).all()
             if article_id is not None
         )
-    for start in range(0, len(band_values), _CHUNK):
-        rows = session.exec(
-            select(ArticleBand.article_id, ArticleBand.band, ArticleBand.hash).where(
-                col(ArticleBand.hash).in_(band_values[start : start + _CHUNK])
-            )
-        ).all()
-        ids.update(article_id for article_id, band, h in rows if (band, h) in wanted_bands)
+    for start in range(0, len(wanted_bands), _CHUNK):
+        ids.update(session.exec(_band_matches(wanted_bands[start : start + _CHUNK])).all())
     found: dict[int, StoredFingerprint] = {}
     id_list = sorted(ids)
     for start in range(0, len(id_list), _CHUNK):
@@ -101,6 +95,32 @@ def _candidates(session: Session, items: Sequence[ProcessedArticle]) -> dict[int
             if article_id is not None:
                 found[article_id] = StoredFingerprint(article_id, content_hash, minhash, published_at)
     return found
+
+
+def _band_matches(pairs: Sequence[tuple[int, int]]) -> Any:
+    """Articles sharing any (band, hash) of `pairs`: one (band, hash IN ...) term per band, so
+    each term is a search of the (band, hash) index, not a scan of the whole article_band table."""
+    by_band: dict[int, list[int]] = defaultdict(list)
+    for band, h in pairs:
+        by_band[band].append(h)
+    return (
+        select(ArticleBand.article_id)
+        .where(
+            or_(
+                *(
+                    and_(col(ArticleBand.band) == band, col(ArticleBand.hash).in_(_int_list(hashes)))
+                    for band, hashes in by_band.items()
+                )
+            )
+        )
+        .distinct()
+    )
+
+
+def _int_list(values: list[int]) -> Any:
+    # Integers rendered into the SQL text: hundreds of bound parameters per query cost more in
+    # SQLAlchemy and psycopg than the index search itself (bench/storage_upsert.py).
+    return bindparam("values", [int(v) for v in values], expanding=True, literal_execute=True, unique=True)
 
 
 def _clip(value: str | None, limit: int) -> str | None:
@@ -234,7 +254,7 @@ def _insert_planned(
     duplicates = [(item, v, p) for item, v, p in plans if p is not None and v.kind is not DuplicateKind.NONE]
     if originals:
         rows = [_row(item, now=now, verdict=v) for item, v, _ in originals]
-        ids = [int(i) for i in session.connection().execute(_insert_returning_id(), rows).scalars()]
+        ids = _insert_articles(session, rows)
         bands: list[dict[str, int]] = []
         for (item, _, provisional), article_id in zip(originals, ids, strict=True):
             assert provisional is not None
@@ -243,7 +263,7 @@ def _insert_planned(
                 {"article_id": article_id, "band": band, "hash": h}
                 for band, h in enumerate(item.fingerprint.bands)
             )
-        session.connection().execute(insert(ArticleBand), bands)
+        _insert_rows(session, ArticleBand, bands)
     if duplicates:
         rows = []
         for item, verdict, _ in duplicates:
@@ -251,24 +271,37 @@ def _insert_planned(
             if of is not None and of < 0:
                 of = real_ids[of]
             rows.append(_row(item, now=now, verdict=DuplicateVerdict(verdict.kind, of, verdict.similarity)))
-        ids = [int(i) for i in session.connection().execute(_insert_returning_id(), rows).scalars()]
+        ids = _insert_articles(session, rows)
         for (_, _, provisional), article_id in zip(duplicates, ids, strict=True):
             assert provisional is not None
             real_ids[provisional] = article_id
     return real_ids
 
 
-def _insert_returning_id() -> Any:
-    # RETURNING in parameter order lets one multi-row INSERT hand back every new id.
-    return insert(Article).returning(col(Article.id), sort_by_parameter_order=True)
+def _insert_articles(session: Session, rows: list[dict[str, object]]) -> list[int]:
+    """Insert article rows in multi-row INSERTs; their new ids, in the order of `rows`."""
+    # The rows' URLs are unique, so RETURNING (id, url) maps ids back to rows. Asking for
+    # RETURNING in parameter order instead makes SQLAlchemy send SQLite one row per statement.
+    result = session.connection().execute(insert(Article).returning(col(Article.id), col(Article.url)), rows)
+    ids = {url: article_id for article_id, url in result if article_id is not None}
+    return [ids[str(row["url"])] for row in rows]
+
+
+def _insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` in multi-row statements."""
+    # With RETURNING, SQLAlchemy packs the rows into multi-row INSERTs ("insertmanyvalues") on
+    # every dialect; without it, psycopg's executemany sends one statement per row.
+    table = model.__table__
+    session.connection().execute(insert(table).returning(*table.primary_key.columns), list(rows))
 
 
 def record_outcomes(session: Session, *, outcomes: Sequence[FetchOutcome], run_id: str | None) -> None:
     """Append one fetch_event row per outcome."""
     if not outcomes:
         return
-    session.connection().execute(
-        insert(FetchEvent),
+    _insert_rows(
+        session,
+        FetchEvent,
         [
             {
                 "url": o.url,

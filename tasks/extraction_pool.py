@@ -11,6 +11,12 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from newsflow.processing import process_pages
 from newsflow.records import FetchedPage, FetchOutcome, ProcessedArticle
 
+# Pages per worker task: a batch spreads over every worker, so the last batch of a run does not
+# leave workers idle, while pickling and queueing stay a small share of a task (bench/throughput.py).
+CHUNK_PAGES = 8
+
+Results = list[ProcessedArticle | FetchOutcome]
+
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
@@ -28,23 +34,59 @@ def _get_pool(workers: int) -> Executor:
             if _pool is not None:
                 _pool.shutdown(wait=False, cancel_futures=True)
             # forkserver: workers start from a clean, single-threaded server process that has
-            # already imported trafilatura, so they neither inherit Prefect's threads nor pay imports.
+            # already imported trafilatura and datasketch, so they neither inherit Prefect's
+            # threads nor pay imports.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["newsflow.processing"])
+            context.set_forkserver_preload(["newsflow.processing", "datasketch"])
             _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
             _pool_size = workers
         return _pool
 
 
-def submit_extraction(
-    pages: list[FetchedPage], *, workers: int
-) -> Future[list[ProcessedArticle | FetchOutcome]]:
+def prestart(workers: int) -> None:
+    """Start the worker processes in the background, so their start-up overlaps the first fetch."""
+    if workers <= 1:
+        return
+
+    def start() -> None:
+        pool = _get_pool(workers)
+        for _ in range(workers):
+            pool.submit(os.getpid)
+
+    threading.Thread(target=start, name="extraction-pool-start", daemon=True).start()
+
+
+def _gather(parts: list[Future[Results]]) -> Future[Results]:
+    """One future for the concatenated results of `parts`, in order."""
+    combined: Future[Results] = Future()
+    remaining = len(parts)
+    counter = threading.Lock()
+
+    def part_done(_: Future[Results]) -> None:
+        nonlocal remaining
+        with counter:
+            remaining -= 1
+            if remaining:
+                return
+        try:
+            combined.set_result([result for part in parts for result in part.result()])
+        except BaseException as exc:
+            combined.set_exception(exc)
+
+    for part in parts:
+        part.add_done_callback(part_done)
+    return combined
+
+
+def submit_extraction(pages: list[FetchedPage], *, workers: int) -> Future[Results]:
     """Start extracting a batch; with one worker it runs inline, in this process."""
     if workers <= 1 or not pages:
-        done: Future[list[ProcessedArticle | FetchOutcome]] = Future()
+        done: Future[Results] = Future()
         done.set_result(process_pages(pages))
         return done
-    return _get_pool(workers).submit(process_pages, pages)
+    pool = _get_pool(workers)
+    size = max(1, min(CHUNK_PAGES, -(-len(pages) // workers)))
+    return _gather([pool.submit(process_pages, pages[i : i + size]) for i in range(0, len(pages), size)])
 
 
 def shutdown_pool() -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
@@ -15,9 +14,9 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from newsflow.discovery import Discovery, discover
 from newsflow.errors import FeedError
-from newsflow.fetcher import Fetcher
-from newsflow.http import build_client
-from newsflow.politeness import HostLimiter
+from newsflow.fetcher import BLOCKING_STATUSES, Fetcher
+from newsflow.http import allowed_origins, build_client
+from newsflow.politeness import HostLimiter, limiter_for_run
 from newsflow.records import (
     DateWindow,
     DiscoveredUrl,
@@ -28,7 +27,7 @@ from newsflow.records import (
     Source,
 )
 from newsflow.runconfig import RunConfig
-from newsflow.sources import article_hosts, source_hosts
+from newsflow.sources import article_hosts
 from newsflow.warc_input import open_warc, warc_pages
 from storage.db import session_scope
 from storage.repository import (
@@ -40,23 +39,18 @@ from storage.repository import (
     store_articles,
     update_source_health,
 )
-from tasks.extraction_pool import resolve_workers, submit_extraction
+from tasks.extraction_pool import prestart, resolve_workers, submit_extraction
 from tasks.report import SourceReport
 
 Progress = Callable[[str, int, int], None]  # (source, done, total)
 Batch = tuple[list[FetchedPage], list[FetchOutcome]]  # pages to extract, URLs that already failed
 
-_limiters: dict[tuple[int, float], HostLimiter] = {}
-_limiters_lock = threading.Lock()
 
-
-def shared_limiter(config: RunConfig) -> HostLimiter:
-    """One host limiter per process, so all sources of a run share each host's budget."""
-    key = (config.per_host_concurrency, config.per_host_delay)
-    with _limiters_lock:
-        if key not in _limiters:
-            _limiters[key] = HostLimiter(max_concurrency=key[0], min_delay=key[1])
-        return _limiters[key]
+def shared_limiter(config: RunConfig, run_id: str | None) -> HostLimiter:
+    """One host limiter per run, so all sources of a run share each host's budget."""
+    return limiter_for_run(
+        run_id, max_concurrency=config.per_host_concurrency, min_delay=config.per_host_delay
+    )
 
 
 def _chunks(items: Sequence[DiscoveredUrl], size: int) -> Iterator[list[DiscoveredUrl]]:
@@ -83,13 +77,24 @@ class SourcePipeline:
     run_id: str | None = None
     window: DateWindow | None = None
     progress: Progress | None = None
+    # Page outcomes of this run, and how many of them were a 401/403/429/451 wall.
+    _pages: int = field(default=0, init=False, repr=False)
+    _walled: int = field(default=0, init=False, repr=False)
+    _wall_statuses: set[int] = field(default_factory=set, init=False, repr=False)
+    _truncated: bool = field(default=False, init=False, repr=False)  # more URLs than one run takes
 
     def run(self) -> SourceReport:
         report = SourceReport(self.source.name)
-        policy = self.config.fetch_policy(frozenset(source_hosts(self.source)))
+        # Origins (host and port), not bare hosts: a source on 127.0.0.1:8080 opens no other local port.
+        policy = self.config.fetch_policy(
+            allowed_origins([*self.source.feeds, *self.source.sitemaps, *self.source.warcs])
+        )
         with build_client(policy) as client:
             fetcher = Fetcher(
-                client, policy, shared_limiter(self.config), respect_robots=self.config.respect_robots
+                client,
+                policy,
+                shared_limiter(self.config, self.run_id),
+                respect_robots=self.config.respect_robots,
             )
             discovery = self._discover(fetcher)
             candidates = self._candidates(discovery, report)
@@ -100,13 +105,11 @@ class SourcePipeline:
         return report
 
     def _discover(self, fetcher: Fetcher) -> Discovery:
-        listing_urls = [*self.source.feeds, *self.source.sitemaps]
-        with session_scope(self.config.database_url) as session:
-            known = {
-                url: (state.etag, state.last_modified)
-                for url in listing_urls
-                if (state := get_feed_state(session, url)) is not None
-            }
+        def known(url: str) -> tuple[str | None, str | None] | None:
+            with session_scope(self.config.database_url) as session:
+                state = get_feed_state(session, url)
+                return (state.etag, state.last_modified) if state is not None else None
+
         # A backfill needs the full listings, so it never sends conditional requests.
         return discover(
             self.source,
@@ -127,12 +130,15 @@ class SourcePipeline:
             settled = settled_urls(session, [u.url for u in found])
             retry = [] if self.window else retryable_urls(session, source=self.source.name)
         fresh = [u for u in found if u.url not in settled]
-        listed = {u.url for u in fresh}
+        # Feeds and sitemaps that failed are listings, retried as such, never as article pages.
+        listed = {u.url for u in fresh} | {o.url for o in discovery.outcomes}
+        listed.update(self.source.feeds, self.source.sitemaps)
         fresh.extend(
             DiscoveredUrl(url=url, source=self.source.name, found_in="retry")
             for url in retry
             if url not in listed
         )
+        self._truncated = len(fresh) > self.config.max_urls_per_source
         return fresh[: self.config.max_urls_per_source]
 
     def _fetched_batches(self, fetcher: Fetcher, candidates: list[DiscoveredUrl]) -> Iterator[Batch]:
@@ -176,6 +182,9 @@ class SourcePipeline:
     def _consume(self, batches: Iterator[Batch], report: SourceReport, *, total: int) -> None:
         """Extract each batch while the previous one is stored and the next one fetched."""
         workers = resolve_workers(self.config.extract_workers)
+        if total:
+            # Worker start-up overlaps the first batch's fetch; a run with nothing new never pays it.
+            prestart(workers)
         pending: tuple[Future[list[ProcessedArticle | FetchOutcome]], list[FetchOutcome], int] | None = None
         done = 0
         self._tick(0, total)
@@ -244,6 +253,10 @@ class SourcePipeline:
                 record_outcomes(session, outcomes=outcomes, run_id=self.run_id)
         for outcome in outcomes:
             self._count(outcome, report)
+        self._pages += len(outcomes)
+        walled = [o.http_status for o in outcomes if o.http_status in BLOCKING_STATUSES]
+        self._walled += len(walled)
+        self._wall_statuses.update(status for status in walled if status is not None)
         return size
 
     def _commit(self, articles: list[ProcessedArticle], outcomes: list[FetchOutcome], now: datetime) -> None:
@@ -297,18 +310,25 @@ class SourcePipeline:
         if discovery.failed_entirely:
             reasons = "; ".join(o.error or "" for o in discovery.outcomes if o.error)
             report.error = f"every feed and sitemap failed: {reasons}"
+        # Listings served but every page walled off is a blocked source, not "0 new articles".
+        walled = self._pages > 0 and self._walled == self._pages
+        if walled and report.error is None:
+            statuses = " or ".join(str(s) for s in sorted(self._wall_statuses))
+            report.error = f"blocked: all {self._pages} pages answered HTTP {statuses}"
+        report.blocked = discovery.blocked or walled
         with session_scope(self.config.database_url) as session:
             record_outcomes(session, outcomes=discovery.outcomes, run_id=self.run_id)
             # Validators are saved only now, after the articles they listed are stored,
             # so a run that dies midway re-reads the listing next time.
-            if self.window is None:
+            # Nor when URLs were left for the next run: a 304 would hide them from it.
+            if self.window is None and not self._truncated:
                 for url, (etag, last_modified) in discovery.validators.items():
                     save_feed_state(session, url=url, etag=etag, last_modified=last_modified, now=now)
             update_source_health(
                 session,
                 source=self.source.name,
-                ok=not discovery.failed_entirely,
-                blocked=discovery.blocked,
+                ok=not discovery.failed_entirely and not walled,
+                blocked=report.blocked,
                 error=report.error,
                 now=now,
             )

@@ -285,7 +285,7 @@ def test_mirror_republishes_with_its_own_canonical(site: NewsSite, client: httpx
 def test_requests_are_recorded_and_reset(client: httpx.Client) -> None:
     with NewsSite.start(articles=load_fixture_articles()[:1]) as fresh:
         client.get(fresh.url("/feed.xml?x=1"), headers={"User-Agent": "newsflow-test"})
-        method, path, headers = fresh.requests[0]
+        method, path, headers, _arrived = fresh.requests[0]
         fresh.reset_requests()
 
         assert (method, path, headers["user-agent"]) == ("GET", "/feed.xml?x=1", "newsflow-test")

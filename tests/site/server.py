@@ -11,6 +11,7 @@ import hashlib
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ class RecordedRequest(NamedTuple):
     method: str
     path: str
     headers: Mapping[str, str]
+    at: float = 0.0  # time.monotonic() on arrival, for asserting on request spacing
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         site = self.server.site
         headers = {name.lower(): value for name, value in self.headers.items()}
-        site._record(RecordedRequest(self.command, self.path, headers))
+        site._record(RecordedRequest(self.command, self.path, headers, time.monotonic()))
         parts = urlsplit(self.path)
         response = site.handle(Request(self.command, parts.path or "/", parts.query, headers))
         if response.silent_for is not None:

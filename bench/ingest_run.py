@@ -1,0 +1,284 @@
+"""Run `newsflow ingest` as a user would, against the benchmark site, and measure it.
+
+Shared by the throughput, fixed-cost and memory benchmarks: start the loopback site
+(bench/sitegen.py) in its own process, optionally a Prefect server, then time whole CLI runs
+while sampling the memory of the run's process tree (the CLI, its extraction workers and, on
+the ephemeral API, Prefect's temporary server).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = Path("/tmp/newsflow-bench")
+NEWSFLOW = ROOT / ".venv" / "bin" / "newsflow"
+PREFECT = ROOT / ".venv" / "bin" / "prefect"
+
+
+@dataclass
+class Memory:
+    """Peak memory of a process tree, sampled every 50 ms (bytes)."""
+
+    peak_rss_total: int = 0  # sum of every process's RSS: counts shared pages once per process
+    peak_pss_total: int = 0  # sum of proportional set sizes: shared pages split between sharers
+    peak_rss_by_role: dict[str, int] = field(default_factory=dict)
+    cpu_seconds_by_role: dict[str, float] = field(default_factory=dict)  # last sample of each process
+    processes: int = 0
+
+
+@dataclass
+class RunResult:
+    seconds: float
+    memory: Memory
+    returncode: int
+    output: str
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(parent, []).append(int(entry))
+    return tree
+
+
+def _descendants(root: int) -> list[int]:
+    tree = _children()
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(tree.get(pid, []))
+    return found
+
+
+def _kib_field(path: str, name: str) -> int:
+    with open(path) as handle:
+        for line in handle:
+            if line.startswith(name):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _role(pid: int, root: int) -> str:
+    if pid == root:
+        return "cli"
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "other"
+    if "forkserver" in cmdline or "multiprocessing" in cmdline:
+        return "extraction"
+    if "prefect" in cmdline or "uvicorn" in cmdline:
+        return "prefect-server"
+    return "other"
+
+
+class TreeSampler(threading.Thread):
+    """Samples RSS and PSS of a process and its descendants until stopped."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.memory = Memory()
+        self.seen: set[int] = set()
+        self.cpu: dict[int, tuple[str, float]] = {}
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.sample()
+            self._halt.wait(0.05)
+
+    def sample(self) -> None:
+        rss_total = pss_total = 0
+        by_role: dict[str, int] = {}
+        for pid in _descendants(self.root):
+            try:
+                rss = _kib_field(f"/proc/{pid}/status", "VmRSS:")
+                pss = _kib_field(f"/proc/{pid}/smaps_rollup", "Pss:")
+            except OSError:
+                continue
+            self.seen.add(pid)
+            rss_total += rss
+            pss_total += pss
+            role = _role(pid, self.root)
+            self.cpu[pid] = (role, _cpu_seconds(pid))
+            by_role[role] = by_role.get(role, 0) + rss
+        memory = self.memory
+        memory.peak_rss_total = max(memory.peak_rss_total, rss_total)
+        memory.peak_pss_total = max(memory.peak_pss_total, pss_total)
+        for role, rss in by_role.items():
+            memory.peak_rss_by_role[role] = max(memory.peak_rss_by_role.get(role, 0), rss)
+        memory.processes = len(self.seen)
+        cpu: dict[str, float] = {}
+        for role, seconds in self.cpu.values():
+            cpu[role] = cpu.get(role, 0.0) + seconds
+        memory.cpu_seconds_by_role = cpu
+
+    def stop(self) -> Memory:
+        self._halt.set()
+        self.join()
+        return self.memory
+
+
+@contextlib.contextmanager
+def bench_site(pages: int) -> Iterator[str]:
+    """The benchmark site in its own process (pages generated first, once); yields its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.sitegen", "--pages", str(pages)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("READY "):
+            raise SystemExit(f"the benchmark site did not start: {line!r}")
+        yield line.split()[1]
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def prefect_env(home: Path, api_url: str | None) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("NEWSFLOW_", "PREFECT_")) and key != "DATABASE_URL"
+    }
+    env.update(
+        PREFECT_HOME=str(home),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+        NO_PROXY="*",
+    )
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    return env
+
+
+@contextlib.contextmanager
+def prefect_server(home: Path) -> Iterator[str]:
+    """`prefect server start` on a free port with its own PREFECT_HOME; yields the API URL."""
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    home.mkdir(parents=True, exist_ok=True)
+    log = (home / "server.log").open("w")
+    process = subprocess.Popen(
+        [str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=prefect_env(home, None),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{api}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise SystemExit(f"prefect server did not start; see {home / 'server.log'}")
+            time.sleep(0.5)
+        yield api
+    finally:
+        process.terminate()
+        process.wait(30)
+        log.close()
+
+
+def write_sources(folder: Path, base_url: str, count: int) -> Path:
+    """A sources file with one source whose feed lists pages 0 .. count-1."""
+    from bench.sitegen import feed_path
+
+    path = folder / f"sources-{count}.yaml"
+    path.write_text(f"sources:\n  - name: bench\n    feeds: ['{base_url}{feed_path(count)}']\n")
+    return path
+
+
+def fresh_sqlite(folder: Path, name: str) -> str:
+    for suffix in ("", "-wal", "-shm"):
+        (folder / f"{name}.db{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{folder / name}.db"
+
+
+def run_ingest(
+    sources: Path,
+    *,
+    database_url: str,
+    prefect_home: Path,
+    api_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    tty: bool = False,
+) -> RunResult:
+    """One `newsflow ingest` run as a subprocess: wall time, exit code, peak memory of its tree."""
+    env = prefect_env(prefect_home, api_url)
+    env.update(DATABASE_URL=database_url, NEWSFLOW_MAX_URLS_PER_SOURCE="100000", **(extra_env or {}))
+    command = [str(NEWSFLOW), "ingest", "--sources", str(sources)]
+    if tty:
+        command = ["script", "-qec", " ".join(command), "/dev/null"]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, cwd=WORK, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    sampler = TreeSampler(process.pid)
+    sampler.start()
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    return RunResult(seconds, sampler.stop(), process.returncode, output)
+
+
+def prepare_work() -> Path:
+    WORK.mkdir(parents=True, exist_ok=True)
+    return WORK
+
+
+def reset(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+
+
+def mib(value: int) -> str:
+    return f"{value / 2**20:.0f} MiB"
+
+
+def dump(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, indent=2, default=lambda o: o.__dict__))

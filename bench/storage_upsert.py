@@ -1,0 +1,91 @@
+"""Storage: rows/s of 5 KB articles through storage.repository.store_articles, SQLite and PostgreSQL.
+
+    .venv/bin/python -m bench.storage_upsert --rows 20000 --batch 64 --batch 500
+
+Each batch is one transaction, as in the pipeline: store_articles (URL check, exact and
+near-duplicate lookups in the article_band index, bulk INSERT of articles and bands), and the
+same again with the batch's fetch_event rows (what SourcePipeline commits per batch). Articles
+are unique 5 KB texts with real fingerprints, computed before the clock starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from datetime import UTC, datetime
+
+from bench.scratch_db import DEFAULT_POSTGRES, scratch_database
+from newsflow.fingerprint import fingerprint
+from newsflow.records import ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
+from storage.db import session_scope
+from storage.repository import record_outcomes, store_articles
+
+TEXT_BYTES = 5000
+
+
+def make_articles(count: int, *, seed: int = 7) -> list[ProcessedArticle]:
+    """`count` unique articles of about 5 KB of random words (no two near duplicates)."""
+    rng = random.Random(seed)
+    vocabulary = [f"{rng.choice('bcdfghklmnprstvz')}{rng.randrange(10**6):x}" for _ in range(20000)]
+    articles = []
+    for index in range(count):
+        words: list[str] = []
+        size = 0
+        while size < TEXT_BYTES:
+            word = rng.choice(vocabulary)
+            words.append(word)
+            size += len(word) + 1
+        text = " ".join(words)[:TEXT_BYTES]
+        url = f"https://bench.example/news/{index}.html"
+        article = ExtractedArticle(
+            url=url,
+            title=f"Story {index}",
+            text=text,
+            authors=("A. Writer",),
+            published_at=datetime(2025, 6, 1, tzinfo=UTC),
+            published_at_source="meta",
+            language="en",
+            site_name="Bench",
+            description=text[:200],
+            tags=("bench",),
+        )
+        articles.append(ProcessedArticle(article, fingerprint(text), url, "bench", 200))
+    return articles
+
+
+def upsert_rate(url: str, articles: list[ProcessedArticle], batch: int, *, with_events: bool) -> float:
+    """Rows per second storing `articles` in transactions of `batch`."""
+    started = time.perf_counter()
+    for start in range(0, len(articles), batch):
+        items = articles[start : start + batch]
+        now = datetime.now(UTC)
+        with session_scope(url) as session:
+            store_articles(session, items=items, threshold=0.8, now=now)
+            if with_events:
+                events = [FetchOutcome(i.fetched_url, i.source, Outcome.OK, now, 200) for i in items]
+                record_outcomes(session, outcomes=events, run_id="bench")
+    return len(articles) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20000)
+    parser.add_argument("--batch", type=int, action="append", help="rows per transaction (repeatable)")
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="admin URL; a scratch database is made")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    batches = args.batch or [64, 500]
+    articles = make_articles(args.rows)
+    print(f"{len(articles)} articles, {sum(len(a.article.text) for a in articles) / len(articles):.0f} chars")
+    for kind in ["sqlite", "postgresql"] if args.only is None else [args.only]:
+        for batch in batches:
+            for with_events in (False, True):
+                with scratch_database(kind, args.postgres) as url:
+                    rate = upsert_rate(url, articles, batch, with_events=with_events)
+                label = "store_articles + fetch_event rows" if with_events else "store_articles"
+                print(f"{kind:10} batch {batch:4}  {label:34} {rate:8.0f} rows/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""End-to-end throughput: `newsflow ingest` over N unique loopback pages vs plain trafilatura.
+
+    .venv/bin/python -m bench.throughput --pages 1000
+
+The pipeline side is the real CLI (`newsflow ingest`, the `ingest` flow on Prefect's ephemeral
+API, or on a running server with --server) into a fresh SQLite database. Its steady-state
+rate is N / (time of the N-page run - time of a run over an empty feed), so Python start-up,
+imports, the Prefect API and migrations are not counted. The baseline is
+`trafilatura.extract(html, url=...)` over the same N pages, decoded, one after another in this
+process. Also reported: newsflow's own per-page work (`process_page`: extract_article with
+metadata, cleaning and fingerprint) single-threaded, which bounds what two cores can do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import time
+
+import trafilatura
+
+from bench.ingest_run import (
+    bench_site,
+    fresh_sqlite,
+    mib,
+    prefect_server,
+    prepare_work,
+    run_ingest,
+    write_sources,
+)
+from bench.sitegen import DEFAULT_FOLDER, generate, read_pages
+from newsflow.processing import process_page
+from newsflow.records import FetchedPage
+
+
+def baseline(pages: list[tuple[str, str]], base_url: str) -> float:
+    """Seconds plain trafilatura takes over `pages`, sequentially, after a short warm-up."""
+    for path, html in pages[:5]:
+        trafilatura.extract(html, url=base_url + path)
+    started = time.perf_counter()
+    for path, html in pages:
+        trafilatura.extract(html, url=base_url + path)
+    return time.perf_counter() - started
+
+
+def newsflow_serial(pages: list[tuple[str, str]], base_url: str) -> float:
+    """Seconds newsflow's per-page work takes over `pages` in one process."""
+    started = time.perf_counter()
+    for path, html in pages:
+        url = base_url + path
+        process_page(FetchedPage(url=url, final_url=url, source="bench", status=200, html=html))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=1, help="N-page runs (median is reported)")
+    parser.add_argument("--server", action="store_true", help="against `prefect server start`")
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the ingest runs")
+    args = parser.parse_args()
+    work = prepare_work()
+    extra = dict(item.split("=", 1) for item in args.env)
+    generate(DEFAULT_FOLDER, args.pages)
+    home = work / ("prefect-server" if args.server else "prefect-ephemeral")
+    with bench_site(args.pages) as base_url:
+        if not args.skip_baseline:
+            pages = read_pages(DEFAULT_FOLDER, args.pages)
+            plain = baseline(pages, base_url)
+            serial = newsflow_serial(pages, base_url)
+            del pages
+            print(f"plain trafilatura.extract: {args.pages / plain:.1f} pages/s ({plain:.1f} s)")
+            print(f"newsflow process_page, 1 process: {args.pages / serial:.1f} pages/s ({serial:.1f} s)")
+        empty_sources = write_sources(work, base_url, 0)
+        full_sources = write_sources(work, base_url, args.pages)
+        with prefect_server(work / "prefect-server") if args.server else contextlib.nullcontext() as api:
+            # The first run on a Prefect home creates its database: a one-time cost, not measured.
+            run_ingest(
+                empty_sources, database_url=fresh_sqlite(work, "warmup"), prefect_home=home, api_url=api
+            )
+            empty = [
+                run_ingest(
+                    empty_sources, database_url=fresh_sqlite(work, "empty"), prefect_home=home, api_url=api
+                ).seconds
+                for _ in range(3)
+            ]
+            fixed = statistics.median(empty)
+            print(f"empty-feed run: {fixed:.2f} s (median of {[round(s, 2) for s in empty]})")
+            times = []
+            for _ in range(args.repeat):
+                result = run_ingest(
+                    full_sources,
+                    database_url=fresh_sqlite(work, "full"),
+                    prefect_home=home,
+                    api_url=api,
+                    extra_env=extra,
+                )
+                if result.returncode != 0:
+                    raise SystemExit(result.output[-3000:])
+                print(result.output.strip().splitlines()[-2])
+                print(
+                    f"{args.pages}-page run: {result.seconds:.2f} s, peak RSS of the run's processes "
+                    f"{mib(result.memory.peak_rss_total)} (PSS {mib(result.memory.peak_pss_total)})"
+                )
+                times.append(result.seconds)
+                print(
+                    "CPU seconds by process:",
+                    {k: round(v, 1) for k, v in result.memory.cpu_seconds_by_role.items()},
+                )
+                print("peak RSS by process:", {k: mib(v) for k, v in result.memory.peak_rss_by_role.items()})
+            known = run_ingest(
+                full_sources, database_url=f"sqlite:///{work / 'full'}.db", prefect_home=home, api_url=api
+            )
+            print(f"run over a feed whose {args.pages} URLs are all known: {known.seconds:.2f} s")
+            print(known.output.strip().splitlines()[-1])
+    run = statistics.median(times)
+    steady = args.pages / (run - fixed)
+    print(f"newsflow ingest steady state: {steady:.1f} pages/s = {args.pages} / ({run:.2f} - {fixed:.2f}) s")
+    if not args.skip_baseline:
+        print(f"ratio to plain trafilatura: {steady / (args.pages / plain):.2f}")
+        print(f"ratio to newsflow process_page in 1 process: {steady / (args.pages / serial):.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""kill -9 in the middle of `newsflow ingest`; the next run finishes the work, with nothing doubled or torn."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
+
+from flows.ingest import ingest
+from storage.db import session_scope
+from storage.models import Article, FetchEvent
+from storage.repository import count_articles
+from tests.site import FixtureArticle, NewsSite, Response, article_path, load_fixture_articles
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+ARTICLES = load_fixture_articles()[:10]
+PAGE_DELAY = 0.3
+
+
+def slow_site(articles: list[FixtureArticle]) -> NewsSite:
+    site = NewsSite.start(articles=articles, widget=False)
+    for article in articles:
+
+        def handler(request: object, html: bytes = article.html) -> Response:
+            site.stopping.wait(PAGE_DELAY)
+            return Response(body=html)
+
+        site.route(article_path(article), handler)
+    return site
+
+
+def cli_environment(database_url: str, sources: Path, **settings: str) -> dict[str, str]:
+    """The environment of a `newsflow ingest` subprocess that reports to this session's Prefect server."""
+    from prefect.settings import PREFECT_API_URL
+
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        NEWSFLOW_SOURCES=str(sources),
+        NEWSFLOW_PROGRESS="false",
+        NEWSFLOW_EXTRACT_WORKERS="1",  # extract inline: a kill leaves no worker processes behind
+        PREFECT_API_URL=str(PREFECT_API_URL.value()),
+        **settings,
+    )
+    return env
+
+
+def start_ingest(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "ingest"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, so nothing it started outlives the test
+    )
+
+
+def stored_count(database_url: str) -> int:
+    try:
+        with session_scope(database_url) as session:
+            return count_articles(session)
+    except SQLAlchemyError:
+        return 0  # not migrated yet
+
+
+@pytest.fixture
+def site() -> Iterator[NewsSite]:
+    running = slow_site(ARTICLES)
+    yield running
+    running.stop()
+
+
+def test_a_killed_run_is_completed_by_the_next_without_duplicates_or_torn_rows(
+    site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        f'sources:\n  - name: daily\n    feeds: ["{site.url("/feed.xml")}"]\n', encoding="utf-8"
+    )
+    env = cli_environment(database_url, sources, NEWSFLOW_BATCH_SIZE="2", NEWSFLOW_FETCH_CONCURRENCY="2")
+    process = start_ingest(env, tmp_path)
+    try:
+        deadline = time.monotonic() + 90
+        while stored_count(database_url) < 2 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling the database, not standing in for an assertion
+        assert process.poll() is None, process.communicate()[1].decode()[-2000:]
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(10) == -signal.SIGKILL
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+    before = stored_count(database_url)
+    assert 2 <= before < len(ARTICLES)
+
+    site.reset_requests()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("NEWSFLOW_EXTRACT_WORKERS", "1")
+    state = ingest(sources_path=str(sources), return_state=True)
+    assert state.is_completed(), state.message
+
+    # Only what the killed run had not stored is fetched again.
+    refetched = [path for path in site.requested_paths() if path.startswith("/news/")]
+    assert len(refetched) == len(set(refetched)) == len(ARTICLES) - before
+    with session_scope(database_url) as session:
+        articles = session.exec(select(Article)).all()
+        events = session.exec(select(FetchEvent)).all()
+    assert len(articles) == len(ARTICLES)
+    assert max(Counter(a.url for a in articles).values()) == 1
+    assert max(Counter(a.fetched_url for a in articles).values()) == 1
+    stored_events = Counter(e.url for e in events if e.outcome in ("ok", "duplicate"))
+    for article in articles:
+        assert article.text.strip() and article.content_hash
+        assert stored_events[article.fetched_url] == 1, article.fetched_url
+    assert not [e for e in events if e.outcome == "error"]

@@ -1,0 +1,115 @@
+"""The Fetcher: robots.txt once per origin, RFC 9309 on failures, retries and Retry-After, page checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from newsflow.fetcher import Fetcher, check_page_body
+from newsflow.http import FetchPolicy, FetchResponse, allowed_origins, build_client
+from newsflow.politeness import HostLimiter
+from newsflow.records import DiscoveredUrl, FetchedPage, FetchOutcome, Outcome
+from tests.site import NewsSite, Response, load_fixture_articles
+
+ARTICLES = load_fixture_articles()[:6]
+
+
+@pytest.fixture
+def site() -> Iterator[NewsSite]:
+    with NewsSite.start(articles=ARTICLES, widget=False) as running:
+        yield running
+
+
+def make_fetcher(site: NewsSite, **policy: object) -> Fetcher:
+    values: dict[str, object] = {"read_timeout": 1.0, "connect_timeout": 1.0, "max_retry_after": 5.0}
+    values.update(policy)
+    settings = FetchPolicy(
+        user_agent="newsflow/0.1 (+mailto:ops@example.org)",
+        allowed_hosts=allowed_origins([site.url("/")]),
+        **values,  # type: ignore[arg-type]
+    )
+    return Fetcher(
+        build_client(settings), settings, HostLimiter(max_concurrency=4, min_delay=0), respect_robots=True
+    )
+
+
+def items(site: NewsSite, paths: list[str]) -> list[DiscoveredUrl]:
+    return [DiscoveredUrl(site.url(path), "daily", site.url("/feed.xml")) for path in paths]
+
+
+def test_robots_txt_is_read_once_per_origin_however_many_fetch_at_once(site: NewsSite) -> None:
+    results = make_fetcher(site).fetch_pages(items(site, site.article_paths()), concurrency=6)
+    assert all(isinstance(result, FetchedPage) for result in results)
+    assert site.count("/robots.txt") == 1
+
+
+def test_a_disallowed_page_is_skipped_for_good_and_never_requested(site: NewsSite) -> None:
+    banned = site.article_paths()[0]
+    site.set_robots(disallow=[banned])
+    [outcome] = make_fetcher(site).fetch_pages(items(site, [banned]), concurrency=1)
+    assert isinstance(outcome, FetchOutcome) and outcome.outcome is Outcome.SKIPPED
+    assert "disallowed by robots.txt" in (outcome.error or "")
+    assert site.count(banned) == 0
+
+
+@pytest.mark.parametrize(("status", "expected"), [(503, 503), (429, 429)])
+def test_an_unreadable_robots_txt_defers_the_pages_without_settling_them(
+    site: NewsSite, status: int, expected: int
+) -> None:
+    site.add_page("/robots.txt", b"busy", status=status)
+    results = make_fetcher(site).fetch_pages(items(site, site.article_paths()[:2]), concurrency=2)
+    for outcome in results:
+        assert isinstance(outcome, FetchOutcome) and outcome.outcome is Outcome.ERROR
+        assert f"robots.txt answered HTTP {expected}" in (outcome.error or "")
+        assert outcome.http_status == expected
+    assert not [path for path in site.requested_paths() if path.startswith("/news/")]
+
+
+def test_a_missing_robots_txt_allows_everything(site: NewsSite) -> None:
+    site.add_page("/robots.txt", b"not here", status=404)
+    [page] = make_fetcher(site).fetch_pages(items(site, site.article_paths()[:1]), concurrency=1)
+    assert isinstance(page, FetchedPage)
+
+
+def test_a_retry_after_beyond_the_limit_defers_the_page_to_the_next_run(site: NewsSite) -> None:
+    site.route("/busy", lambda r: Response(status=429, body=b"slow down", headers={"Retry-After": "3600"}))
+    [outcome] = make_fetcher(site).fetch_pages(items(site, ["/busy"]), concurrency=1)
+    assert isinstance(outcome, FetchOutcome) and outcome.outcome is Outcome.ERROR
+    assert outcome.http_status == 429 and "HTTP 429" in (outcome.error or "")
+    assert site.count("/busy") == 1
+
+
+def test_retry_after_is_waited_for_then_the_page_is_fetched(site: NewsSite) -> None:
+    [page] = make_fetcher(site).fetch_pages(items(site, ["/fault/429-then-ok?run=unit"]), concurrency=1)
+    assert isinstance(page, FetchedPage)
+    first, second = (r.at for r in site.requests if r.path == "/fault/429-then-ok?run=unit")
+    assert second - first >= 1.0 - 0.05  # less the varying delay before the site sees a request
+
+
+def test_permanent_and_transient_failures(site: NewsSite) -> None:
+    paths = ["/fault/404", "/fault/410", "/fault/binary", "/fault/500?run=unit"]
+    outcomes = make_fetcher(site, max_retries=0).fetch_pages(items(site, paths), concurrency=4)
+    assert [o.outcome for o in outcomes if isinstance(o, FetchOutcome)] == [
+        Outcome.SKIPPED,
+        Outcome.SKIPPED,
+        Outcome.SKIPPED,
+        Outcome.ERROR,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "reason"),
+    [
+        ("application/pdf", b"%PDF-1.7 ...", "not a web page"),
+        ("text/html", b"   \n", "empty"),
+        ("text/html", b"\x89PNG\r\n\x1a\n....", "binary"),
+        ("text/html", b"just words, no markup at all", "no HTML markup"),
+    ],
+)
+def test_page_checks(content_type: str, body: bytes, reason: str) -> None:
+    from newsflow.errors import UnsupportedContent
+
+    response = FetchResponse("http://example.com/a", "http://example.com/a", 200, body, content_type)
+    with pytest.raises(UnsupportedContent, match=reason):
+        check_page_body(response)

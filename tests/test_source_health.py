@@ -1,0 +1,96 @@
+"""Source health: a 403 or 429 wall is shown as blocked, failures are counted across runs and named."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from flows.ingest import ingest
+from flows.summary import RunSummary
+from storage.db import session_scope
+from storage.models import SourceHealth
+from tests.site import LocalSite, NewsSite, Response, load_fixture_articles
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def wall(site: LocalSite, status: int, paths: list[str]) -> None:
+    """Answer `status` at every path, as a bot wall does."""
+    headers = {"Retry-After": "3600"} if status == 429 else {}
+    for path in paths:
+        site.route(path, lambda r: Response(status=status, body=b"<h1>Access denied</h1>", headers=headers))
+
+
+@pytest.fixture
+def site() -> Iterator[NewsSite]:
+    with NewsSite.start(articles=load_fixture_articles()[:2], widget=False) as running:
+        yield running
+
+
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, feeds: dict[str, str]) -> Any:
+    lines = ["sources:", *(f'  - name: {name}\n    feeds: ["{url}"]' for name, url in feeds.items())]
+    (tmp_path / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return ingest(sources_path=str(tmp_path / "sources.yaml"), return_state=True)
+
+
+def health(database_url: str) -> dict[str, SourceHealth]:
+    with session_scope(database_url) as session:
+        return {row.source: row for row in session.exec(select(SourceHealth)).all()}
+
+
+def test_walls_are_blocked_counted_named_and_forgotten_on_recovery(
+    site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    with LocalSite.start() as forbidden, LocalSite.start() as limited:
+        wall(forbidden, 403, ["/robots.txt", "/feed.xml"])
+        wall(limited, 429, ["/robots.txt", "/feed.xml"])
+        feeds = {
+            "daily": site.url("/feed.xml"),
+            "forbidden": forbidden.url("/feed.xml"),
+            "limited": limited.url("/feed.xml"),
+        }
+        states = [run(tmp_path, monkeypatch, database_url, feeds) for _ in range(2)]
+        for state in states:
+            assert state.is_completed(), state.message
+            summary = state.result()
+            assert isinstance(summary, RunSummary)
+            assert [r.source for r in summary.unhealthy] == ["forbidden", "limited"]
+            assert "unhealthy: forbidden (blocked), limited (blocked)" in (state.message or ""), state.message
+            assert [row["status"] for row in summary.rows()] == ["ok", "blocked", "blocked"]
+        rows = health(database_url)
+        for name, status in (("forbidden", 403), ("limited", 429)):
+            assert rows[name].blocked and rows[name].consecutive_failures == 2
+            assert rows[name].last_success_at is None and f"HTTP {status}" in (rows[name].last_error or "")
+        assert not rows["daily"].blocked and rows["daily"].consecutive_failures == 0
+        assert rows["daily"].last_success_at is not None
+
+        # The walls come down: one good run clears the record.
+        for walled in (forbidden, limited):
+            walled.add_page("/robots.txt", b"User-agent: *\nDisallow:\n", content_type="text/plain")
+            walled.add_page("/feed.xml", b'<rss version="2.0"><channel><title>t</title></channel></rss>')
+        state = run(tmp_path, monkeypatch, database_url, feeds)
+    assert "unhealthy" not in (state.message or ""), state.message
+    for name in ("forbidden", "limited"):
+        row = health(database_url)[name]
+        assert row.consecutive_failures == 0 and not row.blocked and row.last_success_at is not None
+
+
+def test_a_wall_in_front_of_the_pages_only_is_blocked_too(
+    site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    pages = [f"/walled/{n}.html" for n in range(3)]
+    wall(site, 403, pages)
+    feed = site.add_feed("/walled.xml", urls=pages)
+    state = run(tmp_path, monkeypatch, database_url, {"walled": feed, "daily": site.url("/feed.xml")})
+    assert state.is_completed(), state.message
+    report = state.result().reports[0]
+    assert report.blocked and report.new == 0 and report.failed == 3
+    assert "walled (blocked)" in (state.message or ""), state.message
+    rows = health(database_url)
+    assert rows["walled"].blocked and rows["walled"].consecutive_failures == 1
+    assert "HTTP 403" in (rows["walled"].last_error or "")
