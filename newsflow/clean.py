@@ -78,7 +78,6 @@ _CALL_TO_ACTION = re.compile(
     r"\b(?:subscribe|sign up) (?:now|today|here)\b",
     re.IGNORECASE,
 )
-_TAIL_LINES = 4
 _DOMAIN_SIGNOFF = re.compile(r"^[\w-]+(?:\.[a-z]{2,})+$", re.IGNORECASE)
 
 
@@ -164,12 +163,8 @@ def clean_text(text: str, *, site_name: str | None = None) -> str:
     """Normalize whitespace and drop residue lines from an extracted article body."""
     kept = [line for line in normalize_whitespace(text).split("\n") if not is_residue_line(line)]
     lines = normalize_whitespace("\n".join(kept)).split("\n")
-    filled = [index for index, line in enumerate(lines) if line]
-    tail = set(filled[-_TAIL_LINES:])
-    return normalize_whitespace(
-        "\n".join(
-            line
-            for index, line in enumerate(lines)
-            if index not in tail or not is_closing_residue(line, site_name=site_name)
-        )
-    )
+    # Calls to action and sign-offs close a page: peel them off the end only, so a sentence that
+    # merely mentions a newsletter mid-article stays, and cleaning clean text changes nothing.
+    while lines and (not lines[-1] or is_closing_residue(lines[-1], site_name=site_name)):
+        lines.pop()
+    return "\n".join(lines)
