@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, text, update
+from sqlalchemy import delete, func, text, update
 from sqlmodel import Session, col, select
 
 from newsflow.dedupe import (
@@ -68,59 +69,75 @@ def lock_for_dedup(session: Session) -> None:
         session.connection().execute(text(f"SELECT pg_advisory_xact_lock({_DEDUP_LOCK_ID})"))
 
 
-def _candidates(session: Session, items: Sequence[ProcessedArticle]) -> dict[int, StoredFingerprint]:
+class _DedupIndex:
+    """Originals a batch may duplicate (stored ones and the batch's own), by LSH band and by hash."""
+
+    def __init__(self) -> None:
+        self.prints: dict[int, StoredFingerprint] = {}
+        self._by_band: dict[tuple[int, int], set[int]] = defaultdict(set)
+        self._by_hash: dict[str, set[int]] = defaultdict(set)
+
+    def add(self, print_: StoredFingerprint, bands: Iterable[tuple[int, int]]) -> None:
+        self.prints[print_.article_id] = print_
+        self._by_hash[print_.content_hash].add(print_.article_id)
+        for key in bands:
+            self._by_band[key].add(print_.article_id)
+
+    def remove(self, article_id: int) -> None:
+        self.prints.pop(article_id, None)
+
+    def candidates(self, item: ProcessedArticle) -> list[StoredFingerprint]:
+        ids = set(self._by_hash.get(item.fingerprint.content_hash, ()))
+        for key in enumerate(item.fingerprint.bands):
+            ids.update(self._by_band.get(key, ()))
+        return [self.prints[i] for i in ids if i in self.prints]
+
+
+def _stored_candidates(session: Session, items: Sequence[ProcessedArticle]) -> _DedupIndex:
+    """Stored originals sharing a content hash or an LSH band with any of `items`."""
     hashes = list({item.fingerprint.content_hash for item in items})
-    wanted_bands = sorted({(band, h) for item in items for band, h in enumerate(item.fingerprint.bands)})
-    ids: set[int] = set()
+    wanted = {(band, h) for item in items for band, h in enumerate(item.fingerprint.bands)}
+    bands_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for chunk in _chunks(hashes):
         # No duplicate_of IS NULL here: SQLite would then search the duplicate_of index, i.e.
         # every original; the query below keeps originals only.
-        ids.update(
-            article_id
-            for article_id in session.exec(
-                select(Article.id).where(col(Article.content_hash).in_(chunk))
-            ).all()
-            if article_id is not None
-        )
-    for start in range(0, len(wanted_bands), _CHUNK):
-        ids.update(session.exec(_band_matches(wanted_bands[start : start + _CHUNK])).all())
-    found: dict[int, StoredFingerprint] = {}
-    id_list = sorted(ids)
-    for start in range(0, len(id_list), _CHUNK):
+        for article_id in session.exec(select(Article.id).where(col(Article.content_hash).in_(chunk))).all():
+            if article_id is not None:
+                bands_of.setdefault(article_id, [])
+    pairs = sorted(wanted)
+    for start in range(0, len(pairs), _CHUNK):
+        for article_id, band, h in session.connection().exec_driver_sql(
+            _band_query(pairs[start : start + _CHUNK])
+        ):
+            bands_of[article_id].append((band, h))
+    index = _DedupIndex()
+    ids = sorted(bands_of)
+    for start in range(0, len(ids), _CHUNK):
         for article_id, content_hash, minhash, published_at in session.exec(
             select(Article.id, Article.content_hash, Article.minhash, Article.published_at).where(
-                col(Article.id).in_(id_list[start : start + _CHUNK]), col(Article.duplicate_of).is_(None)
+                col(Article.id).in_(ids[start : start + _CHUNK]), col(Article.duplicate_of).is_(None)
             )
         ).all():
             if article_id is not None:
-                found[article_id] = StoredFingerprint(article_id, content_hash, minhash, published_at)
-    return found
+                index.add(
+                    StoredFingerprint(article_id, content_hash, minhash, published_at), bands_of[article_id]
+                )
+    return index
 
 
-def _band_matches(pairs: Sequence[tuple[int, int]]) -> Any:
-    """Articles sharing any (band, hash) of `pairs`: one (band, hash IN ...) term per band, so
-    each term is a search of the (band, hash) index, not a scan of the whole article_band table."""
+def _band_query(pairs: Sequence[tuple[int, int]]) -> str:
+    """SQL for the article_band rows matching `pairs`: one (band = b AND hash IN ...) term per
+    band, so each term searches the (band, hash) index instead of scanning the table."""
     by_band: dict[int, list[int]] = defaultdict(list)
     for band, h in pairs:
         by_band[band].append(h)
-    return (
-        select(ArticleBand.article_id)
-        .where(
-            or_(
-                *(
-                    and_(col(ArticleBand.band) == band, col(ArticleBand.hash).in_(_int_list(hashes)))
-                    for band, hashes in by_band.items()
-                )
-            )
-        )
-        .distinct()
+    # Integers written into the SQL text: compiling hundreds of bound parameters per query cost
+    # more than the index search itself (bench/storage_upsert.py).
+    terms = " OR ".join(
+        f"(band = {int(band)} AND hash IN ({', '.join(str(int(h)) for h in hashes)}))"
+        for band, hashes in by_band.items()
     )
-
-
-def _int_list(values: list[int]) -> Any:
-    # Integers rendered into the SQL text: hundreds of bound parameters per query cost more in
-    # SQLAlchemy and psycopg than the index search itself (bench/storage_upsert.py).
-    return bindparam("values", [int(v) for v in values], expanding=True, literal_execute=True, unique=True)
+    return f"SELECT article_id, band, hash FROM article_band WHERE {terms}"
 
 
 def _clip(value: str | None, limit: int) -> str | None:
@@ -171,45 +188,36 @@ def store_articles(
             ).all()
             if article_id is not None
         )
-    stored = _candidates(session, items)
-    by_band: dict[tuple[int, int], set[int]] = defaultdict(set)
-    # Originals in this batch get provisional negative ids until they are inserted.
-    batch_originals: dict[int, StoredFingerprint] = {}
+    index = _stored_candidates(session, items)
+    stored_ids = set(index.prints)
     plans: list[tuple[ProcessedArticle, DuplicateVerdict, int | None]] = []
     demotions: list[tuple[int, int, DuplicateKind]] = []  # (stored original, provisional id, kind)
     seen_urls: set[str] = set()
-    for index, item in enumerate(items):
+    for position, item in enumerate(items):
         url = item.article.url
         if url in existing or url in seen_urls:
             plans.append((item, DuplicateVerdict(DuplicateKind.NONE), None))
             continue
         seen_urls.add(url)
-        in_batch = {
-            provisional
-            for band, h in enumerate(item.fingerprint.bands)
-            for provisional in by_band.get((band, h), ())
-        }
-        pool = [*stored.values(), *(batch_originals[p] for p in in_batch)]
-        hash_matches = [
-            fp for fp in batch_originals.values() if fp.content_hash == item.fingerprint.content_hash
-        ]
-        verdict = decide_duplicate(item.fingerprint, [*pool, *hash_matches], threshold=threshold)
-        provisional_id = -(index + 1)
-        original = stored.get(verdict.of) if verdict.of is not None else None
+        verdict = decide_duplicate(item.fingerprint, index.candidates(item), threshold=threshold)
+        # Originals of this batch get provisional negative ids until they are inserted.
+        provisional_id = -(position + 1)
+        original = index.prints.get(verdict.of) if verdict.of in stored_ids else None
         if original is not None and replaces_original(item.article.published_at, original.published_at):
             # Whoever published first is the original, whichever source we happened to store first.
             demotions.append((original.article_id, provisional_id, verdict.kind))
-            del stored[original.article_id]
+            index.remove(original.article_id)
             verdict = DuplicateVerdict(DuplicateKind.NONE)
         if verdict.kind is DuplicateKind.NONE:
-            batch_originals[provisional_id] = StoredFingerprint(
-                provisional_id,
-                item.fingerprint.content_hash,
-                item.fingerprint.signature,
-                item.article.published_at,
+            index.add(
+                StoredFingerprint(
+                    provisional_id,
+                    item.fingerprint.content_hash,
+                    item.fingerprint.signature,
+                    item.article.published_at,
+                ),
+                enumerate(item.fingerprint.bands),
             )
-            for band, h in enumerate(item.fingerprint.bands):
-                by_band[(band, h)].add(provisional_id)
         plans.append((item, verdict, provisional_id))
     real_ids = _insert_planned(session, plans, now=now)
     for old_id, provisional_id, kind in demotions:
@@ -255,15 +263,12 @@ def _insert_planned(
     if originals:
         rows = [_row(item, now=now, verdict=v) for item, v, _ in originals]
         ids = _insert_articles(session, rows)
-        bands: list[dict[str, int]] = []
+        bands: list[tuple[int, int, int]] = []
         for (item, _, provisional), article_id in zip(originals, ids, strict=True):
             assert provisional is not None
             real_ids[provisional] = article_id
-            bands.extend(
-                {"article_id": article_id, "band": band, "hash": h}
-                for band, h in enumerate(item.fingerprint.bands)
-            )
-        _insert_rows(session, ArticleBand, bands)
+            bands.extend((article_id, band, h) for band, h in enumerate(item.fingerprint.bands))
+        _bulk_insert(session, "article_band", ("article_id", "band", "hash"), bands)
     if duplicates:
         rows = []
         for item, verdict, _ in duplicates:
@@ -279,42 +284,75 @@ def _insert_planned(
 
 
 def _insert_articles(session: Session, rows: list[dict[str, object]]) -> list[int]:
-    """Insert article rows in multi-row INSERTs; their new ids, in the order of `rows`."""
-    # The rows' URLs are unique, so RETURNING (id, url) maps ids back to rows. Asking for
-    # RETURNING in parameter order instead makes SQLAlchemy send SQLite one row per statement.
-    result = session.connection().execute(insert(Article).returning(col(Article.id), col(Article.url)), rows)
-    ids = {url: article_id for article_id, url in result if article_id is not None}
-    return [ids[str(row["url"])] for row in rows]
+    """Bulk-insert article rows; their new ids, in the order of `rows`."""
+    if not rows:
+        return []
+    columns = list(rows[0])
+    _bulk_insert(
+        session, "article", columns, [tuple(_column_value(session, row[c]) for c in columns) for row in rows]
+    )
+    # URLs are unique (and the dedup lock is held), so the URL finds each new row's id.
+    urls = [str(row["url"]) for row in rows]
+    ids: dict[str, int] = {}
+    for chunk in _chunks(urls):
+        ids.update(
+            (url, article_id)
+            for url, article_id in session.exec(
+                select(Article.url, Article.id).where(col(Article.url).in_(chunk))
+            ).all()
+            if article_id is not None
+        )
+    return [ids[url] for url in urls]
 
 
-def _insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert `rows` in multi-row statements."""
-    # With RETURNING, SQLAlchemy packs the rows into multi-row INSERTs ("insertmanyvalues") on
-    # every dialect; without it, psycopg's executemany sends one statement per row.
-    table = model.__table__
-    session.connection().execute(insert(table).returning(*table.primary_key.columns), list(rows))
+def _column_value(session: Session, value: object) -> object:
+    # What the column types would have sent, for a raw bulk insert: JSON text and UTC times.
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime):
+        return _utc_for(session, value)
+    return value
+
+
+def _bulk_insert(
+    session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Append many rows fast: COPY on PostgreSQL, one prepared executemany on SQLite."""
+    if not rows:
+        return
+    connection = session.connection()
+    names = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    placeholders = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", list(rows))
 
 
 def record_outcomes(session: Session, *, outcomes: Sequence[FetchOutcome], run_id: str | None) -> None:
     """Append one fetch_event row per outcome."""
-    if not outcomes:
-        return
-    _insert_rows(
+    _bulk_insert(
         session,
-        FetchEvent,
+        "fetch_event",
+        ("url", "source", "outcome", "http_status", "error", "run_id", "at"),
         [
-            {
-                "url": o.url,
-                "source": o.source,
-                "outcome": o.outcome.value,
-                "http_status": o.http_status,
-                "error": o.error,
-                "run_id": run_id,
-                "at": o.at,
-            }
+            (o.url, o.source, o.outcome.value, o.http_status, o.error, run_id, _utc_for(session, o.at))
             for o in outcomes
         ],
     )
+
+
+def _utc_for(session: Session, when: datetime) -> datetime | str:
+    # Raw inserts bypass UTCDateTime: store exactly what it would (SQLAlchemy's text form of
+    # naive UTC on SQLite), so that comparisons and reads see one format.
+    when = when.astimezone(UTC)
+    if session.get_bind().dialect.name == "sqlite":
+        return when.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return when
 
 
 def get_feed_state(session: Session, url: str) -> FeedState | None:
