@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import trafilatura
-from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.metadata import extract_metadata
+from trafilatura.utils import load_html
 
 from newsflow.canonical import canonicalize_url
 from newsflow.clean import clean_text, strip_header
@@ -35,10 +35,11 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«]\s+")
 
 
 def _parse(html: str, url: str) -> lxml_html.HtmlElement:
-    try:
-        tree = lxml_html.document_fromstring(html)
-    except (etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"{url}: the page is not parseable HTML ({exc})") from exc
+    # trafilatura's own loader and parser settings: the same tree then serves our metadata
+    # reading and trafilatura's extraction, parsed once.
+    tree = load_html(html)
+    if tree is None:
+        raise ExtractionError(f"{url}: the page is not parseable HTML")
     return tree
 
 
@@ -46,9 +47,9 @@ def _parse(html: str, url: str) -> lxml_html.HtmlElement:
 _DATE_SEARCH = {"extensive_search": False, "original_date": True}
 
 
-def _trafilatura(html: str, url: str, *, recall: bool = False) -> Any:
+def _trafilatura(page: str | lxml_html.HtmlElement, url: str, *, recall: bool = False) -> Any:
     return trafilatura.bare_extraction(
-        html,
+        page,
         url=url,
         with_metadata=False,
         include_comments=False,
@@ -162,7 +163,8 @@ def extract_article(
     now = now or datetime.now(UTC)
     tree = _parse(html, url)
     meta = read_metadata(tree)
-    text = _body(html, url, meta, _trafilatura(html, url))
+    # Markup guesses read the tree as parsed, so everything that may need them comes first:
+    # trafilatura then prunes the same tree in place while extracting the body.
     guesses = _MarkupGuesses(tree, url)
     site_name = meta.site_name or guesses.field("sitename")
     title_raw = meta.headline or meta.og_title or guesses.field("title") or meta.html_title
@@ -172,6 +174,7 @@ def extract_article(
     published_at, published_source = choose_published(
         _date_candidates(meta, url, guesses, now), listed=hints.listed_published_at, now=now
     )
+    text = _body(html, url, meta, _trafilatura(tree, url))
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(
         url=canonical or canonicalize_url(url) or url,
