@@ -83,6 +83,7 @@ class FetchOutcome:
     at: datetime
     http_status: int | None = None
     error: str | None = None
+    published_at: datetime | None = None  # the page's date, when extraction read one
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from newsflow.errors import StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (tests/test_migrations.py keeps this in step).
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 _upgrade_lock = threading.Lock()
 
 

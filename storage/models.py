@@ -68,6 +68,9 @@ class FetchEvent(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("article.id", ondelete="SET NULL"))
     )
     run_id: str | None = Field(default=None, max_length=64, index=True)
+    # The page's publication date as extracted (set on out_of_window rows), so that a later
+    # backfill knows whether the page belongs to its window without fetching it again.
+    published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 

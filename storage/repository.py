@@ -338,9 +338,18 @@ def record_outcomes(session: Session, *, outcomes: Sequence[FetchOutcome], run_i
     _bulk_insert(
         session,
         "fetch_event",
-        ("url", "source", "outcome", "http_status", "error", "run_id", "at"),
+        ("url", "source", "outcome", "http_status", "error", "run_id", "published_at", "at"),
         [
-            (o.url, o.source, o.outcome.value, o.http_status, o.error, run_id, _utc_for(session, o.at))
+            (
+                o.url,
+                o.source,
+                o.outcome.value,
+                o.http_status,
+                o.error,
+                run_id,
+                _utc_for(session, o.published_at) if o.published_at else None,
+                _utc_for(session, o.at),
+            )
             for o in outcomes
         ],
     )
@@ -353,6 +362,20 @@ def _utc_for(session: Session, when: datetime) -> datetime | str:
     if session.get_bind().dialect.name == "sqlite":
         return when.strftime("%Y-%m-%d %H:%M:%S.%f")
     return when
+
+
+def dates_left_out(session: Session, *, urls: Iterable[str]) -> dict[str, datetime | None]:
+    """For URLs a backfill fetched and left out of its window: the page's date (None: it has none)."""
+    wanted = list(dict.fromkeys(urls))
+    found: dict[str, datetime | None] = {}
+    for chunk in _chunks(wanted):
+        rows = session.exec(
+            select(FetchEvent.url, FetchEvent.published_at, FetchEvent.at)
+            .where(col(FetchEvent.url).in_(chunk), col(FetchEvent.outcome) == Outcome.OUT_OF_WINDOW.value)
+            .order_by(col(FetchEvent.at))
+        ).all()
+        found.update((url, published_at) for url, published_at, _ in rows)  # the latest wins
+    return found
 
 
 def get_feed_state(session: Session, url: str) -> FeedState | None:

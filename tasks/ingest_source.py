@@ -11,6 +11,7 @@ import httpx
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlmodel import Session
 
 from newsflow.discovery import Discovery, discover
 from newsflow.errors import FeedError
@@ -31,6 +32,7 @@ from newsflow.sources import article_hosts
 from newsflow.warc_input import open_warc, warc_pages
 from storage.db import session_scope
 from storage.repository import (
+    dates_left_out,
     get_feed_state,
     record_outcomes,
     retryable_urls,
@@ -129,6 +131,8 @@ class SourcePipeline:
         with session_scope(self.config.database_url) as session:
             settled = settled_urls(session, [u.url for u in found])
             retry = [] if self.window else retryable_urls(session, source=self.source.name)
+            if self.window is not None:
+                found = self._drop_known_outside(found, session, report)
         fresh = [u for u in found if u.url not in settled]
         # Feeds and sitemaps that failed are listings, retried as such, never as article pages.
         listed = {u.url for u in fresh} | {o.url for o in discovery.outcomes}
@@ -140,6 +144,20 @@ class SourcePipeline:
         )
         self._truncated = len(fresh) > self.config.max_urls_per_source
         return fresh[: self.config.max_urls_per_source]
+
+    def _drop_known_outside(
+        self, found: list[DiscoveredUrl], session: Session, report: SourceReport
+    ) -> list[DiscoveredUrl]:
+        """Undated URLs an earlier backfill fetched: refetch only those dated inside this window."""
+        assert self.window is not None
+        known = dates_left_out(session, urls=[u.url for u in found if u.published_at is None])
+        kept = [
+            u
+            for u in found
+            if u.url not in known or ((when := known[u.url]) is not None and self.window.contains(when))
+        ]
+        report.out_of_window += len(found) - len(kept)
+        return kept
 
     def _fetched_batches(self, fetcher: Fetcher, candidates: list[DiscoveredUrl]) -> Iterator[Batch]:
         for batch in _chunks(candidates, self.config.batch_size):
@@ -225,6 +243,7 @@ class SourcePipeline:
                         now,
                         result.http_status,
                         f"published {result.article.published_at or 'on an unknown date'}, outside the window",
+                        result.article.published_at,
                     )
                 )
             else:

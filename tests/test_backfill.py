@@ -120,6 +120,10 @@ def test_backfill_prunes_by_listing_date_keeps_the_window_and_runs_one_subflow_p
     # Listed with a date inside, or with no date: fetched.
     for key in (IN_WINDOW_19, IN_WINDOW_20, UNDATED_INSIDE, UNDATED_OUTSIDE, UNDATED_UNKNOWN):
         assert archive.path(key) in requested, key
+    # An undated page is fetched by the first day only: its extracted date (or its lack of one)
+    # is kept with its out_of_window event, so the second day knows it without fetching it.
+    for key in (UNDATED_INSIDE, UNDATED_OUTSIDE, UNDATED_UNKNOWN):
+        assert archive.site.count(archive.path(key)) == 1, key
 
     with session_scope(database_url) as session:
         stored = {a.fetched_url for a in session.exec(select(Article)).all()}
@@ -255,3 +259,37 @@ def test_a_source_failed_only_if_it_failed_every_day() -> None:
     for n in (18, 19):
         _merge(down, day(n), [SourceReport("a", error=f"down on the {n}th")])
     assert down.all_sources_failed and down.reports[0].error == "down on the 18th"
+
+
+def test_a_later_backfill_fetches_an_undated_page_only_if_its_known_date_is_in_its_window(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("NEWSFLOW_MAX_RETRIES", "0")
+    assert backfill(SINCE, SINCE, sources_path=str(archive.sources), return_state=True).is_completed()
+    assert archive.site.count(archive.path(UNDATED_OUTSIDE)) == 1
+    with session_scope(database_url) as session:
+        left_out = {
+            e.url: e.published_at
+            for e in session.exec(select(FetchEvent)).all()
+            if e.outcome == "out_of_window"
+        }
+    assert left_out[archive.url(UNDATED_OUTSIDE)] is not None
+    assert left_out[archive.url(UNDATED_UNKNOWN)] is None
+
+    # Another window elsewhere: neither undated page is fetched again.
+    assert backfill(
+        date(2019, 11, 25), date(2019, 11, 25), sources_path=str(archive.sources), return_state=True
+    ).is_completed()
+    assert archive.site.count(archive.path(UNDATED_OUTSIDE)) == 1
+    assert archive.site.count(archive.path(UNDATED_UNKNOWN)) == 1
+
+    # The window of the page's own date: fetched once more, and stored.
+    when = left_out[archive.url(UNDATED_OUTSIDE)]
+    assert when is not None
+    state = backfill(when.date(), when.date(), sources_path=str(archive.sources), return_state=True)
+    assert state.is_completed()
+    assert archive.site.count(archive.path(UNDATED_OUTSIDE)) == 2
+    with session_scope(database_url) as session:
+        stored = {a.fetched_url for a in session.exec(select(Article)).all()}
+    assert archive.url(UNDATED_OUTSIDE) in stored
