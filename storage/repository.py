@@ -178,16 +178,7 @@ def store_articles(
     if not items:
         return []
     lock_for_dedup(session)
-    urls = list({item.article.url for item in items})
-    existing: dict[str, int] = {}
-    for chunk in _chunks(urls):
-        existing.update(
-            (url, article_id)
-            for url, article_id in session.exec(
-                select(Article.url, Article.id).where(col(Article.url).in_(chunk))
-            ).all()
-            if article_id is not None
-        )
+    existing = _ids_by_url(session, {item.article.url for item in items})
     index = _stored_candidates(session, items)
     stored_ids = set(index.prints)
     plans: list[tuple[ProcessedArticle, DuplicateVerdict, int | None]] = []
@@ -293,16 +284,22 @@ def _insert_articles(session: Session, rows: list[dict[str, object]]) -> list[in
     )
     # URLs are unique (and the dedup lock is held), so the URL finds each new row's id.
     urls = [str(row["url"]) for row in rows]
-    ids: dict[str, int] = {}
-    for chunk in _chunks(urls):
-        ids.update(
+    ids = _ids_by_url(session, urls)
+    return [ids[url] for url in urls]
+
+
+def _ids_by_url(session: Session, urls: Iterable[str]) -> dict[str, int]:
+    """The ids of the stored articles among `urls`."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(list(dict.fromkeys(urls))):
+        found.update(
             (url, article_id)
             for url, article_id in session.exec(
                 select(Article.url, Article.id).where(col(Article.url).in_(chunk))
             ).all()
             if article_id is not None
         )
-    return [ids[url] for url in urls]
+    return found
 
 
 def _column_value(session: Session, value: object) -> object:
