@@ -43,7 +43,7 @@ def days_between(since: date, until: date) -> list[date]:
 @flow(
     name="backfill-day",
     flow_run_name="backfill-day-{day}",
-    task_runner=ThreadPoolTaskRunner[Any](max_workers=4),  # type: ignore[arg-type]
+    task_runner=ThreadPoolTaskRunner[Any](max_workers=16),  # type: ignore[arg-type]
     persist_result=False,
 )
 def backfill_day(day: date, sources: list[Source]) -> list[SourceReport]:

@@ -32,8 +32,9 @@ def final_state(summary: RunSummary) -> State[RunSummary]:
 @flow(
     name="ingest",
     flow_run_name=ingest_run_name,
-    # Bounded: sources run side by side, four at a time. (Prefect types the runner invariantly.)
-    task_runner=ThreadPoolTaskRunner[Any](max_workers=4),  # type: ignore[arg-type]
+    # Bounded pool; NEWSFLOW_SOURCE_CONCURRENCY (at most 16) sets how many sources run at once.
+    # (Prefect types the runner invariantly, hence the ignore.)
+    task_runner=ThreadPoolTaskRunner[Any](max_workers=16),  # type: ignore[arg-type]
     log_prints=False,
     persist_result=False,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 
 from flows.summary import RunSummary
@@ -51,16 +52,21 @@ def prepare(sources_path: str | None, source_names: list[str] | None) -> Prepare
 def run_sources(
     kind: str, sources: list[Source], config: RunConfig, *, window: DateWindow | None = None
 ) -> RunSummary:
-    """Submit one task per source (bounded by the flow's task runner) and gather their reports."""
+    """Run one task per source, at most `config.source_concurrency` at a time; gather their reports."""
     run_id = str(flow_run.get_id() or "") or None
-    futures = [
-        ingest_source.with_options(tags=[source.name, kind]).submit(source, config, run_id, window)
-        for source in sources
-    ]
-    summary = RunSummary(kind)
-    for source, future in zip(sources, futures, strict=True):
+    waiting = list(sources)
+    running: list[tuple[Source, PrefectFuture[SourceReport]]] = []
+    reports: dict[str, SourceReport] = {}
+    while waiting or running:
+        while waiting and len(running) < config.source_concurrency:
+            source = waiting.pop(0)
+            task = ingest_source.with_options(tags=[source.name, kind])
+            running.append((source, task.submit(source, config, run_id, window)))
+        finished = next(as_completed([future for _, future in running]))
+        source = next(s for s, future in running if future is finished)
+        running = [(s, f) for s, f in running if f is not finished]
         try:
-            summary.reports.append(future.result())
+            reports[source.name] = finished.result()
         except Exception as exc:  # a crashed source task is that source's failure, not the run's
-            summary.reports.append(SourceReport(source.name, error=f"{type(exc).__name__}: {exc}"))
-    return summary
+            reports[source.name] = SourceReport(source.name, error=f"{type(exc).__name__}: {exc}")
+    return RunSummary(kind, [reports[source.name] for source in sources])

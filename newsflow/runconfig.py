@@ -19,6 +19,7 @@ class RunConfig:
     max_page_bytes: int
     max_feed_bytes: int
     fetch_concurrency: int
+    source_concurrency: int
     per_host_concurrency: int
     per_host_delay: float
     extract_workers: int
@@ -39,6 +40,7 @@ class RunConfig:
             max_page_bytes=settings.max_page_bytes,
             max_feed_bytes=settings.max_feed_bytes,
             fetch_concurrency=settings.fetch_concurrency,
+            source_concurrency=settings.source_concurrency,
             per_host_concurrency=settings.per_host_concurrency,
             per_host_delay=settings.per_host_delay,
             extract_workers=settings.extract_workers,

@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     fetch_concurrency: int = Field(default=16, ge=1, le=256)
     per_host_concurrency: int = Field(default=4, ge=1, le=64)
     per_host_delay: float = Field(default=0.0, ge=0)
-    source_concurrency: int = Field(default=4, ge=1, le=64)
+    # The flows' thread pools hold 16 workers; this bounds how many of them run sources.
+    source_concurrency: int = Field(default=4, ge=1, le=16)
     extract_workers: int = Field(default=0, ge=0, le=64, description="0 means one per CPU core")
     batch_size: int = Field(default=64, ge=1, le=2000)
     max_retries: int = Field(default=2, ge=0, le=10)

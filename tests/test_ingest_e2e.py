@@ -139,3 +139,24 @@ def test_a_second_run_fetches_no_article_again_and_adds_nothing(
         ]
         with session_scope(database_url) as session:
             assert len(session.exec(select(Article)).all()) == first + 1
+
+
+def test_source_concurrency_one_runs_sources_one_after_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    with NewsSite.start(articles=load_fixture_articles()[:4], widget=False) as site:
+        sources = _write_sources(
+            tmp_path / "sources.yaml",
+            f'sources:\n  - name: rss\n    feeds: ["{site.url("/feed.xml")}"]\n'
+            f'  - name: atom\n    feeds: ["{site.url("/atom.xml")}"]\n',
+        )
+        monkeypatch.setenv("NEWSFLOW_SOURCE_CONCURRENCY", "1")
+        state = _run(sources, monkeypatch, database_url)
+        assert state.is_completed(), state.message
+        paths = site.requested_paths()
+    article_requests = [i for i, p in enumerate(paths) if p.startswith("/news/")]
+    atom_request = paths.index("/atom.xml")
+    assert len(article_requests) == 4
+    # The second source starts only after the first has fetched all its pages.
+    assert atom_request > max(article_requests)
+    assert [r.source for r in state.result().reports] == ["rss", "atom"]
