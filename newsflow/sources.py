@@ -90,11 +90,6 @@ def load_sources(text: str, *, path: str = "sources.yaml") -> list[Source]:
     return sources
 
 
-def source_hosts(source: Source) -> set[str]:
-    """The hosts a source's configured URLs live on; pages there may be fetched even if private."""
-    return {h for h in (host_of(u) for u in (*source.feeds, *source.sitemaps, *source.warcs)) if h}
-
-
 def article_hosts(source: Source) -> set[str]:
     """The hosts whose pages belong to this source: `hosts`, or those of its feeds and sitemaps."""
     if source.hosts:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from newsflow.errors import ConfigError
-from newsflow.sources import load_sources, select_sources, source_hosts
+from newsflow.sources import article_hosts, load_sources, select_sources
 
 GOOD = """
 sources:
@@ -21,7 +21,7 @@ def test_a_valid_file_gives_sources() -> None:
     assert sources[0].feeds == ("https://news.az/rss",)
     assert sources[0].sitemaps == ("https://news.az/sitemap.xml",)
     assert sources[1].warcs == ("/data/cc-news.warc.gz",)
-    assert source_hosts(sources[0]) == {"news.az"}
+    assert article_hosts(sources[0]) == {"news.az"}
 
 
 @pytest.mark.parametrize(
