@@ -12,10 +12,12 @@ from typing import Any
 import numpy as np
 
 NUM_PERM = 128
-# 16 bands of 8 rows: pairs above ~0.7 Jaccard share a band with high probability,
-# pairs below ~0.4 almost never do. Candidates are then verified on the full signature.
-LSH_BANDS = 16
-LSH_ROWS = NUM_PERM // LSH_BANDS
+# 10 bands of 6 rows (the first 60 values): a pair at 0.8 Jaccard shares a band with
+# probability 0.95, at 0.9 with 0.9999, at 0.3 with 0.007; candidates are then verified on
+# the full 128-value signature. Each band is an indexed column in storage, so fewer bands
+# means cheaper writes: 16 bands of 8 rows found fewer pairs at 0.8 (0.947) for 60% more index.
+LSH_BANDS = 10
+LSH_ROWS = 6
 SHINGLE_WORDS = 5
 _WORD = re.compile(r"\w+", re.UNICODE)
 

@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from newsflow.errors import StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (tests/test_migrations.py keeps this in step).
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 _upgrade_lock = threading.Lock()
 
 
@@ -39,6 +39,13 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # 64 MiB of page cache (the default is 2 MiB): the LSH band indexes take random inserts,
+        # which otherwise re-read index pages from the OS for every batch.
+        cursor.execute("PRAGMA cache_size=-65536")
+        # Checkpoint the WAL every 32 MiB instead of every 4 MiB: each checkpoint costs two
+        # fsyncs, and a batch of articles dirties a few MiB of index pages (BENCHMARKS.md).
+        cursor.execute("PRAGMA wal_autocheckpoint=8192")
+        cursor.execute("PRAGMA journal_size_limit=67108864")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -66,8 +73,14 @@ def _create_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        # Pooled connections keep their page cache and spare each transaction a connect, the
+        # PRAGMAs and the WAL checkpoint SQLite runs when the last connection closes.
+        in_memory = url.database in (None, "", ":memory:")
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, poolclass=NullPool
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            # An in-memory database lives and dies with its one connection.
+            **({"poolclass": StaticPool} if in_memory else {"pool_size": 4, "max_overflow": 12}),
         )
         _sqlite_setup(engine)
         return engine

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, text, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from newsflow.dedupe import (
@@ -20,7 +20,8 @@ from newsflow.dedupe import (
     replaces_original,
 )
 from newsflow.records import FetchOutcome, Outcome, ProcessedArticle
-from storage.models import Article, ArticleBand, FeedState, FetchEvent, SourceHealth
+from storage.models import LSH_COLUMNS, Article, FeedState, FetchEvent, SourceHealth, article_lsh
+from storage.types import utc_from_raw
 
 # Outcomes after which a URL is not fetched again: it is stored, or it will never be an article.
 SETTLED_OUTCOMES = (Outcome.OK.value, Outcome.DUPLICATE.value, Outcome.SKIPPED.value)
@@ -70,105 +71,154 @@ def lock_for_dedup(session: Session) -> None:
 
 
 class _DedupIndex:
-    """Originals a batch may duplicate (stored ones and the batch's own), by LSH band and by hash."""
+    """Originals a batch may duplicate (stored ones and the batch's own), by content hash and by
+    LSH band hash (band hashes are salted with their band, so one dict holds every band)."""
 
     def __init__(self) -> None:
         self.prints: dict[int, StoredFingerprint] = {}
-        self._by_band: dict[tuple[int, int], set[int]] = defaultdict(set)
-        self._by_hash: dict[str, set[int]] = defaultdict(set)
+        # Most keys belong to one article: an int, and a list only once a second one shares it.
+        self._ids_by_key: dict[int | str, int | list[int]] = {}
 
-    def add(self, print_: StoredFingerprint, bands: Iterable[tuple[int, int]]) -> None:
-        self.prints[print_.article_id] = print_
-        self._by_hash[print_.content_hash].add(print_.article_id)
-        for key in bands:
-            self._by_band[key].add(print_.article_id)
+    def add(self, print_: StoredFingerprint, bands: Iterable[int]) -> None:
+        article_id = print_.article_id
+        self.prints[article_id] = print_
+        by_key = self._ids_by_key
+        keys: tuple[int | str, ...] = (print_.content_hash, *bands)
+        for key in keys:
+            held = by_key.setdefault(key, article_id)
+            if held != article_id:
+                if isinstance(held, list):
+                    held.append(article_id)
+                else:
+                    by_key[key] = [held, article_id]
 
     def remove(self, article_id: int) -> None:
         self.prints.pop(article_id, None)
 
     def candidates(self, item: ProcessedArticle) -> list[StoredFingerprint]:
-        ids = set(self._by_hash.get(item.fingerprint.content_hash, ()))
-        for key in enumerate(item.fingerprint.bands):
-            ids.update(self._by_band.get(key, ()))
+        ids: set[int] = set()
+        by_key = self._ids_by_key
+        keys: tuple[int | str, ...] = (item.fingerprint.content_hash, *item.fingerprint.bands)
+        for key in keys:
+            held = by_key.get(key)
+            if held is None:
+                continue
+            if isinstance(held, list):
+                ids.update(held)
+            else:
+                ids.add(held)
         return [self.prints[i] for i in ids if i in self.prints]
 
 
 def _stored_candidates(session: Session, items: Sequence[ProcessedArticle]) -> _DedupIndex:
     """Stored originals sharing a content hash or an LSH band with any of `items`."""
-    hashes = list({item.fingerprint.content_hash for item in items})
-    wanted = {(band, h) for item in items for band, h in enumerate(item.fingerprint.bands)}
-    bands_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for chunk in _chunks(hashes):
-        # No duplicate_of IS NULL here: SQLite would then search the duplicate_of index, i.e.
-        # every original; the query below keeps originals only.
-        for article_id in session.exec(select(Article.id).where(col(Article.content_hash).in_(chunk))).all():
-            if article_id is not None:
-                bands_of.setdefault(article_id, [])
-    pairs = sorted(wanted)
-    for start in range(0, len(pairs), _CHUNK):
-        for article_id, band, h in session.connection().exec_driver_sql(
-            _band_query(pairs[start : start + _CHUNK])
-        ):
-            bands_of[article_id].append((band, h))
     index = _DedupIndex()
-    ids = sorted(bands_of)
-    for start in range(0, len(ids), _CHUNK):
-        for article_id, content_hash, minhash, published_at in session.exec(
-            select(Article.id, Article.content_hash, Article.minhash, Article.published_at).where(
-                col(Article.id).in_(ids[start : start + _CHUNK]), col(Article.duplicate_of).is_(None)
-            )
-        ).all():
-            if article_id is not None:
+    connection = session.connection()
+    for start in range(0, len(items), _CHUNK):
+        chunk = items[start : start + _CHUNK]
+        for (
+            article_id,
+            content_hash,
+            minhash,
+            published_at,
+            duplicate_of,
+            *bands,
+        ) in connection.exec_driver_sql(_band_query(chunk)):
+            if duplicate_of is None:
                 index.add(
-                    StoredFingerprint(article_id, content_hash, minhash, published_at), bands_of[article_id]
+                    StoredFingerprint(article_id, content_hash, minhash, utc_from_raw(published_at)), bands
                 )
+        hashes = list({item.fingerprint.content_hash for item in chunk})
+        # An original stored without LSH bands (it cannot happen through store_articles, but
+        # the content hash is the cheaper guarantee): found by its hash alone.
+        for article_id, content_hash, minhash, published_at, duplicate_of in connection.execute(
+            sa_select(
+                col(Article.id),
+                col(Article.content_hash),
+                col(Article.minhash),
+                col(Article.published_at),
+                col(Article.duplicate_of),
+            ).where(col(Article.content_hash).in_(hashes))
+        ):
+            if article_id is not None and duplicate_of is None and article_id not in index.prints:
+                index.add(StoredFingerprint(article_id, content_hash, minhash, published_at), ())
     return index
 
 
-def _band_query(pairs: Sequence[tuple[int, int]]) -> str:
-    """SQL for the article_band rows matching `pairs`: one (band = b AND hash IN ...) term per
-    band, so each term searches the (band, hash) index instead of scanning the table."""
-    by_band: dict[int, list[int]] = defaultdict(list)
-    for band, h in pairs:
-        by_band[band].append(h)
+def _band_query(items: Sequence[ProcessedArticle]) -> str:
+    """Originals sharing a band hash with `items`, with their bands: one `band_i IN (...)` term per
+    band, so each term searches that band's index (SQLite's multi-index OR, PostgreSQL's BitmapOr)."""
     # Integers written into the SQL text: compiling hundreds of bound parameters per query cost
     # more than the index search itself (bench/storage_upsert.py).
     terms = " OR ".join(
-        f"(band = {int(band)} AND hash IN ({', '.join(str(int(h)) for h in hashes)}))"
-        for band, hashes in by_band.items()
+        f"l.{name} IN ({','.join(map(str, {int(item.fingerprint.bands[band]) for item in items}))})"
+        for band, name in enumerate(LSH_COLUMNS)
     )
-    return f"SELECT article_id, band, hash FROM article_band WHERE {terms}"
+    return (
+        "SELECT a.id, a.content_hash, a.minhash, a.published_at, a.duplicate_of, "
+        f"{', '.join(f'l.{name}' for name in LSH_COLUMNS)} "
+        f"FROM article_lsh l JOIN article a ON a.id = l.article_id WHERE {terms}"
+    )
 
 
 def _clip(value: str | None, limit: int) -> str | None:
     return value[:limit] if value is not None else None
 
 
-def _row(item: ProcessedArticle, *, now: datetime, verdict: DuplicateVerdict) -> dict[str, object]:
+_ARTICLE_COLUMNS = (
+    "url",
+    "fetched_url",
+    "source",
+    "title",
+    "text",
+    "authors",
+    "published_at",
+    "published_at_source",
+    "modified_at",
+    "language",
+    "site_name",
+    "description",
+    "image",
+    "tags",
+    "content_hash",
+    "minhash",
+    "duplicate_of",
+    "duplicate_kind",
+    "first_seen_at",
+    "updated_at",
+)
+# One encoder: json.dumps with options builds a new one per call.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _article_row(
+    item: ProcessedArticle, verdict: DuplicateVerdict, *, now: object, to_db: _TimeToDb
+) -> tuple[object, ...]:
+    """The article's values in _ARTICLE_COLUMNS order, as the column types would have sent them."""
     article = item.article
     # Metadata comes from pages we do not control: fit it to the columns rather than fail the batch.
-    return {
-        "url": article.url,
-        "fetched_url": item.fetched_url,
-        "source": item.source,
-        "title": article.title,
-        "text": article.text,
-        "authors": list(article.authors),
-        "published_at": article.published_at,
-        "published_at_source": _clip(article.published_at_source, 64),
-        "modified_at": article.modified_at,
-        "language": _clip(article.language, 8),
-        "site_name": _clip(article.site_name, 256),
-        "description": article.description,
-        "image": article.image if article.image is None or len(article.image) <= 2048 else None,
-        "tags": list(article.tags),
-        "content_hash": item.fingerprint.content_hash,
-        "minhash": item.fingerprint.signature,
-        "duplicate_of": verdict.of,
-        "duplicate_kind": None if verdict.kind is DuplicateKind.NONE else verdict.kind.value,
-        "first_seen_at": now,
-        "updated_at": now,
-    }
+    return (
+        article.url,
+        item.fetched_url,
+        item.source,
+        article.title,
+        article.text,
+        _to_json(list(article.authors)),
+        to_db(article.published_at),
+        _clip(article.published_at_source, 64),
+        to_db(article.modified_at),
+        _clip(article.language, 8),
+        _clip(article.site_name, 256),
+        article.description,
+        article.image if article.image is None or len(article.image) <= 2048 else None,
+        _to_json(list(article.tags)),
+        item.fingerprint.content_hash,
+        item.fingerprint.signature,
+        verdict.of,
+        None if verdict.kind is DuplicateKind.NONE else verdict.kind.value,
+        now,
+        now,
+    )
 
 
 def store_articles(
@@ -207,7 +257,7 @@ def store_articles(
                     item.fingerprint.signature,
                     item.article.published_at,
                 ),
-                enumerate(item.fingerprint.bands),
+                item.fingerprint.bands,
             )
         plans.append((item, verdict, provisional_id))
     real_ids = _insert_planned(session, plans, now=now)
@@ -241,32 +291,36 @@ def _demote(session: Session, *, old_id: int, new_id: int, kind: DuplicateKind, 
         .where(col(Article.id) == old_id)
         .values(duplicate_of=new_id, duplicate_kind=kind.value, updated_at=now)
     )
-    connection.execute(delete(ArticleBand).where(col(ArticleBand.article_id) == old_id))
+    connection.execute(delete(article_lsh).where(article_lsh.c.article_id == old_id))
 
 
 def _insert_planned(
     session: Session, plans: Sequence[tuple[ProcessedArticle, DuplicateVerdict, int | None]], *, now: datetime
 ) -> dict[int, int]:
     """Insert originals, then duplicates (whose duplicate_of may point at a new original)."""
+    to_db = _time_to_db(session)
+    now_value = to_db(now)
     real_ids: dict[int, int] = {}
     originals = [(item, v, p) for item, v, p in plans if p is not None and v.kind is DuplicateKind.NONE]
     duplicates = [(item, v, p) for item, v, p in plans if p is not None and v.kind is not DuplicateKind.NONE]
     if originals:
-        rows = [_row(item, now=now, verdict=v) for item, v, _ in originals]
-        ids = _insert_articles(session, rows)
-        bands: list[tuple[int, int, int]] = []
+        ids = _insert_articles(
+            session, [_article_row(item, v, now=now_value, to_db=to_db) for item, v, _ in originals]
+        )
+        lsh_rows: list[tuple[int, ...]] = []
         for (item, _, provisional), article_id in zip(originals, ids, strict=True):
             assert provisional is not None
             real_ids[provisional] = article_id
-            bands.extend((article_id, band, h) for band, h in enumerate(item.fingerprint.bands))
-        _bulk_insert(session, "article_band", ("article_id", "band", "hash"), bands)
+            lsh_rows.append((article_id, *item.fingerprint.bands))
+        _bulk_insert(session, "article_lsh", ("article_id", *LSH_COLUMNS), lsh_rows)
     if duplicates:
         rows = []
         for item, verdict, _ in duplicates:
             of = verdict.of
             if of is not None and of < 0:
                 of = real_ids[of]
-            rows.append(_row(item, now=now, verdict=DuplicateVerdict(verdict.kind, of, verdict.similarity)))
+            verdict = DuplicateVerdict(verdict.kind, of, verdict.similarity)
+            rows.append(_article_row(item, verdict, now=now_value, to_db=to_db))
         ids = _insert_articles(session, rows)
         for (_, _, provisional), article_id in zip(duplicates, ids, strict=True):
             assert provisional is not None
@@ -274,18 +328,31 @@ def _insert_planned(
     return real_ids
 
 
-def _insert_articles(session: Session, rows: list[dict[str, object]]) -> list[int]:
+def _insert_articles(session: Session, rows: list[tuple[object, ...]]) -> list[int]:
     """Bulk-insert article rows; their new ids, in the order of `rows`."""
     if not rows:
         return []
-    columns = list(rows[0])
+    ids = _new_article_ids(session, len(rows))
     _bulk_insert(
-        session, "article", columns, [tuple(_column_value(session, row[c]) for c in columns) for row in rows]
+        session, "article", ("id", *_ARTICLE_COLUMNS), [(i, *row) for i, row in zip(ids, rows, strict=True)]
     )
-    # URLs are unique (and the dedup lock is held), so the URL finds each new row's id.
-    urls = [str(row["url"]) for row in rows]
-    ids = _ids_by_url(session, urls)
-    return [ids[url] for url in urls]
+    return ids
+
+
+def _new_article_ids(session: Session, count: int) -> list[int]:
+    """Ids for `count` new articles, taken before the insert so that no query has to find them after."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        sequence = "pg_get_serial_sequence('article', 'id')"
+        return list(
+            connection.exec_driver_sql(
+                f"SELECT nextval({sequence}) FROM generate_series(1, {int(count)})"
+            ).scalars()
+        )
+    # SQLite: this transaction holds the write lock (BEGIN IMMEDIATE), so nobody else can take
+    # the ids after the current largest one before we insert them.
+    largest = connection.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM article").scalar_one()
+    return list(range(int(largest) + 1, int(largest) + 1 + count))
 
 
 def _ids_by_url(session: Session, urls: Iterable[str]) -> dict[str, int]:
@@ -300,15 +367,6 @@ def _ids_by_url(session: Session, urls: Iterable[str]) -> dict[str, int]:
             if article_id is not None
         )
     return found
-
-
-def _column_value(session: Session, value: object) -> object:
-    # What the column types would have sent, for a raw bulk insert: JSON text and UTC times.
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, datetime):
-        return _utc_for(session, value)
-    return value
 
 
 def _bulk_insert(
@@ -332,6 +390,7 @@ def _bulk_insert(
 
 def record_outcomes(session: Session, *, outcomes: Sequence[FetchOutcome], run_id: str | None) -> None:
     """Append one fetch_event row per outcome."""
+    to_db = _time_to_db(session)
     _bulk_insert(
         session,
         "fetch_event",
@@ -344,21 +403,29 @@ def record_outcomes(session: Session, *, outcomes: Sequence[FetchOutcome], run_i
                 o.http_status,
                 o.error,
                 run_id,
-                _utc_for(session, o.published_at) if o.published_at else None,
-                _utc_for(session, o.at),
+                to_db(o.published_at),
+                to_db(o.at),
             )
             for o in outcomes
         ],
     )
 
 
-def _utc_for(session: Session, when: datetime) -> datetime | str:
-    # Raw inserts bypass UTCDateTime: store exactly what it would (SQLAlchemy's text form of
-    # naive UTC on SQLite), so that comparisons and reads see one format.
-    when = when.astimezone(UTC)
-    if session.get_bind().dialect.name == "sqlite":
-        return when.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return when
+_TimeToDb = Callable[[datetime | None], object]
+
+
+def _time_to_db(session: Session) -> _TimeToDb:
+    """How raw inserts must send times: what UTCDateTime would have stored."""
+    if session.get_bind().dialect.name != "sqlite":
+        return lambda when: None if when is None else when.astimezone(UTC)
+
+    # SQLAlchemy's text form of naive UTC on SQLite, so that comparisons and reads see one format.
+    def to_sqlite(when: datetime | None) -> object:
+        return (
+            None if when is None else when.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        )
+
+    return to_sqlite
 
 
 def dates_left_out(session: Session, *, urls: Iterable[str]) -> dict[str, datetime | None]:

@@ -35,3 +35,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if stored.tzinfo is None:
             return stored.replace(tzinfo=UTC)
         return stored.astimezone(UTC)
+
+
+def utc_from_raw(value: object) -> datetime | None:
+    """A UTCDateTime column's value as read by raw driver SQL (SQLite gives its text form)."""
+    if value is None:
+        return None
+    stored = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(stored, datetime):
+        raise TypeError(f"not a stored datetime: {value!r}")
+    return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)

@@ -3,8 +3,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from newsflow.dedupe import DuplicateKind, StoredFingerprint, decide_duplicate
-from newsflow.fingerprint import LSH_BANDS, content_hash, fingerprint, similarity
+from newsflow.fingerprint import LSH_BANDS, NUM_PERM, band_hashes, content_hash, fingerprint, similarity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "aeb"
 BODIES = [
@@ -57,3 +59,29 @@ def test_near_copies_share_lsh_bands_and_strangers_do_not() -> None:
     assert not set(enumerate(a.bands)) & set(enumerate(c.bands))
     assert similarity(a.signature, b.signature) > 0.8
     assert similarity(a.signature, c.signature) < 0.2
+
+
+def _signature_pair(rng: np.random.Generator, equal: float) -> tuple[bytes, bytes]:
+    left = rng.integers(0, 2**32, size=NUM_PERM, dtype=np.uint32)
+    right = left.copy()
+    changed = rng.choice(NUM_PERM, size=round(NUM_PERM * (1 - equal)), replace=False)
+    right[changed] = rng.integers(0, 2**32, size=changed.size, dtype=np.uint32)
+    return left.tobytes(), right.tobytes()
+
+
+def _share_a_band(equal: float, pairs: int = 400) -> float:
+    rng = np.random.default_rng(11)
+    shared = 0
+    for _ in range(pairs):
+        left, right = _signature_pair(rng, equal)
+        a = band_hashes(np.frombuffer(left, dtype="<u4"))
+        b = band_hashes(np.frombuffer(right, dtype="<u4"))
+        shared += any(x == y for x, y in zip(a, b, strict=True))
+    return shared / pairs
+
+
+def test_lsh_banding_finds_pairs_at_the_threshold_and_rarely_strangers() -> None:
+    # Only pairs that share a band are ever compared: this is the recall of near-dup detection.
+    assert _share_a_band(0.9) >= 0.99
+    assert _share_a_band(0.8) >= 0.9
+    assert _share_a_band(0.3) <= 0.03

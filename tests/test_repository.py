@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlmodel import select
 
 from newsflow.dedupe import DuplicateKind
@@ -141,3 +142,14 @@ def test_an_earlier_published_copy_becomes_the_original(migrated_database: str) 
         assert rows["https://mirror.test/1"].duplicate_of == origin.article_id
         assert rows["https://mirror.test/1-again"].duplicate_of == origin.article_id
         assert count_articles(session, originals_only=True) == 1
+    with session_scope(migrated_database) as session:
+        # The demoted copy left the near-duplicate index: a later copy points at the new original.
+        (later,) = store_articles(
+            session,
+            items=[_item("https://late.test/1", BODIES[5] + "\nRepublished, again.", "other", late)],
+            threshold=0.7,
+            now=NOW,
+        )
+        assert later.verdict.kind is DuplicateKind.NEAR and later.verdict.of == origin.article_id
+        indexed = session.exec(text("SELECT article_id FROM article_lsh")).all()
+        assert [row[0] for row in indexed] == [origin.article_id]
