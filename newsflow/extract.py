@@ -8,14 +8,29 @@ back to trafilatura's guesses from the markup.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, datetime
+from html import unescape
 from typing import Any
 
 import trafilatura
+from htmldate import find_date
 from lxml import html as lxml_html
-from trafilatura.metadata import extract_metadata
-from trafilatura.utils import load_html
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.json_metadata import normalize_authors as trafilatura_authors
+from trafilatura.metadata import (
+    META_URL,
+    examine_meta,
+    extract_meta_json,
+    extract_metainfo,
+    extract_sitename,
+    extract_title,
+    extract_url,
+)
+from trafilatura.settings import Document
+from trafilatura.utils import line_processing, load_html
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsflow.canonical import canonicalize_url
 from newsflow.clean import clean_text, strip_header
@@ -43,10 +58,6 @@ def _parse(html: str, url: str) -> lxml_html.HtmlElement:
     return tree
 
 
-# No extensive search: it guesses dates from copyright lines and free text.
-_DATE_SEARCH = {"extensive_search": False, "original_date": True}
-
-
 def _trafilatura(page: str | lxml_html.HtmlElement, url: str, *, recall: bool = False) -> Any:
     return trafilatura.bare_extraction(
         page,
@@ -63,28 +74,89 @@ def _trafilatura(page: str | lxml_html.HtmlElement, url: str, *, recall: bool = 
 
 
 class _MarkupGuesses:
-    """trafilatura's metadata guesses from the markup, computed only if the page's own fall short.
+    """trafilatura's metadata guesses from the markup, each computed only when asked for.
 
-    They cost about a third of an extraction, and pages with JSON-LD or meta tags rarely need them.
+    Field by field, what trafilatura.metadata.extract_metadata gives, without its cost: that runs
+    htmldate and a copy of the tree for the author on every call, whichever field was wanted.
+    Pages with JSON-LD or meta tags rarely ask.
     """
 
     def __init__(self, tree: lxml_html.HtmlElement, url: str) -> None:
         self._tree = tree
         self._url = url
-        self._doc: Any = None
-        self._done = False
+        self._declared: Document | None = None
+        self._values: dict[str, Any] = {}
+        self._consumed = False
 
-    def get(self) -> Any:
-        if not self._done:
-            self._doc = extract_metadata(self._tree, default_url=self._url, date_config=_DATE_SEARCH)
-            self._done = True
-        return self._doc
+    def _meta(self) -> Document:
+        # Meta tags, then JSON-LD over them, as extract_metadata starts.
+        if self._declared is None:
+            declared = examine_meta(self._tree)
+            if declared.author and " " not in declared.author:
+                declared.author = None
+            # trafilatura's JSON-LD reader has bugs; extract_metadata ignores them too.
+            with contextlib.suppress(Exception):
+                declared = extract_meta_json(self._tree, declared)
+            self._declared = declared
+        return self._declared
 
     def field(self, name: str) -> Any:
-        return _field(self.get(), name)
+        if name not in self._values:
+            if self._consumed:
+                raise RuntimeError("markup guesses asked for after author() pruned the tree")
+            self._values[name] = _trimmed(self._compute(name))
+        return self._values[name]
 
-    def field_if_computed(self, name: str) -> Any:
-        return _field(self._doc, name) if self._done else None
+    def author_last(self) -> str | None:
+        """trafilatura's author guess, pruning the page's tree in place: ask for it last.
+
+        extract_author copies the whole tree before pruning it, which costs more than the rest
+        of the guesses; once the body is extracted nobody needs the tree, so prune it instead.
+        """
+        declared = self._meta().author
+        self._consumed = True
+        if declared:
+            return str(_trimmed(declared))
+        author = extract_metainfo(
+            prune_unwanted_nodes(self._tree, AUTHOR_DISCARD_XPATHS), AUTHOR_XPATHS, len_limit=120
+        )
+        normalized = trafilatura_authors(None, author) if author else None
+        return str(_trimmed(normalized)) if normalized else None
+
+    def _compute(self, name: str) -> Any:
+        declared = self._meta()
+        if name == "title":
+            return declared.title or extract_title(self._tree)
+        if name == "date":
+            # No extensive search: it guesses dates from copyright lines and free text.
+            return find_date(self._tree, url=self._page_url(), extensive_search=False, original_date=True)
+        if name == "sitename":
+            return self._sitename()
+        return _field(declared, name)
+
+    def _page_url(self) -> str | None:
+        declared = self._meta()
+        return declared.url or extract_url(self._tree, self._url)
+
+    def _sitename(self) -> str | None:
+        sitename = self._meta().sitename or extract_sitename(self._tree)
+        if sitename:
+            sitename = sitename.lstrip("@")
+            if sitename and "." not in sitename and not sitename[0].isupper():
+                sitename = sitename.title()
+            return sitename or None
+        url = self._page_url()
+        match = META_URL.match(url) if url else None
+        return match[1] if match else None
+
+
+def _trimmed(value: Any) -> Any:
+    # What Document.clean_and_trim does to each string field.
+    if not isinstance(value, str):
+        return value
+    if len(value) > 10000:
+        value = value[:9999] + "…"
+    return line_processing(unescape(value))
 
 
 def _field(doc: Any, name: str) -> Any:
@@ -145,16 +217,6 @@ def _language(meta: PageMetadata, text: str) -> str | None:
     return normalize_language(meta.language) or detect_language(text)
 
 
-def _tags(meta: PageMetadata, guesses: _MarkupGuesses) -> tuple[str, ...]:
-    # Markup categories are worth keeping, not worth computing the markup guesses for.
-    found = [
-        *meta.keywords,
-        *(guesses.field_if_computed("categories") or []),
-        *(guesses.field_if_computed("tags") or []),
-    ]
-    return tuple(t for t in dict.fromkeys(found) if t)[:30]
-
-
 def extract_article(
     html: str, *, url: str, hints: PageHints | None = None, now: datetime | None = None
 ) -> ExtractedArticle:
@@ -163,18 +225,18 @@ def extract_article(
     now = now or datetime.now(UTC)
     tree = _parse(html, url)
     meta = read_metadata(tree)
-    # Markup guesses read the tree as parsed, so everything that may need them comes first:
-    # trafilatura then prunes the same tree in place while extracting the body.
+    # Markup guesses read the tree as parsed; only the author guess changes it, so it comes last.
     guesses = _MarkupGuesses(tree, url)
     site_name = meta.site_name or guesses.field("sitename")
     title_raw = meta.headline or meta.og_title or guesses.field("title") or meta.html_title
-    authors = normalize_authors(meta.authors, site_name=site_name, url=url) or normalize_authors(
-        guesses.field("author"), site_name=site_name, url=url
-    )
     published_at, published_source = choose_published(
         _date_candidates(meta, url, guesses, now), listed=hints.listed_published_at, now=now
     )
+    # trafilatura works on its own copy of the tree, so the tree is intact for the author guess.
     text = _body(html, url, meta, _trafilatura(tree, url))
+    authors = normalize_authors(meta.authors, site_name=site_name, url=url) or normalize_authors(
+        guesses.author_last(), site_name=site_name, url=url
+    )
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(
         url=canonical or canonicalize_url(url) or url,
@@ -186,7 +248,7 @@ def extract_article(
         modified_at=_modified(meta, now),
         language=_language(meta, text),
         site_name=site_name,
-        description=meta.description or guesses.field_if_computed("description"),
+        description=meta.description,
         image=meta.image,
-        tags=_tags(meta, guesses),
+        tags=meta.keywords,
     )

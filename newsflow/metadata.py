@@ -44,7 +44,7 @@ class PageMetadata:
     description: str | None = None
     image: str | None = None
     article_body: str | None = None
-    keywords: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # declared keywords, sections and tags
     h1: str | None = None
 
 
@@ -220,6 +220,21 @@ def _keywords(raw: Any) -> tuple[str, ...]:
     return ()
 
 
+def _tags(tree: lxml_html.HtmlElement, ld: dict[str, Any]) -> tuple[str, ...]:
+    """Keywords and sections the page declares: JSON-LD, then article:section/tag and keyword meta tags."""
+    found = [*_keywords(ld.get("keywords")), *_keywords(ld.get("articleSection"))] if ld else []
+    section = _meta(tree, "article:section")
+    if section:
+        found.append(section)
+    found.extend(
+        str(v) for v in tree.xpath('//meta[@property="article:tag" or @name="article:tag"]/@content')
+    )
+    for name in ("news_keywords", "keywords"):
+        found.extend(_keywords(_meta(tree, name)))
+    tags = (html.unescape(t).strip() for t in found)
+    return tuple(dict.fromkeys(tag for tag in tags if any(c.isalnum() for c in tag)))[:30]
+
+
 def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     """Collect JSON-LD and meta-tag metadata from a parsed page."""
     articles, index = _jsonld_articles(tree)
@@ -254,6 +269,6 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         description=_text(_meta(tree, "og:description", "description", "twitter:description")),
         image=_meta(tree, "og:image", "twitter:image"),
         article_body=_plain_body(ld.get("articleBody")) if ld else None,
-        keywords=_keywords(ld.get("keywords")) if ld else (),
+        keywords=_tags(tree, ld),
         h1=_text(h1[0].text_content()) if h1 else None,
     )

@@ -158,3 +158,35 @@ def test_jsonld_article_body_rescues_a_script_rendered_page() -> None:
 def test_page_without_article_raises() -> None:
     with pytest.raises(ExtractionError, match="no article text"):
         extract_article("<html><body><nav>Home | News</nav></body></html>", url="https://x.example/", now=NOW)
+
+
+_PARAGRAPHS = "".join(
+    f"<p>The harbour board met on Tuesday to discuss item {i} of the dredging plan, and members asked "
+    "for a costed proposal before the spring tides arrive next year.</p>"
+    for i in range(6)
+)
+
+
+def test_markup_byline_is_found_when_the_page_declares_no_author() -> None:
+    page = (
+        "<html><head><title>Harbour dredging plan delayed</title></head><body><article>"
+        "<h1>Harbour dredging plan delayed</h1>"
+        f'<div class="author">Written by Maria Jensen</div>{_PARAGRAPHS}</article></body></html>'
+    )
+    article = extract_article(page, url="https://harbour.example/2024/05/02/dredging", now=NOW)
+    assert article.authors == ("Maria Jensen",)
+    assert "Maria Jensen" not in article.text.splitlines()[0]
+    assert article.text.startswith("The harbour board met on Tuesday")
+
+
+def test_tags_come_from_declared_keywords_sections_and_article_tags() -> None:
+    page = (
+        '<html><head><meta property="article:section" content="Local"/>'
+        '<meta property="article:tag" content="Harbour"/><meta property="article:tag" content="Tides"/>'
+        '<meta name="news_keywords" content="dredging, harbour, &quot;"/></head><body><article>'
+        f"<h1>Harbour dredging plan delayed</h1>{_PARAGRAPHS}"
+        '<nav class="categories"><a href="/sport">Sport</a><a href="/weather">Weather</a></nav>'
+        "</article></body></html>"
+    )
+    article = extract_article(page, url="https://harbour.example/dredging", now=NOW)
+    assert article.tags == ("Local", "Harbour", "Tides", "dredging", "harbour")
