@@ -42,7 +42,7 @@ def test_syndicated_copy_with_new_headline_and_footer_is_a_near_duplicate() -> N
     )
     assert verdict.kind is DuplicateKind.NEAR
     assert verdict.of == 7
-    assert 0.7 <= verdict.similarity < 1.0
+    assert verdict.similarity >= 0.7  # an estimate: 1.0 when the extra shingles never win a minimum
 
 
 def test_different_articles_are_not_duplicates() -> None:

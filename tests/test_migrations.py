@@ -44,9 +44,9 @@ def test_upgrade_on_a_current_schema_is_a_no_op(database_url: str) -> None:
         assert MigrationContext.configure(connection).get_current_revision() == HEAD_REVISION
 
 
-def test_the_lsh_index_survives_the_move_to_one_row_per_article(database_url: str) -> None:
-    """0003 rebuilds the LSH index (10 bands, one row per original) from the stored signatures:
-    articles stored under 0002 still catch near copies, and a downgrade gives back 16 band rows."""
+def test_0003_recomputes_signatures_and_rebuilds_the_lsh_index(database_url: str) -> None:
+    """Articles stored under 0002 (old signature scheme, 16 band rows each) get new signatures
+    from their text and one article_lsh row per original: they still catch near copies."""
     from alembic import command
 
     from newsflow.records import ExtractedArticle, ProcessedArticle
@@ -54,24 +54,28 @@ def test_the_lsh_index_survives_the_move_to_one_row_per_article(database_url: st
     from storage.repository import store_articles
 
     body = " ".join(f"word{i} in a sentence of the old article number {i % 7}" for i in range(120))
-    print_ = fingerprint(body)
+    insert = text(
+        "INSERT INTO article (url, fetched_url, source, text, authors, tags, content_hash, minhash,"
+        " duplicate_of, first_seen_at, updated_at) VALUES (:url, :url, 'old', :body, '[]', '[]', :hash,"
+        " :minhash, :of, '2025-01-01 00:00:00.000000', '2025-01-01 00:00:00.000000')"
+    )
     upgrade(database_url, "0002")
     with get_engine(database_url).begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO article (url, fetched_url, source, text, authors, tags, content_hash, minhash,"
-                " first_seen_at, updated_at) VALUES ('https://old.test/1', 'https://old.test/1', 'old',"
-                " :body, '[]', '[]', :hash, :minhash, '2025-01-01 00:00:00.000000', '2025-01-01 00:00:00.000000')"
-            ),
-            {"body": body, "hash": print_.content_hash, "minhash": print_.signature},
-        )
-        article_id = connection.execute(text("SELECT id FROM article")).scalar_one()
-        for band in range(16):  # what 0002 held; 0003 does not read it
+        # Signatures of the old scheme: bytes that the new one never produces.
+        old = {"body": body, "hash": "h", "minhash": bytes(512)}
+        connection.execute(insert, {**old, "url": "https://old.test/1", "of": None})
+        original = connection.execute(text("SELECT id FROM article")).scalar_one()
+        connection.execute(insert, {**old, "url": "https://old.test/1-copy", "of": original})
+        for band in range(16):  # only originals are in the index
             connection.execute(
                 text("INSERT INTO article_band (article_id, band, hash) VALUES (:a, :b, 0)"),
-                {"a": article_id, "b": band},
+                {"a": original, "b": band},
             )
     upgrade(database_url)
+    with get_engine(database_url).connect() as connection:
+        assert connection.execute(text("SELECT article_id FROM article_lsh")).scalars().all() == [original]
+        minhashes = connection.execute(text("SELECT minhash FROM article")).scalars().all()
+        assert [bytes(m) for m in minhashes] == [fingerprint(body).signature] * 2
     copy = body + " Republished with permission from the old site."
     article = ExtractedArticle(url="https://new.test/1", title="T", text=copy)
     with session_scope(database_url) as session:
@@ -81,7 +85,11 @@ def test_the_lsh_index_survives_the_move_to_one_row_per_article(database_url: st
             threshold=0.8,
             now=datetime(2025, 1, 2, tzinfo=UTC),
         )
-    assert stored.verdict.kind.value == "near" and stored.verdict.of == article_id
+    assert stored.verdict.kind.value == "near" and stored.verdict.of == original
     command.downgrade(_alembic_config(database_url), "0002")
     with get_engine(database_url).connect() as connection:
+        bands = connection.execute(text("SELECT DISTINCT article_id FROM article_band")).scalars().all()
+        assert bands == [original]
         assert connection.execute(text("SELECT COUNT(*) FROM article_band")).scalar_one() == 16
+        minhashes = connection.execute(text("SELECT minhash FROM article")).scalars().all()
+        assert fingerprint(body).signature not in [bytes(m) for m in minhashes]
