@@ -8,9 +8,13 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported where signatures are computed (extraction workers), not at module level:
+# the CLI process only compares stored signatures, and a run with nothing new needs neither.
 
 NUM_PERM = 128
 # 10 bands of 6 rows (the first 60 values): a pair at 0.8 Jaccard shares a band with
@@ -52,8 +56,8 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(words(text)).encode("utf-8")).hexdigest()
 
 
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
+_FNV_OFFSET = 0xCBF29CE484222325
+_FNV_PRIME = 0x100000001B3
 
 
 def shingle_hashes(tokens: list[str]) -> list[int]:
@@ -62,12 +66,15 @@ def shingle_hashes(tokens: list[str]) -> list[int]:
     One crc32 per word, then FNV-1a over each window of word codes, all windows at once in
     numpy: hashing each shingle's text (datasketch's default) cost a tenth of an extraction.
     """
+    import numpy as np
+
     codes = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
     width = min(SHINGLE_WORDS, len(codes))
     count = len(codes) - width + 1
     hashes = np.full(count, _FNV_OFFSET, dtype=np.uint64)
+    prime = np.uint64(_FNV_PRIME)
     for offset in range(width):  # uint64 arithmetic wraps, as FNV wants
-        hashes = (hashes ^ codes[offset : offset + count]) * _FNV_PRIME
+        hashes = (hashes ^ codes[offset : offset + count]) * prime
     folded = (hashes ^ (hashes >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
     hashes_list: list[int] = folded.tolist()
     return hashes_list
@@ -80,6 +87,8 @@ def _given(value: int) -> int:
 
 def minhash_signature(tokens: list[str]) -> np.ndarray:
     """The MinHash signature (uint32 values) of the text's word shingles."""
+    import numpy as np
+
     minhash = _template().copy()
     minhash.update_batch(shingle_hashes(tokens))
     return np.asarray(minhash.hashvalues, dtype=np.uint32)
@@ -107,9 +116,9 @@ def fingerprint(text: str) -> Fingerprint:
 
 
 def similarity(a: bytes, b: bytes) -> float:
-    """Estimated Jaccard similarity of two stored signatures."""
-    left = np.frombuffer(a, dtype="<u4")
-    right = np.frombuffer(b, dtype="<u4")
-    if left.shape != right.shape or left.size == 0:
+    """Estimated Jaccard similarity of two stored signatures (the share of equal values)."""
+    if len(a) != len(b) or not a or len(a) % 4:
         return 0.0
-    return float(np.count_nonzero(left == right)) / float(left.size)
+    # Equality of 4-byte values does not depend on their byte order: no numpy needed here.
+    left, right = memoryview(a).cast("I"), memoryview(b).cast("I")
+    return sum(x == y for x, y in zip(left, right, strict=True)) / len(left)

@@ -8,7 +8,6 @@ import os
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
-from newsflow.processing import process_pages
 from newsflow.records import FetchedPage, FetchOutcome, ProcessedArticle
 
 # Pages per worker task: a batch spreads over every worker, so the last batch of a run does not
@@ -20,6 +19,14 @@ Results = list[ProcessedArticle | FetchOutcome]
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
+
+
+def extract_batch(pages: list[FetchedPage]) -> Results:
+    """newsflow.processing.process_pages, imported where it runs: the workers preload it, and
+    the CLI process, which only hands pages over, never loads trafilatura."""
+    from newsflow.processing import process_pages
+
+    return process_pages(pages)
 
 
 def resolve_workers(requested: int) -> int:
@@ -82,11 +89,11 @@ def submit_extraction(pages: list[FetchedPage], *, workers: int) -> Future[Resul
     """Start extracting a batch; with one worker it runs inline, in this process."""
     if workers <= 1 or not pages:
         done: Future[Results] = Future()
-        done.set_result(process_pages(pages))
+        done.set_result(extract_batch(pages))
         return done
     pool = _get_pool(workers)
     size = max(1, min(CHUNK_PAGES, -(-len(pages) // workers)))
-    return _gather([pool.submit(process_pages, pages[i : i + size]) for i in range(0, len(pages), size)])
+    return _gather([pool.submit(extract_batch, pages[i : i + size]) for i in range(0, len(pages), size)])
 
 
 def shutdown_pool() -> None:
