@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -45,6 +45,41 @@ def _conditional_headers(validators: Validators | None) -> dict[str, str]:
     return headers
 
 
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    """One listing fetched and parsed: its records, and none of its body."""
+
+    status: int
+    validators: Validators = (None, None)
+    urls: Sequence[DiscoveredUrl] = ()
+    children: tuple[str, ...] = ()
+    error: str | None = None  # the body did not parse as a feed or sitemap
+
+
+def _read_listing(
+    fetcher: Fetcher, kind: str, url: str, *, source: str, headers: dict[str, str], max_bytes: int
+) -> _Listing:
+    """Fetch and parse one feed or sitemap; FetchError propagates, a parse failure is returned."""
+    # A body may be tens of MB: it lives in this frame only, never while the next listing downloads.
+    response = fetcher.get(url, headers=headers, max_bytes=max_bytes)
+    if response.status == 304:
+        return _Listing(304)
+    validators: Validators = (response.etag, response.last_modified)
+    try:
+        if kind == "feed":
+            return _Listing(
+                response.status, validators, parse_feed(response.body, url=response.final_url, source=source)
+            )
+        document = parse_sitemap(response.body, url=response.final_url, source=source)
+    except FeedError as error:
+        return _Listing(response.status, error=str(error))
+    if document.sitemaps:
+        # An index is read in full every run: a 304 would hide its children, which
+        # change while the index often does not. Each child has its own validators.
+        validators = (None, None)
+    return _Listing(response.status, validators, document.urls, document.sitemaps)
+
+
 def discover(
     source: Source,
     fetcher: Fetcher,
@@ -68,35 +103,27 @@ def discover(
         headers = _conditional_headers(known(url)) if conditional else {}
         now = datetime.now(UTC)
         try:
-            response = fetcher.get(url, headers=headers, max_bytes=max_bytes)
-            if response.status == 304:
-                result.listings_ok += 1
-                result.outcomes.append(FetchOutcome(url, source.name, Outcome.NOT_MODIFIED, now, 304))
-                continue
-            validators: Validators = (response.etag, response.last_modified)
-            if kind == "feed":
-                found = parse_feed(response.body, url=response.final_url, source=source.name)
-            else:
-                document = parse_sitemap(response.body, url=response.final_url, source=source.name)
-                found = list(document.urls)
-                listings.extend(("sitemap", child) for child in document.sitemaps)
-                if document.sitemaps:
-                    # An index is read in full every run: a 304 would hide its children, which
-                    # change while the index often does not. Each child has its own validators.
-                    validators = (None, None)
+            listing = _read_listing(
+                fetcher, kind, url, source=source.name, headers=headers, max_bytes=max_bytes
+            )
         except FetchError as error:
             result.listings_failed += 1
             result.blocked |= isinstance(error, HttpStatusError) and error.status in BLOCKING_STATUSES
             result.outcomes.append(outcome_for_error(error, source=source.name))
             continue
-        except FeedError as error:
+        if listing.status == 304:
+            result.listings_ok += 1
+            result.outcomes.append(FetchOutcome(url, source.name, Outcome.NOT_MODIFIED, now, 304))
+            continue
+        if listing.error is not None:
             result.listings_failed += 1
             result.outcomes.append(
-                FetchOutcome(url, source.name, Outcome.ERROR, now, response.status, str(error))
+                FetchOutcome(url, source.name, Outcome.ERROR, now, listing.status, listing.error)
             )
             continue
+        listings.extend(("sitemap", child) for child in listing.children)
         result.listings_ok += 1
-        result.urls.extend(found)
-        result.validators[url] = validators
-        result.outcomes.append(FetchOutcome(url, source.name, Outcome.OK, now, response.status))
+        result.urls.extend(listing.urls)
+        result.validators[url] = listing.validators
+        result.outcomes.append(FetchOutcome(url, source.name, Outcome.OK, now, listing.status))
     return result

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,9 +14,10 @@ from lxml import etree
 from newsflow.errors import FeedError
 from newsflow.feeds import discovered_urls, listing_datetime
 from newsflow.records import DiscoveredUrl
-from newsflow.xmlsafe import maybe_gunzip, parse_xml
+from newsflow.xmlsafe import XmlEvent, completed_children, iter_xml, maybe_gunzip
 
 _BOM = b"\xef\xbb\xbf"
+_NON_SPACE = re.compile(rb"\S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +33,11 @@ def parse_sitemap(data: bytes, *, url: str, source: str) -> SitemapDocument:
     # A .xml.gz body arrives still compressed unless the server also sent Content-Encoding,
     # so the magic bytes, not the file name, decide.
     data = maybe_gunzip(data, what=url).removeprefix(_BOM)
-    if not data.strip():
+    # A search, not data.strip(): a 50,000-URL sitemap is tens of MB, and a strip copies it.
+    first = _NON_SPACE.search(data)
+    if first is None:
         raise FeedError(f"{url}: empty body where a sitemap was expected; check the sitemap URL")
-    if data.lstrip().startswith(b"<"):
+    if first.group() == b"<":
         return _parse_xml_sitemap(data, url=url, source=source)
     return SitemapDocument(urls=_parse_text_sitemap(data, url=url, source=source))
 
@@ -54,17 +58,31 @@ def _text(element: Any) -> str | None:
 
 
 def _parse_xml_sitemap(data: bytes, *, url: str, source: str) -> SitemapDocument:
-    root = parse_xml(data, what=url)
-    kind = _local(root)
+    # Streamed: each <url> becomes a small record and leaves the tree before the next is read.
+    events = iter_xml(data, what=url)
+    kind = _local(_root(events, url=url))
     if kind == "urlset":
-        entries = (_url_entry(node) for node in root if _local(node) == "url")
+        entries = (_url_entry(node) for node in _children_named(events, "url"))
         return SitemapDocument(urls=tuple(discovered_urls(entries, url=url, source=source)))
     if kind == "sitemapindex":
-        locs = (_text(_child(node, "loc")) for node in root if _local(node) == "sitemap")
+        locs = (_text(_child(node, "loc")) for node in _children_named(events, "sitemap"))
         return SitemapDocument(sitemaps=_child_sitemaps(locs, url=url))
+    # Read to the end first: a document that is not even well-formed is reported as such.
+    for _ in completed_children(events):
+        pass
     raise FeedError(
         f"{url}: root element is <{kind}>, not <urlset> or <sitemapindex>; check that the URL serves a sitemap"
     )
+
+
+def _root(events: Iterator[XmlEvent], *, url: str) -> Any:
+    for _, element in events:
+        return element
+    raise FeedError(f"{url}: empty XML document; check that the URL serves XML")
+
+
+def _children_named(events: Iterator[XmlEvent], name: str) -> Iterator[Any]:
+    return (node for node in completed_children(events) if _local(node) == name)
 
 
 def _url_entry(node: Any) -> tuple[str | None, datetime | None, str | None]:
@@ -101,9 +119,8 @@ def _parse_text_sitemap(data: bytes, *, url: str, source: str) -> tuple[Discover
         raise FeedError(
             f"{url}: neither XML nor UTF-8 text ({error}); check that the URL serves a sitemap"
         ) from error
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
     # Text sitemaps list absolute URLs only; anything else means this is not a sitemap.
-    entries = ((line, None, None) for line in lines if "://" in line)
+    entries = ((line, None, None) for line in map(str.strip, text.splitlines()) if "://" in line)
     urls = tuple(discovered_urls(entries, url=url, source=source))
     if not urls:
         raise FeedError(f"{url}: no URLs in this text body; check that the URL serves a sitemap")

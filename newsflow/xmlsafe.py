@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import zlib
+from collections.abc import Iterator
+from typing import Any
 from xml.parsers import expat
 
 from lxml import etree
@@ -23,15 +26,20 @@ _UTF16_32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE,
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _EXTERNAL_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*\b(SYSTEM|PUBLIC)\b", re.IGNORECASE)
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
+# Shared by the tree parser and the streaming one, so both are hardened alike.
+_PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+_PARSER = etree.XMLParser(**_PARSER_OPTIONS)
+
+# ("start" | "end", element): an element's children are complete at its "end" event.
+XmlEvent = tuple[str, Any]
 
 
 class _Hostile(Exception):
@@ -118,6 +126,46 @@ def parse_xml(data: bytes, *, what: str) -> etree._Element:
     if root is None:
         raise FeedError(f"{what}: empty XML document; check that the URL serves XML")
     return root
+
+
+def iter_xml(data: bytes, *, what: str) -> Iterator[XmlEvent]:
+    """Stream untrusted XML as start and end events; FeedError if hostile or malformed.
+
+    The tree is built as the events go, so a caller that must stay small clears what it has read
+    (see `completed_children`). A syntax error surfaces as FeedError where the parser meets it,
+    after the events before it.
+    """
+    ensure_safe_xml(data, what=what)
+    return _events(etree.iterparse(io.BytesIO(data), events=("start", "end"), **_PARSER_OPTIONS), what)
+
+
+def _events(events: Iterator[XmlEvent], what: str) -> Iterator[XmlEvent]:
+    try:
+        yield from events
+    except etree.XMLSyntaxError as error:
+        raise FeedError(f"{what}: not well-formed XML ({error}); check that the URL serves XML") from error
+
+
+def completed_children(events: Iterator[XmlEvent]) -> Iterator[Any]:
+    """Each child of the root once its subtree is parsed, given the events after the root's start.
+
+    A child is cleared, then dropped from the tree, once the caller has moved on, so a 50,000-URL
+    sitemap never becomes a 50,000-node tree.
+    """
+    depth = 0
+    for event, element in events:
+        if event == "start":
+            depth += 1
+            continue
+        depth -= 1
+        if depth != 0:
+            continue
+        yield element
+        element.clear(keep_tail=False)
+        # The parser may still hold the element itself; its earlier siblings are safe to delete.
+        parent = element.getparent()
+        while element.getprevious() is not None:
+            del parent[0]
 
 
 def is_gzip(data: bytes) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 
 import httpx
 from prefect import get_run_logger, task
@@ -46,6 +47,7 @@ from tasks.report import SourceReport
 
 Progress = Callable[[str, int, int], None]  # (source, done, total)
 Batch = tuple[list[FetchedPage], list[FetchOutcome]]  # pages to extract, URLs that already failed
+_SETTLED_CHUNK = 500  # URLs per settled-URL lookup, as storage's own IN-list chunks
 
 
 def shared_limiter(config: RunConfig, run_id: str | None) -> HostLimiter:
@@ -68,6 +70,16 @@ def _unique(urls: list[DiscoveredUrl]) -> list[DiscoveredUrl]:
         if current is None or (current.published_at is None and item.published_at is not None):
             best[item.url] = item
     return list(best.values())
+
+
+def _unsettled(session: Session, found: list[DiscoveredUrl]) -> list[DiscoveredUrl]:
+    """The URLs no earlier run stored or settled, asked a chunk at a time: a set of every settled
+    URL of a big sitemap would be one more copy of it."""
+    fresh: list[DiscoveredUrl] = []
+    for chunk in _chunks(found, _SETTLED_CHUNK):
+        settled = settled_urls(session, [u.url for u in chunk])
+        fresh.extend(u for u in chunk if u.url not in settled)
+    return fresh
 
 
 @dataclass
@@ -100,6 +112,8 @@ class SourcePipeline:
             )
             discovery = self._discover(fetcher)
             candidates = self._candidates(discovery, report)
+            # Only the candidates go on; the rest of a 50,000-URL sitemap need not outlive this line.
+            discovery.urls.clear()
             self._consume(self._fetched_batches(fetcher, candidates), report, total=len(candidates))
             if self.window is not None and self.source.warcs:
                 self._consume(self._warc_batches(client, report), report, total=0)
@@ -129,21 +143,29 @@ class SourcePipeline:
             report.out_of_window += len(found) - len(kept)
             found = kept
         with session_scope(self.config.database_url) as session:
-            settled = settled_urls(session, [u.url for u in found])
             retry = [] if self.window else retryable_urls(session, source=self.source.name)
             if self.window is not None:
                 found = self._drop_known_outside(found, session, report)
-        fresh = [u for u in found if u.url not in settled]
-        # Feeds and sitemaps that failed are listings, retried as such, never as article pages.
-        listed = {u.url for u in fresh} | {o.url for o in discovery.outcomes}
-        listed.update(self.source.feeds, self.source.sitemaps)
-        fresh.extend(
-            DiscoveredUrl(url=url, source=self.source.name, found_in="retry")
-            for url in retry
-            if url not in listed
-        )
+            fresh = _unsettled(session, found)
+        fresh.extend(self._retries(retry, fresh, discovery))
         self._truncated = len(fresh) > self.config.max_urls_per_source
         return fresh[: self.config.max_urls_per_source]
+
+    def _retries(
+        self, retry: list[str], fresh: list[DiscoveredUrl], discovery: Discovery
+    ) -> list[DiscoveredUrl]:
+        """Pages that failed before and are not listed again; failed feeds and sitemaps are
+        retried as listings, never as article pages."""
+        pending = dict.fromkeys(retry)
+        # Struck from the (at most a thousand) retries, not gathered into a set of every listed URL.
+        for url in chain(
+            (u.url for u in fresh),
+            (o.url for o in discovery.outcomes),
+            self.source.feeds,
+            self.source.sitemaps,
+        ):
+            pending.pop(url, None)
+        return [DiscoveredUrl(url=url, source=self.source.name, found_in="retry") for url in pending]
 
     def _drop_known_outside(
         self, found: list[DiscoveredUrl], session: Session, report: SourceReport

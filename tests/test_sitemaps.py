@@ -123,6 +123,30 @@ def test_urlset_namespace_variants(namespace: str) -> None:
     ]
 
 
+def test_a_large_urlset_streams_through_in_order() -> None:
+    count = 5_000
+    entries = "".join(
+        f"<url><loc>https://a.example/{i}</loc><lastmod>2025-06-03</lastmod></url>\n" for i in range(count)
+    )
+    data = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>'.encode()
+    document = parse_sitemap(data, url="https://a.example/sitemap.xml", source="example")
+    assert [item.url for item in document.urls] == [f"https://a.example/{i}" for i in range(count)]
+    assert all(item.published_at == datetime(2025, 6, 3, tzinfo=UTC) for item in document.urls)
+
+
+def test_a_bom_and_blank_lines_before_the_root_are_tolerated() -> None:
+    data = b"\xef\xbb\xbf\n  \n<urlset><url><loc>https://a.example/x</loc></url></urlset>"
+    document = parse_sitemap(data, url="https://a.example/sitemap.xml", source="example")
+    assert [item.url for item in document.urls] == ["https://a.example/x"]
+
+
+def test_a_sitemap_cut_off_midway_is_a_feed_error() -> None:
+    # Streaming must not turn a broken document into a partial listing.
+    data = _read("sitemap-articles.xml")
+    with pytest.raises(FeedError, match="not well-formed XML"):
+        parse_sitemap(data[: len(data) // 2], url=ARTICLES_URL, source="example")
+
+
 @pytest.mark.parametrize(
     ("fixture", "message"),
     [

@@ -11,9 +11,11 @@ import pytest
 from newsflow.errors import FeedError
 from newsflow.xmlsafe import (
     MAX_DECOMPRESSED_BYTES,
+    completed_children,
     ensure_safe_xml,
     gunzip,
     hostile_reason,
+    iter_xml,
     maybe_gunzip,
     parse_xml,
 )
@@ -111,6 +113,51 @@ def test_malformed_xml_names_the_url(data: bytes) -> None:
         FeedError, match=r"https://evil\.example\.com/feed\.xml: .*check that the URL serves XML"
     ):
         parse_xml(data, what=URL)
+
+
+def test_streaming_parser_refuses_hostile_xml_before_any_event(secret: Path) -> None:
+    with pytest.raises(FeedError, match="entity 'lol'"):
+        iter_xml((FIXTURES / "billion-laughs.xml").read_bytes(), what=URL)
+    with pytest.raises(FeedError, match="external entity 'xxe'") as raised:
+        iter_xml(_xxe(secret), what=URL)
+    assert "TOKEN-6f1d2c" not in str(raised.value)
+
+
+def test_streaming_parser_itself_does_not_expand_entities(secret: Path) -> None:
+    import io
+
+    from lxml import etree
+
+    from newsflow import xmlsafe
+
+    events = etree.iterparse(io.BytesIO(_xxe(secret)), events=("end",), **xmlsafe._PARSER_OPTIONS)
+    texts = [element.text or "" for _, element in events]
+    assert not any("TOKEN-6f1d2c" in text for text in texts)
+
+
+@pytest.mark.parametrize("data", [b"", b"   ", b"<rss><channel></rss>", b"just text"])
+def test_streamed_malformed_xml_names_the_url(data: bytes) -> None:
+    with pytest.raises(
+        FeedError,
+        match=r"https://evil\.example\.com/feed\.xml: not well-formed XML.*check that the URL serves XML",
+    ):
+        list(iter_xml(data, what=URL))
+
+
+def test_completed_children_keep_the_tree_small() -> None:
+    count = 20_000
+    data = b"<urlset>%s</urlset>" % b"".join(
+        b"<url><loc>https://a.example/%d</loc></url>" % i for i in range(count)
+    )
+    events = iter_xml(data, what=URL)
+    _, root = next(events)
+    locs, widest = [], 0
+    for child in completed_children(events):
+        locs.append(child[0].text)
+        widest = max(widest, len(root))
+    assert locs == [f"https://a.example/{i}" for i in range(count)]
+    # Bounded by what the parser reads ahead (32 KB at a time), not by the document.
+    assert widest < count // 20
 
 
 def test_gunzip_reads_every_member_and_ignores_padding() -> None:

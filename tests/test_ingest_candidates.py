@@ -1,0 +1,68 @@
+"""Which discovered URLs a run fetches: new ones, then earlier failures, never a failed listing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from newsflow.discovery import Discovery
+from newsflow.records import DiscoveredUrl, FetchOutcome, Outcome, Source
+from newsflow.runconfig import RunConfig
+from newsflow.settings import load_settings
+from storage.db import session_scope
+from storage.repository import record_outcomes
+from tasks.ingest_source import SourcePipeline
+from tasks.report import SourceReport
+
+SITE = "https://daily.example"
+FEED = SITE + "/feed.xml"
+BROKEN_SITEMAP = SITE + "/sitemap.xml"
+NOW = datetime(2025, 6, 3, tzinfo=UTC)
+
+
+def _pipeline(database_url: str, *, cap: int = 5000) -> SourcePipeline:
+    config = RunConfig.from_settings(load_settings(database_url=database_url, max_urls_per_source=cap))
+    return SourcePipeline(Source("daily", feeds=(FEED,), sitemaps=(BROKEN_SITEMAP,)), config)
+
+
+def _listed(*paths: str, dated: bool = False) -> list[DiscoveredUrl]:
+    return [DiscoveredUrl(SITE + path, "daily", FEED, NOW if dated else None) for path in paths]
+
+
+def _history(database_url: str, *outcomes: tuple[str, Outcome]) -> None:
+    with session_scope(database_url) as session:
+        record_outcomes(
+            session,
+            outcomes=[FetchOutcome(url, "daily", outcome, NOW, None) for url, outcome in outcomes],
+            run_id="earlier",
+        )
+
+
+def test_candidates_are_unsettled_listed_urls_then_earlier_failures(migrated_database: str) -> None:
+    _history(
+        migrated_database,
+        (SITE + "/stored", Outcome.OK),
+        (SITE + "/flaky", Outcome.ERROR),
+        (SITE + "/listed-again", Outcome.ERROR),
+        (BROKEN_SITEMAP, Outcome.ERROR),  # a listing that failed: retried as a listing, not as a page
+    )
+    discovery = Discovery(
+        urls=[*_listed("/stored", "/new", "/listed-again"), *_listed("/new", dated=True)],
+        outcomes=[FetchOutcome(BROKEN_SITEMAP, "daily", Outcome.ERROR, NOW, 500, "HTTP 500")],
+    )
+    report = SourceReport("daily")
+
+    candidates = _pipeline(migrated_database)._candidates(discovery, report)
+
+    assert [(c.url, c.found_in, c.published_at) for c in candidates] == [
+        (SITE + "/new", FEED, NOW),  # of two listings, the one that carries a date
+        (SITE + "/listed-again", FEED, None),
+        (SITE + "/flaky", "retry", None),
+    ]
+    assert report.discovered == 3
+
+
+def test_more_candidates_than_a_run_takes_are_cut_and_remembered(migrated_database: str) -> None:
+    pipeline = _pipeline(migrated_database, cap=2)
+    candidates = pipeline._candidates(Discovery(urls=_listed("/a", "/b", "/c")), SourceReport("daily"))
+    assert [c.url for c in candidates] == [SITE + "/a", SITE + "/b"]
+    assert pipeline._truncated
