@@ -225,12 +225,15 @@ def prefect_server(home: Path) -> Iterator[str]:
         log.close()
 
 
-def write_sources(folder: Path, base_url: str, count: int) -> Path:
-    """A sources file with one source whose feed lists pages 0 .. count-1."""
-    from bench.sitegen import feed_path
+def write_sources(folder: Path, base_url: str, count: int, listing: str = "feed") -> Path:
+    """A sources file with one source whose feed (or sitemap) lists pages 0 .. count-1."""
+    from bench.sitegen import feed_path, sitemap_path
 
-    path = folder / f"sources-{count}.yaml"
-    path.write_text(f"sources:\n  - name: bench\n    feeds: ['{base_url}{feed_path(count)}']\n")
+    path = folder / f"sources-{listing}-{count}.yaml"
+    if listing == "feed":
+        path.write_text(f"sources:\n  - name: bench\n    feeds: ['{base_url}{feed_path(count)}']\n")
+    else:
+        path.write_text(f"sources:\n  - name: bench\n    sitemaps: ['{base_url}{sitemap_path(count)}']\n")
     return path
 
 

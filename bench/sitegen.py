@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bench.dataset import DEFAULT_DATASET
-from tests.site.feeds import FeedItem, rss
+from tests.site.feeds import FeedItem, rss, urlset
 from tests.site.pages import rewrite_canonical
 
 DEFAULT_FOLDER = Path("/tmp/newsflow-bench-site")
@@ -39,6 +39,11 @@ def page_path(index: int) -> str:
 def feed_path(count: int) -> str:
     """The feed that lists pages 0 .. count-1 (count 0 is an empty feed)."""
     return f"/feed-{count}.xml"
+
+
+def sitemap_path(count: int) -> str:
+    """The sitemap (urlset with lastmod) that lists pages 0 .. count-1."""
+    return f"/sitemap-{count}.xml"
 
 
 @cache
@@ -108,6 +113,13 @@ def feed(base_url: str, count: int) -> bytes:
     return rss(items, site_url=base_url)
 
 
+@cache
+def sitemap(base_url: str, count: int) -> bytes:
+    return urlset(
+        [FeedItem(base_url + page_path(i), f"Story {i}", _START - timedelta(minutes=i)) for i in range(count)]
+    )
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: BenchSite
@@ -126,7 +138,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class BenchSite(ThreadingHTTPServer):
-    """Serves folder/news/*.html and /feed-<n>.xml; no validators, so every feed GET is a full read."""
+    """Serves folder/news/*.html, /feed-<n>.xml and /sitemap-<n>.xml; no validators, so every
+    listing GET is a full read."""
 
     daemon_threads = True
 
@@ -139,6 +152,9 @@ class BenchSite(ThreadingHTTPServer):
         feed_match = re.fullmatch(r"/feed-(\d+)\.xml", path)
         if feed_match:
             return feed(self.base_url, int(feed_match.group(1))), "application/rss+xml; charset=utf-8"
+        sitemap_match = re.fullmatch(r"/sitemap-(\d+)\.xml", path)
+        if sitemap_match:
+            return sitemap(self.base_url, int(sitemap_match.group(1))), "application/xml; charset=utf-8"
         if re.fullmatch(r"/news/\d{6}\.html", path):
             file = self.folder / path.lstrip("/")
             if file.is_file():

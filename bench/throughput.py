@@ -59,6 +59,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="N-page runs (median is reported)")
     parser.add_argument("--server", action="store_true", help="against `prefect server start`")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument(
+        "--listing", choices=["feed", "sitemap"], default="feed", help="how the site lists its pages"
+    )
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the ingest runs")
     args = parser.parse_args()
     work = prepare_work()
@@ -73,8 +76,8 @@ def main() -> None:
             del pages
             print(f"plain trafilatura.extract: {args.pages / plain:.1f} pages/s ({plain:.1f} s)")
             print(f"newsflow process_page, 1 process: {args.pages / serial:.1f} pages/s ({serial:.1f} s)")
-        empty_sources = write_sources(work, base_url, 0)
-        full_sources = write_sources(work, base_url, args.pages)
+        empty_sources = write_sources(work, base_url, 0, args.listing)
+        full_sources = write_sources(work, base_url, args.pages, args.listing)
         with prefect_server(work / "prefect-server") if args.server else contextlib.nullcontext() as api:
             # The first run on a Prefect home creates its database: a one-time cost, not measured.
             run_ingest(
