@@ -39,9 +39,6 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        # 16 MiB of page cache per connection (the default is 2 MiB): the LSH band indexes take
-        # random inserts, which otherwise re-read index pages from the OS for every batch.
-        cursor.execute("PRAGMA cache_size=-16384")
         # Checkpoint the WAL every 32 MiB instead of every 4 MiB: each checkpoint costs two
         # fsyncs, and a batch of articles dirties a few MiB of index pages (BENCHMARKS.md).
         cursor.execute("PRAGMA wal_autocheckpoint=8192")
