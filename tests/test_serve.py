@@ -151,7 +151,13 @@ def test_serve_registers_both_deployments_and_runs_a_backfill_triggered_from_the
 
             # Ctrl-C: the runner stops, the schedule stays on for the next `newsflow serve`.
             serve.send_signal(signal.SIGINT)
-            serve.wait(timeout=30)
+            try:
+                serve.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                # Prefect's runner swallowed one SIGINT in a CI run (its log showed no reaction at
+                # all); a second Ctrl-C, as a person would press, must still stop it cleanly.
+                serve.send_signal(signal.SIGINT)
+                serve.wait(timeout=30)
             with prefect_server.client() as client:
                 after = client.read_deployment_by_name("ingest/scheduled")
             assert not after.paused and all(s.active for s in after.schedules)
