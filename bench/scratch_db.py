@@ -29,14 +29,21 @@ def scratch_database(kind: str, postgres_admin_url: str = DEFAULT_POSTGRES) -> I
             finally:
                 dispose_engine(url)
         return
-    admin = make_url(postgres_admin_url)
-    name = f"newsflow_bench_{uuid.uuid4().hex[:10]}"
+    with scratch_postgres(postgres_admin_url, prefix="newsflow_bench_") as url:
+        upgrade(url)
+        yield url
+
+
+@contextlib.contextmanager
+def scratch_postgres(admin_url: str, *, prefix: str) -> Iterator[str]:
+    """Yield the URL of a new, empty PostgreSQL database, dropped (connections and all) afterwards."""
+    admin = make_url(admin_url)
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin.set(database=name).render_as_string(hide_password=False)
     try:
-        upgrade(url)
         yield url
     finally:
         dispose_engine(url)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 
 # Prefect reads these at import time: set them before anything imports prefect.
@@ -16,8 +15,6 @@ os.environ["PREFECT_LOGGING_TO_API_ENABLED"] = "false"
 os.environ.pop("PREFECT_API_URL", None)
 
 import pytest  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 # Set by .ci/run for the PostgreSQL pass; unset means SQLite.
 TEST_POSTGRES_URL = os.environ.get("NEWSFLOW_TEST_DATABASE_URL", "")
@@ -54,21 +51,10 @@ def prefect_harness() -> Iterator[None]:
 
 
 def _postgres_database() -> Iterator[str]:
-    admin = make_url(TEST_POSTGRES_URL)
-    name = f"newsflow_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        from storage.db import dispose_engine
+    from bench.scratch_db import scratch_postgres
 
-        dispose_engine(url)
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+    with scratch_postgres(TEST_POSTGRES_URL, prefix="newsflow_") as url:
+        yield url
 
 
 @pytest.fixture
