@@ -1,4 +1,4 @@
-"""Fixed cost A/B: empty-listing `newsflow ingest` runs of this checkout against another one.
+"""Fixed cost A/B: empty-listing (or --pages N) `newsflow ingest` runs of this checkout against another one.
 
     git worktree add /tmp/ab-old <commit>
     .venv/bin/python -m bench.fixed_cost_ab --other /tmp/ab-old
@@ -25,12 +25,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--other", type=Path, required=True, help="the other checkout (a git worktree)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pages", type=int, default=0, help="new pages per run (0: an empty listing)")
     args = parser.parse_args()
     checkouts = {"this": ROOT, "other": args.other.resolve()}
     seconds: dict[str, list[float]] = {name: [] for name in checkouts}
     WORK.mkdir(parents=True, exist_ok=True)
-    with bench_site(1) as base, prefect_server(WORK / "ab-server") as api:
-        sources = write_sources(WORK, base, 0)
+    with bench_site(max(1, args.pages)) as base, prefect_server(WORK / "ab-server") as api:
+        sources = write_sources(WORK, base, args.pages, "sitemap")
         for round_ in range(args.rounds + 1):
             for name, path in checkouts.items():
                 env = prefect_env(WORK / "ab-home", api)

@@ -13,31 +13,17 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.run import prepare, run_sources
 from flows.summary import RunSummary, publish_artifacts
-from newsflow.errors import ConfigError
+from newsflow.date_range import days_between
 from newsflow.records import DateWindow, Source
 from newsflow.runconfig import RunConfig
 from newsflow.settings import load_settings
 from tasks.report import SourceReport
-
-MAX_DAYS = 366
 
 
 def day_window(day: date) -> DateWindow:
     """The whole UTC day, both ends inclusive."""
     start = datetime.combine(day, time.min, tzinfo=UTC)
     return DateWindow(start, start + timedelta(days=1) - timedelta(microseconds=1))
-
-
-def days_between(since: date, until: date) -> list[date]:
-    """Every day from since to until inclusive; ConfigError if the range is empty or too long."""
-    if until < since:
-        raise ConfigError(f"--until {until} is before --since {since}; give an inclusive range")
-    count = (until - since).days + 1
-    if count > MAX_DAYS:
-        raise ConfigError(
-            f"the range {since}..{until} spans {count} days; split it into ranges of {MAX_DAYS} or fewer"
-        )
-    return [since + timedelta(days=n) for n in range(count)]
 
 
 @flow(

@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from newsflow.errors import ConfigError, NewsflowError
+from newsflow.malloc_arenas import limit_malloc_arenas
+
+if TYPE_CHECKING:
+    from newsflow.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="News ingestion on Prefect.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema commands.")
@@ -63,7 +67,7 @@ def _run(call: Any) -> None:
     _report(state)
 
 
-def _prevalidate(sources: Path | None, names: list[str] | None) -> None:
+def _prevalidate(sources: Path | None, names: list[str] | None) -> Settings:
     # Fail on bad configuration before Prefect starts, so the user sees one line, not a flow run.
     from flows.run import read_sources_file
     from newsflow.settings import load_settings
@@ -73,6 +77,13 @@ def _prevalidate(sources: Path | None, names: list[str] | None) -> None:
     settings = load_settings(**({"sources": sources} if sources else {}))
     select_sources(read_sources_file(settings.sources), names, path=str(settings.sources))
     upgrade(settings.database_url)
+    return settings
+
+
+def _start_extraction(settings: Settings) -> None:
+    from tasks.extraction_pool import resolve_workers, start_fork_server
+
+    start_fork_server(resolve_workers(settings.extract_workers))
 
 
 @app.command()
@@ -80,7 +91,7 @@ def ingest(sources: SourcesOption = None, source: SourceNames = None) -> None:
     """Fetch new articles from every configured source (or only --source NAME)."""
 
     def call() -> Any:
-        _prevalidate(sources, source)
+        _start_extraction(_prevalidate(sources, source))
         from prefect import tags
 
         from flows.ingest import ingest as ingest_flow
@@ -111,13 +122,14 @@ def backfill(
     first, last = _parse_day(since, "--since"), _parse_day(until, "--until")
 
     def call() -> Any:
+        from newsflow.date_range import days_between
+
+        days_between(first, last)
+        _start_extraction(_prevalidate(sources, source))
         from prefect import tags
 
         from flows.backfill import backfill as backfill_flow
-        from flows.backfill import days_between
 
-        days_between(first, last)
-        _prevalidate(sources, source)
         with tags("newsflow", "backfill"):
             return backfill_flow(first, last, source, str(sources) if sources else None, return_state=True)
 
@@ -163,6 +175,8 @@ def main() -> None:
     """Console-script entry point."""
     # Prefect's ephemeral server phones home by default; a news crawler should not, unless asked.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Before any thread starts: fetch threads would otherwise each grow an arena of their own.
+    limit_malloc_arenas(environ=os.environ)
     app(prog_name="newsflow")
 
 

@@ -1,0 +1,78 @@
+"""The extraction process pool: same results as extracting inline, workers forked from a fork
+server that the CLI starts before Prefect's imports."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from newsflow.records import FetchedPage, ProcessedArticle
+from tasks.extraction_pool import start_fork_server, submit_extraction
+from tests.site import load_fixture_articles
+
+
+def _pages(count: int) -> list[FetchedPage]:
+    return [
+        FetchedPage(a.url, a.url, "aeb", 200, a.html.decode("utf-8", errors="replace"))
+        for a in load_fixture_articles()[:count]
+    ]
+
+
+def test_pool_results_equal_inline_results_in_order() -> None:
+    pages = _pages(12)
+    inline = submit_extraction(pages, workers=1).result(timeout=120)
+    pooled = submit_extraction(pages, workers=2).result(timeout=120)
+    assert pooled == inline
+    assert [r.fetched_url for r in pooled if isinstance(r, ProcessedArticle)] == [p.url for p in pages]
+
+
+_CHILDREN = """
+import os, sys
+from pathlib import Path
+from tasks.extraction_pool import start_fork_server
+start_fork_server(int(sys.argv[1]))
+for stat in Path("/proc").glob("[0-9]*/stat"):
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        cmdline = (stat.parent / "cmdline").read_text()
+    except OSError:
+        continue
+    if int(fields[1]) == os.getpid():
+        print(cmdline.replace("\\0", " "))
+"""
+
+
+def _children_after_start(workers: int) -> list[str]:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    result = subprocess.run(
+        [sys.executable, "-c", _CHILDREN, str(workers)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.splitlines()
+
+
+def test_fork_server_starts_before_any_work_and_only_for_a_pool() -> None:
+    servers = [c for c in _children_after_start(2) if "multiprocessing.forkserver" in c]
+    assert len(servers) == 1
+    assert "newsflow.processing" in servers[0]  # what it preloads
+    assert _children_after_start(1) == []
+
+
+def test_workers_fork_from_the_fork_server() -> None:
+    start_fork_server(2)
+    parents = {_worker_parent() for _ in range(4)}
+    assert os.getpid() not in parents
+    for parent in parents:
+        assert "multiprocessing.forkserver" in Path(f"/proc/{parent}/cmdline").read_text()
+
+
+def _worker_parent() -> int:
+    from tasks.extraction_pool import _get_pool
+
+    return int(_get_pool(2).submit(os.getppid).result(timeout=60))
