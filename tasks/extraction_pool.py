@@ -89,10 +89,18 @@ def _gather(parts: list[Future[Results]]) -> Future[Results]:
             remaining -= 1
             if remaining:
                 return
+        # Each part keeps this callback, and the callback kept the parts: a cycle that held every
+        # batch's articles until a full garbage collection, which a long run rarely triggers.
+        done, error = list(parts), None
+        parts.clear()
         try:
-            combined.set_result([result for part in parts for result in part.result()])
+            results = [result for part in done for result in part.result()]
         except BaseException as exc:
-            combined.set_exception(exc)
+            error = exc
+        if error is None:
+            combined.set_result(results)
+        else:
+            combined.set_exception(error)
 
     for part in parts:
         part.add_done_callback(part_done)
