@@ -37,6 +37,12 @@ class Memory:
     peak_rss_by_role: dict[str, int] = field(default_factory=dict)
     cpu_seconds_by_role: dict[str, float] = field(default_factory=dict)  # last sample of each process
     processes: int = 0
+    cli_rss: list[int] = field(default_factory=list)  # the CLI's RSS at every sample, in order
+
+    def cli_rss_at(self, fraction: float) -> int:
+        """The CLI's highest RSS up to `fraction` of the run (0 < fraction <= 1)."""
+        upto = self.cli_rss[: max(1, round(len(self.cli_rss) * fraction))]
+        return max(upto, default=0)
 
 
 @dataclass
@@ -145,6 +151,8 @@ class TreeSampler(threading.Thread):
         for role, rss in by_role.items():
             memory.peak_rss_by_role[role] = max(memory.peak_rss_by_role.get(role, 0), rss)
         memory.processes = len(self.seen)
+        if "cli" in by_role:
+            memory.cli_rss.append(by_role["cli"])
         cpu: dict[str, float] = {}
         for role, seconds in self.cpu.values():
             cpu[role] = cpu.get(role, 0.0) + seconds

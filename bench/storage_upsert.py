@@ -5,7 +5,8 @@
 Each batch is one transaction, as in the pipeline: store_articles (URL check, exact and
 near-duplicate lookups in the article_lsh index, bulk INSERT of articles and bands), and the
 same again with the batch's fetch_event rows (what SourcePipeline commits per batch). Articles
-are unique 5 KB texts with real fingerprints, computed before the clock starts.
+are unique 5 KB texts with real fingerprints, computed before the clock starts. Each batch size
+first runs the issue's reference on the same engine: a bare batched upsert of the same texts.
 """
 
 from __future__ import annotations
@@ -77,6 +78,36 @@ def upsert_rate(url: str, articles: list[ProcessedArticle], batch: int, *, with_
     return len(articles) / (time.perf_counter() - started)
 
 
+_PLAIN_TABLE = "CREATE TABLE plain_upsert (id {id}, url TEXT UNIQUE NOT NULL, title TEXT, text TEXT)"
+_PLAIN_UPSERT = (
+    "INSERT INTO plain_upsert (url, title, text) VALUES (?, ?, ?) "
+    "ON CONFLICT (url) DO UPDATE SET title = excluded.title, text = excluded.text"
+)
+
+
+def plain_upsert_rate(url: str, articles: list[ProcessedArticle], batch: int) -> float:
+    """The reference: rows/s of a bare batched upsert of the same texts, keyed by URL, on the same
+    engine (same PRAGMAs), with nothing else (no dedup, no index but the URL's)."""
+    engine = get_engine(url)
+    sqlite = engine.dialect.name == "sqlite"
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(_PLAIN_TABLE.format(id="INTEGER PRIMARY KEY" if sqlite else "BIGSERIAL PRIMARY KEY"))
+        raw.commit()
+        statement = _PLAIN_UPSERT if sqlite else _PLAIN_UPSERT.replace("?", "%s")
+        started = time.perf_counter()
+        for start in range(0, len(articles), batch):
+            rows = [(a.article.url, a.article.title, a.article.text) for a in articles[start : start + batch]]
+            cursor.executemany(statement, rows)
+            raw.commit()
+        if sqlite:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(articles) / (time.perf_counter() - started)
+    finally:
+        raw.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20000)
@@ -89,6 +120,11 @@ def main() -> None:
     print(f"{len(articles)} articles, {sum(len(a.article.text) for a in articles) / len(articles):.0f} chars")
     for kind in ["sqlite", "postgresql"] if args.only is None else [args.only]:
         for batch in batches:
+            with scratch_database(kind, args.postgres) as url:
+                rate = plain_upsert_rate(url, articles, batch)
+            print(
+                f"{kind:10} batch {batch:4}  {'reference: bare upsert, URL index only':34} {rate:8.0f} rows/s"
+            )
             for with_events in (False, True):
                 with scratch_database(kind, args.postgres) as url:
                     rate = upsert_rate(url, articles, batch, with_events=with_events)

@@ -113,6 +113,8 @@ def main() -> None:
                     {k: round(v, 1) for k, v in result.memory.cpu_seconds_by_role.items()},
                 )
                 print("peak RSS by process:", {k: mib(v) for k, v in result.memory.peak_rss_by_role.items()})
+                marks = [result.memory.cli_rss_at(f) for f in (0.1, 0.25, 0.5, 0.75, 1.0)]
+                print("CLI peak RSS by 10/25/50/75/100% of the run:", " / ".join(mib(m) for m in marks))
             known = run_ingest(
                 full_sources, database_url=f"sqlite:///{work / 'full'}.db", prefect_home=home, api_url=api
             )

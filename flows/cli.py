@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from newsflow.errors import ConfigError, NewsflowError
-from newsflow.malloc_arenas import limit_malloc_arenas
+from newsflow.malloc_tuning import tune_malloc
 
 if TYPE_CHECKING:
     from newsflow.settings import Settings
@@ -175,8 +175,8 @@ def main() -> None:
     """Console-script entry point."""
     # Prefect's ephemeral server phones home by default; a news crawler should not, unless asked.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # Before any thread starts: fetch threads would otherwise each grow an arena of their own.
-    limit_malloc_arenas(environ=os.environ)
+    # Before any thread starts: page bodies would otherwise fragment malloc arenas (malloc_tuning).
+    tune_malloc(environ=os.environ)
     app(prog_name="newsflow")
 
 
