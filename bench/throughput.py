@@ -53,6 +53,41 @@ def newsflow_serial(pages: list[tuple[str, str]], base_url: str) -> float:
     return time.perf_counter() - started
 
 
+def interleaved(args: argparse.Namespace) -> None:
+    """Each round measures the baseline and both runs back to back, so a shared machine whose
+    speed drifts over minutes biases no side; the median of the per-round ratios is reported."""
+    work = prepare_work()
+    generate(DEFAULT_FOLDER, args.pages)
+    home = work / "prefect-server"
+    ratios = []
+    with bench_site(args.pages) as base_url, prefect_server(work / "prefect-server") as api:
+        empty_sources = write_sources(work, base_url, 0, args.listing)
+        full_sources = write_sources(work, base_url, args.pages, args.listing)
+        run_ingest(empty_sources, database_url=fresh_sqlite(work, "warmup"), prefect_home=home, api_url=api)
+        for round_ in range(1, args.rounds + 1):
+            pages = read_pages(DEFAULT_FOLDER, args.pages)
+            plain = baseline(pages, base_url)
+            del pages
+            empty = run_ingest(
+                empty_sources, database_url=fresh_sqlite(work, "empty"), prefect_home=home, api_url=api
+            )
+            full = run_ingest(
+                full_sources, database_url=fresh_sqlite(work, "full"), prefect_home=home, api_url=api
+            )
+            if full.returncode != 0 or empty.returncode != 0:
+                raise SystemExit((full.output or empty.output)[-3000:])
+            steady = args.pages / (full.seconds - empty.seconds)
+            ratios.append(steady / (args.pages / plain))
+            print(
+                f"round {round_}: plain {args.pages / plain:.1f} pages/s; empty run {empty.seconds:.2f} s; "
+                f"{args.pages}-page run {full.seconds:.2f} s; steady state {steady:.1f} pages/s; "
+                f"ratio {ratios[-1]:.2f}"
+            )
+    print(
+        f"ratio, median of {len(ratios)} rounds: {statistics.median(ratios):.2f} {[round(r, 2) for r in ratios]}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000)
@@ -63,7 +98,16 @@ def main() -> None:
         "--listing", choices=["feed", "sitemap"], default="feed", help="how the site lists its pages"
     )
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the ingest runs")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=0,
+        help="instead: this many rounds of (plain trafilatura, empty run, N-page run), a ratio per round",
+    )
     args = parser.parse_args()
+    if args.rounds:
+        interleaved(args)
+        return
     work = prepare_work()
     extra = dict(item.split("=", 1) for item in args.env)
     generate(DEFAULT_FOLDER, args.pages)
