@@ -277,7 +277,44 @@ def store_articles(
         results.append(
             StoredArticle(item.fetched_url, item.article.url, real_ids[provisional], verdict, False)
         )
+    analyze_dedup_tables(session)
     return results
+
+
+# From this many stored originals on, PostgreSQL needs statistics to plan the band query well.
+ANALYZE_AT_ROWS = 500
+_analyzed: set[str] = set()  # databases (by URL) whose dedup tables have statistics
+
+
+def analyze_dedup_tables(session: Session) -> bool:
+    """On PostgreSQL, ANALYZE `article` and `article_lsh` once they hold ANALYZE_AT_ROWS rows and
+    have never been analyzed; True if it ran.
+
+    Without statistics (a new database, until autovacuum's first pass a minute or more later) the
+    planner hash-joins full scans of both tables for every batch's band query, so storing slows
+    with every article stored (BENCHMARKS.md, Storage). With them, it reads the band indexes.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return False
+    key = connection.engine.url.render_as_string(hide_password=True)
+    if key in _analyzed:
+        return False
+    reltuples = connection.exec_driver_sql(
+        "SELECT reltuples FROM pg_class WHERE oid = 'article_lsh'::regclass"
+    ).scalar()
+    if reltuples is not None and reltuples > 0:
+        _analyzed.add(key)
+        return False
+    count = connection.exec_driver_sql(
+        f"SELECT count(*) FROM (SELECT 1 FROM article_lsh LIMIT {ANALYZE_AT_ROWS}) AS sample"
+    ).scalar()
+    if (count or 0) < ANALYZE_AT_ROWS:
+        return False
+    connection.exec_driver_sql("ANALYZE article_lsh")
+    connection.exec_driver_sql("ANALYZE article")
+    _analyzed.add(key)
+    return True
 
 
 def _demote(session: Session, *, old_id: int, new_id: int, kind: DuplicateKind, now: datetime) -> None:

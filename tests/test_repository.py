@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from newsflow.records import ExtractedArticle, FetchOutcome, Outcome, ProcessedA
 from storage.db import session_scope, upgrade
 from storage.models import Article, FetchEvent
 from storage.repository import (
+    ANALYZE_AT_ROWS,
+    analyze_dedup_tables,
     count_articles,
     record_outcomes,
     retryable_urls,
@@ -153,3 +156,34 @@ def test_an_earlier_published_copy_becomes_the_original(migrated_database: str) 
         assert later.verdict.kind is DuplicateKind.NEAR and later.verdict.of == origin.article_id
         indexed = session.exec(text("SELECT article_id FROM article_lsh")).all()
         assert [row[0] for row in indexed] == [origin.article_id]
+
+
+def test_postgres_dedup_tables_get_statistics_once_they_fill(migrated_database: str) -> None:
+    words = [f"w{n}" for n in range(5000)]
+    rng = random.Random(3)
+    items = [
+        _item(f"https://daily.example/{n}", " ".join(rng.choice(words) for _ in range(120)))
+        for n in range(ANALYZE_AT_ROWS + 20)
+    ]
+    with session_scope(migrated_database) as session:
+        postgres = session.connection().dialect.name == "postgresql"
+        if postgres:
+            before = (
+                session.connection()
+                .exec_driver_sql("SELECT reltuples FROM pg_class WHERE oid = 'article_lsh'::regclass")
+                .scalar()
+            )
+            assert before is not None and before <= 0  # a new database: never analyzed
+    for start in range(0, len(items), 100):
+        with session_scope(migrated_database) as session:
+            store_articles(session, items=items[start : start + 100], threshold=0.8, now=NOW)
+    with session_scope(migrated_database) as session:
+        assert count_articles(session, originals_only=True) == len(items)
+        if postgres:
+            reltuples = (
+                session.connection()
+                .exec_driver_sql("SELECT reltuples FROM pg_class WHERE oid = 'article_lsh'::regclass")
+                .scalar()
+            )
+            assert reltuples is not None and ANALYZE_AT_ROWS <= reltuples <= len(items)
+        assert analyze_dedup_tables(session) is False  # done once (PostgreSQL), or never needed
