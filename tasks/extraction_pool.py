@@ -46,7 +46,7 @@ def _context() -> BaseContext:
 
 def start_fork_server(workers: int) -> None:
     """Start the process that workers fork from; its imports (about 1 s of CPU) then run beside
-    the caller's own start-up (Prefect's imports) instead of after it, at the first batch."""
+    the caller's own start-up (the flow run, the listing's fetch) instead of at the first batch."""
     if workers <= 1:
         return
     _context()

@@ -1,5 +1,5 @@
 """The extraction process pool: same results as extracting inline, workers forked from a fork
-server that the CLI starts before Prefect's imports."""
+server that the CLI starts before the flow run."""
 
 from __future__ import annotations
 
