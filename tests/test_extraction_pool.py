@@ -62,7 +62,7 @@ def _children_after_start(workers: int) -> list[str]:
 def test_fork_server_starts_before_any_work_and_only_for_a_pool() -> None:
     servers = [c for c in _children_after_start(2) if "multiprocessing.forkserver" in c]
     assert len(servers) == 1
-    assert "newsflow.processing" in servers[0]  # what it preloads
+    assert "tasks.extraction_preload" in servers[0]  # what it preloads
     assert _children_after_start(1) == []
 
 
@@ -72,6 +72,13 @@ def test_workers_fork_from_the_fork_server() -> None:
     assert os.getpid() not in parents
     for parent in parents:
         assert "multiprocessing.forkserver" in Path(f"/proc/{parent}/cmdline").read_text()
+
+
+def test_workers_inherit_the_fork_servers_imports_frozen() -> None:
+    # Their collections then skip trafilatura's and lxml's module objects and leave shared pages alone.
+    from tasks.extraction_pool import _get_pool
+
+    assert int(_get_pool(2).submit(gc.get_freeze_count).result(timeout=60)) > 10000
 
 
 def _worker_parent() -> int:

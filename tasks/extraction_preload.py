@@ -1,0 +1,9 @@
+"""What the extraction fork server imports before it forks any worker: the extraction code, then
+a freeze of everything imported, so that workers share those pages instead of copying them."""
+
+import datasketch  # noqa: F401  (imported at the first fingerprint otherwise, in every worker)
+
+import newsflow.processing  # noqa: F401
+from newsflow.gc_tuning import freeze_survivors
+
+freeze_survivors()
