@@ -186,7 +186,8 @@ class Fetcher:
             final_url=response.final_url,
             source=item.source,
             status=response.status,
-            html=decode_body(response.body, response.content_type),
+            body=response.body,
+            content_type=response.content_type,
             hints=PageHints(listed_published_at=item.published_at, listed_title=item.title),
         )
 

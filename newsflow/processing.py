@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from newsflow.encoding import decode_body
 from newsflow.errors import ExtractionError
 from newsflow.extract import extract_article
 from newsflow.fingerprint import fingerprint
@@ -16,7 +17,8 @@ MAX_URL_LENGTH = 2048
 def process_page(page: FetchedPage) -> ProcessedArticle | FetchOutcome:
     """Extract, clean, normalize and fingerprint one page; never raises for a bad page."""
     try:
-        article = extract_article(page.html, url=page.final_url, hints=page.hints)
+        html = decode_body(page.body, page.content_type)
+        article = extract_article(html, url=page.final_url, hints=page.hints)
     except ExtractionError as exc:
         return FetchOutcome(page.url, page.source, Outcome.SKIPPED, datetime.now(UTC), page.status, str(exc))
     except Exception as exc:  # a parser bug on one page must not sink the batch

@@ -54,13 +54,15 @@ class PageHints:
 
 @dataclass(frozen=True, slots=True)
 class FetchedPage:
-    """A successfully fetched HTML page, decoded to text."""
+    """A successfully fetched HTML page, as bytes: it is decoded where it is extracted (a worker
+    process), so the fetching process neither decodes it nor pickles text to the worker."""
 
     url: str
     final_url: str
     source: str
     status: int
-    html: str
+    body: bytes
+    content_type: str | None = None  # the Content-Type header, for the charset
     hints: PageHints = field(default_factory=PageHints)
 
 

@@ -12,7 +12,6 @@ from typing import BinaryIO
 import httpx
 
 from newsflow.canonical import canonicalize_url
-from newsflow.encoding import decode_body
 from newsflow.errors import FeedError
 from newsflow.records import DateWindow, FetchedPage, FetchOutcome, Outcome, PageHints
 from newsflow.warc import iter_warc_pages
@@ -89,6 +88,7 @@ def warc_pages(
             final_url=url,
             source=source,
             status=record.status,
-            html=decode_body(record.body, record.content_type),
+            body=record.body,
+            content_type=record.content_type,
             hints=PageHints(),
         )

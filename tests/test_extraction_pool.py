@@ -16,10 +16,7 @@ from tests.site import load_fixture_articles
 
 
 def _pages(count: int) -> list[FetchedPage]:
-    return [
-        FetchedPage(a.url, a.url, "aeb", 200, a.html.decode("utf-8", errors="replace"))
-        for a in load_fixture_articles()[:count]
-    ]
+    return [FetchedPage(a.url, a.url, "aeb", 200, a.html) for a in load_fixture_articles()[:count]]
 
 
 def test_pool_results_equal_inline_results_in_order() -> None:
