@@ -7,9 +7,10 @@ import html
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
 _ARTICLE_TYPES = {
@@ -113,8 +114,8 @@ def _first_str(value: Any) -> str | None:
 def _jsonld_articles(tree: lxml_html.HtmlElement) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     found: list[dict[str, Any]] = []
     index: dict[str, dict[str, Any]] = {}
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        raw = (script.text or "").strip()
+    for text in _scan(tree).ld_json:
+        raw = text.strip()
         if not raw:
             continue
         try:
@@ -139,23 +140,71 @@ def _jsonld_articles(tree: lxml_html.HtmlElement) -> tuple[list[dict[str, Any]],
 _META_ATTRS = ("property", "name", "itemprop")
 
 
+_SCANNED_TAGS = ("meta", "script", "time", "link", "title", "h1")
+_DATE_PUBLISHED = etree.XPath('//*[@itemprop="datePublished"]')
+
+
+@dataclass
+class _Scan:
+    """What read_metadata needs from the tree's elements, gathered in one walk: an XPath query per
+    field walked the whole tree a dozen times (BENCHMARKS.md, End-to-end throughput)."""
+
+    meta: dict[tuple[str, str], str] = field(default_factory=dict)  # (attribute, name) -> content
+    article_tags: list[str] = field(default_factory=list)
+    content_language: str | None = None  # <meta http-equiv="content-language">
+    ld_json: list[str] = field(default_factory=list)
+    times: list[str] = field(default_factory=list)  # <time datetime>, in document order
+    canonical: str | None = None
+    title: str | None = None
+    h1: lxml_html.HtmlElement | None = None
+    itemprop_published: list[lxml_html.HtmlElement] = field(default_factory=list)
+
+
 @functools.lru_cache(maxsize=2)
-def _meta_index(tree: lxml_html.HtmlElement) -> dict[tuple[str, str], str]:
-    # One pass over the <meta> tags instead of an XPath query per name (a dozen names are asked for).
-    index: dict[tuple[str, str], str] = {}
-    for element in tree.iter("meta"):
-        content = (element.get("content") or "").strip()
-        if not content:
-            continue
-        for attr in _META_ATTRS:
-            key = element.get(attr)
-            if key is not None:
-                index.setdefault((attr, key), content)
-    return index
+def _scan(tree: lxml_html.HtmlElement) -> _Scan:
+    scan = _Scan()
+    for element in tree.iter(*_SCANNED_TAGS):
+        tag = element.tag
+        if tag == "meta":
+            _scan_meta(element, scan)
+        elif tag == "script":
+            if element.get("type") == "application/ld+json":
+                scan.ld_json.append(element.text or "")
+        elif tag == "time":
+            when = element.get("datetime")
+            if when is not None:
+                scan.times.append(when)
+        elif tag == "link":
+            if scan.canonical is None and element.get("rel") == "canonical":
+                scan.canonical = element.get("href")
+        elif tag == "title":
+            if scan.title is None and element.text is not None:
+                scan.title = element.text
+        elif scan.h1 is None:
+            scan.h1 = element
+    scan.itemprop_published = _DATE_PUBLISHED(tree)
+    return scan
+
+
+def _scan_meta(element: lxml_html.HtmlElement, scan: _Scan) -> None:
+    content = element.get("content")
+    if content is None:
+        return
+    if "article:tag" in (element.get("property"), element.get("name")):
+        scan.article_tags.append(content)
+    if scan.content_language is None and element.get("http-equiv") == "content-language":
+        scan.content_language = content
+    content = content.strip()
+    if not content:
+        return
+    for attr in _META_ATTRS:
+        key = element.get(attr)
+        if key is not None:
+            scan.meta.setdefault((attr, key), content)
 
 
 def _meta(tree: lxml_html.HtmlElement, *names: str) -> str | None:
-    index = _meta_index(tree)
+    index = _scan(tree).meta
     for name in names:
         for attr in _META_ATTRS:
             value = index.get((attr, name))
@@ -176,12 +225,14 @@ def _published_candidates(
         value = _meta(tree, *names)
         if value:
             published.append(("meta", value))
-    for value in tree.xpath('//*[@itemprop="datePublished"][not(self::meta)]/@content')[:1]:
+    scan = _scan(tree)
+    marked = scan.itemprop_published
+    for value in [e.get("content") for e in marked if e.tag != "meta" and e.get("content") is not None][:1]:
         published.append(("microdata", str(value)))
-    for value in tree.xpath('//*[@itemprop="datePublished"]/@datetime')[:1]:
+    for value in [e.get("datetime") for e in marked if e.get("datetime") is not None][:1]:
         published.append(("microdata", str(value)))
     # Only the first <time> elements: later ones belong to comments and related links.
-    for value in tree.xpath("//time[@datetime]/@datetime")[:2]:
+    for value in scan.times[:2]:
         published.append(("time", str(value)))
     return published
 
@@ -226,9 +277,7 @@ def _tags(tree: lxml_html.HtmlElement, ld: dict[str, Any]) -> tuple[str, ...]:
     section = _meta(tree, "article:section")
     if section:
         found.append(section)
-    found.extend(
-        str(v) for v in tree.xpath('//meta[@property="article:tag" or @name="article:tag"]/@content')
-    )
+    found.extend(_scan(tree).article_tags)
     for name in ("news_keywords", "keywords"):
         found.extend(_keywords(_meta(tree, name)))
     tags = (html.unescape(t).strip() for t in found)
@@ -244,31 +293,29 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         tree.get("lang") or tree.get("xml:lang") or _meta(tree, "og:locale", "language", "content-language")
     )
     if not lang:
-        lang = tree.xpath('string(//meta[@http-equiv="content-language"]/@content)') or None
+        lang = _scan(tree).content_language or None
     if not lang and ld:
         lang = _first_str(ld.get("inLanguage"))
     if not lang:
         # Yoast-style graphs declare the language on the WebPage or WebSite node, not the article.
         lang = next((_first_str(o["inLanguage"]) for o in index.values() if o.get("inLanguage")), None)
-    canonical = tree.xpath('//link[@rel="canonical"]/@href')
-    titles = tree.xpath("//title/text()")
-    h1 = tree.xpath("//h1")
+    scan = _scan(tree)
     publisher = ld.get("publisher") if ld else None
     publisher_names = _names(publisher, index)
     site_name = _meta(tree, "og:site_name") or (publisher_names[0] if publisher_names else None)
     return PageMetadata(
         headline=_text(_first_str(ld.get("headline"))) if ld else None,
         og_title=_text(_meta(tree, "og:title", "twitter:title")),
-        html_title=_text(str(titles[0])) if titles else None,
+        html_title=_text(scan.title),
         site_name=_text(site_name),
         authors=tuple(authors or _byline_authors(tree)),
         published=tuple(_published_candidates(tree, articles)),
         modified=tuple(_modified_candidates(tree, articles)),
         language=lang,
-        canonical_url=str(canonical[0]).strip() if canonical else _meta(tree, "og:url"),
+        canonical_url=scan.canonical.strip() if scan.canonical is not None else _meta(tree, "og:url"),
         description=_text(_meta(tree, "og:description", "description", "twitter:description")),
         image=_meta(tree, "og:image", "twitter:image"),
         article_body=_plain_body(ld.get("articleBody")) if ld else None,
         keywords=_tags(tree, ld),
-        h1=_text(h1[0].text_content()) if h1 else None,
+        h1=_text(scan.h1.text_content()) if scan.h1 is not None else None,
     )

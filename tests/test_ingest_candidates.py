@@ -10,7 +10,7 @@ from newsflow.runconfig import RunConfig
 from newsflow.settings import load_settings
 from storage.db import session_scope
 from storage.repository import record_outcomes
-from tasks.ingest_source import SourcePipeline
+from tasks.ingest_source import SourcePipeline, ramped_chunks
 from tasks.report import SourceReport
 
 SITE = "https://daily.example"
@@ -66,3 +66,12 @@ def test_more_candidates_than_a_run_takes_are_cut_and_remembered(migrated_databa
     candidates = pipeline._candidates(Discovery(urls=_listed("/a", "/b", "/c")), SourceReport("daily"))
     assert [c.url for c in candidates] == [SITE + "/a", SITE + "/b"]
     assert pipeline._truncated
+
+
+def test_batches_ramp_up_to_the_batch_size_and_keep_every_url_in_order() -> None:
+    urls = _listed(*(f"/news/{i}" for i in range(300)))
+    batches = list(ramped_chunks(urls, 64))
+    assert [len(b) for b in batches] == [16, 32, 64, 64, 64, 60]
+    assert [u for b in batches for u in b] == urls
+    assert [len(b) for b in ramped_chunks(urls[:3], 2)] == [1, 2]
+    assert list(ramped_chunks([], 64)) == []
