@@ -29,13 +29,14 @@ from trafilatura.metadata import (
     extract_url,
 )
 from trafilatura.settings import Document
-from trafilatura.utils import line_processing, load_html
+from trafilatura.utils import line_processing
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsflow.canonical import canonicalize_url
 from newsflow.clean import clean_text, strip_header
 from newsflow.dates import DatedValue, choose_published, date_from_url, is_plausible, read_date
 from newsflow.errors import ExtractionError
+from newsflow.html_tree import parse_html
 from newsflow.metadata import PageMetadata, read_metadata
 from newsflow.normalize import (
     detect_language,
@@ -50,9 +51,9 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«]\s+")
 
 
 def _parse(html: str, url: str) -> lxml_html.HtmlElement:
-    # trafilatura's own loader and parser settings: the same tree then serves our metadata
-    # reading and trafilatura's extraction, parsed once.
-    tree = load_html(html)
+    # trafilatura's own parser settings: the same tree then serves our metadata reading and
+    # trafilatura's extraction, parsed once.
+    tree = parse_html(html)
     if tree is None:
         raise ExtractionError(f"{url}: the page is not parseable HTML")
     return tree
