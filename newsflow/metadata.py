@@ -147,7 +147,7 @@ _DATE_PUBLISHED = etree.XPath('//*[@itemprop="datePublished"]')
 @dataclass
 class _Scan:
     """What read_metadata needs from the tree's elements, gathered in one walk: an XPath query per
-    field walked the whole tree a dozen times (BENCHMARKS.md, End-to-end throughput)."""
+    field walked the whole tree a dozen times (BENCHMARKS.md, fourth session)."""
 
     meta: dict[tuple[str, str], str] = field(default_factory=dict)  # (attribute, name) -> content
     article_tags: list[str] = field(default_factory=list)
