@@ -81,7 +81,12 @@ def _create_engine(database_url: str) -> Engine:
         )
         _sqlite_setup(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+    # psycopg 3 prepares a statement on the server after its fifth run, and PostgreSQL may then
+    # keep one generic plan for it. The URL and content-hash lookups got theirs while the tables
+    # were small, a sequential scan, and kept it as the tables grew: every batch then read every
+    # stored row (BENCHMARKS.md, fourth session: 39 ms a batch of 64 at 8,000 rows, 12 ms without).
+    connect_args = {"prepare_threshold": None} if url.get_driver_name() == "psycopg" else {}
+    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8, connect_args=connect_args)
 
 
 def dispose_engine(database_url: str) -> None:

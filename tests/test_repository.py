@@ -187,3 +187,23 @@ def test_postgres_dedup_tables_get_statistics_once_they_fill(migrated_database: 
             )
             assert reltuples is not None and ANALYZE_AT_ROWS <= reltuples <= len(items)
         assert analyze_dedup_tables(session) is False  # done once (PostgreSQL), or never needed
+
+
+def test_postgres_lookups_are_never_served_a_stale_cached_plan(migrated_database: str) -> None:
+    # psycopg prepares a statement after its fifth run; PostgreSQL then kept the plan made for a
+    # small table (a sequential scan) while the table grew, so each batch read every stored row.
+    rng = random.Random(5)
+    words = [f"v{n}" for n in range(5000)]
+    for batch in range(8):
+        items = [
+            _item(f"https://daily.example/p{batch}-{n}", " ".join(rng.choice(words) for _ in range(120)))
+            for n in range(10)
+        ]
+        with session_scope(migrated_database) as session:
+            store_articles(session, items=items, threshold=0.8, now=NOW)
+            settled_urls(session, [item.article.url for item in items])
+    with session_scope(migrated_database) as session:
+        assert count_articles(session) == 80
+        if session.connection().dialect.name == "postgresql":
+            prepared = session.connection().exec_driver_sql("SELECT count(*) FROM pg_prepared_statements")
+            assert prepared.scalar() == 0
