@@ -161,7 +161,11 @@ def main() -> None:
                 marks = [result.memory.cli_rss_at(f) for f in (0.1, 0.25, 0.5, 0.75, 1.0)]
                 print("CLI peak RSS by 10/25/50/75/100% of the run:", " / ".join(mib(m) for m in marks))
             known = run_ingest(
-                full_sources, database_url=f"sqlite:///{work / 'full'}.db", prefect_home=home, api_url=api
+                full_sources,
+                database_url=f"sqlite:///{work / 'full'}.db",
+                prefect_home=home,
+                api_url=api,
+                extra_env=extra,  # the same database as the N-page run, PostgreSQL included
             )
             print(f"run over a feed whose {args.pages} URLs are all known: {known.seconds:.2f} s")
             print(known.output.strip().splitlines()[-1])
