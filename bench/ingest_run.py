@@ -91,13 +91,15 @@ def _kib_field(path: str, name: str) -> int:
     return 0
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _rss_and_cpu(pid: int) -> tuple[int, float]:
+    """Resident bytes and user + system CPU seconds of one process so far (raises OSError once it
+    is gone)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[21]) * _PAGE_BYTES, (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
 def _role(pid: int, root: int) -> str:
@@ -148,21 +150,18 @@ class TreeSampler(threading.Thread):
             self.roles = {pid: _role(pid, self.root) for pid in self.pids}
         rss_total = 0
         by_role: dict[str, int] = {}
-        page = os.sysconf("SC_PAGE_SIZE")
-        tick = os.sysconf("SC_CLK_TCK")
         for pid in self.pids:
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                rss, cpu_seconds = _rss_and_cpu(pid)
                 if full:
                     self.pss[pid] = _kib_field(f"/proc/{pid}/smaps_rollup", "Pss:")
             except OSError:
                 self.pss.pop(pid, None)
                 continue
-            rss = int(fields[21]) * page
             self.seen.add(pid)
             rss_total += rss
             role = self.roles.get(pid, "other")
-            self.cpu[pid] = (role, (int(fields[11]) + int(fields[12])) / tick)
+            self.cpu[pid] = (role, cpu_seconds)
             by_role[role] = by_role.get(role, 0) + rss
         memory = self.memory
         memory.peak_rss_total = max(memory.peak_rss_total, rss_total)

@@ -25,6 +25,14 @@ EPSILON = 1e-3  # the limiter and the threads here read the same monotonic clock
 NETWORK_JITTER = 0.1
 
 
+def run_together(threads: list[threading.Thread], *, timeout: float) -> None:
+    """Start every thread, then wait for each."""
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+
+
 def starts_of(limiter: HostLimiter, host: str, count: int, *, hold: float = 0.0) -> list[float]:
     """Start times of `count` requests to `host` racing for the limiter's slots."""
     starts: list[float] = []
@@ -37,10 +45,7 @@ def starts_of(limiter: HostLimiter, host: str, count: int, *, hold: float = 0.0)
             time.sleep(hold)  # the request's duration, not an assertion
 
     threads = [threading.Thread(target=request) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+    run_together(threads, timeout=10)
     return sorted(starts)
 
 
@@ -64,10 +69,7 @@ def test_limiter_caps_concurrent_requests_per_host() -> None:
                 active -= 1
 
     threads = [threading.Thread(target=request, args=("a.example",)) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+    run_together(threads, timeout=10)
     assert peak == 2
 
 
@@ -98,10 +100,7 @@ def test_a_freed_slot_wakes_one_waiter_and_every_request_gets_through() -> None:
                     done += 1
 
     threads = [threading.Thread(target=fetch_thread) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    run_together(threads, timeout=20)
     assert done == 128 and peak == 4
     # About 2.75 checks per request (on arrival, on waking, to book its start); waking every
     # waiter on every release took 7.5.
@@ -132,10 +131,7 @@ def test_push_back_holds_one_host_and_not_the_others() -> None:
             order.append(host)
 
     threads = [threading.Thread(target=request, args=(host,)) for host in ("busy.example", "free.example")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+    run_together(threads, timeout=10)
     assert order == ["free.example", "busy.example"]
     assert starts_of(limiter, "busy.example", 1)[0] - pushed_at >= 0.2 - EPSILON
 
