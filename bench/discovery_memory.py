@@ -96,8 +96,8 @@ def measure(stage: Callable[[], object], *, trace: bool) -> dict[str, float]:
 
 
 def _parse_stage(kind: str, body: bytes, url: str) -> Callable[[], object]:
-    from newsflow.feeds import parse_feed
-    from newsflow.sitemaps import parse_sitemap
+    from newsflow.discover.feeds import parse_feed
+    from newsflow.discover.sitemaps import parse_sitemap
 
     if kind == "rss":
         return lambda: parse_feed(body, url=url, source="bench")
@@ -106,8 +106,7 @@ def _parse_stage(kind: str, body: bytes, url: str) -> Callable[[], object]:
 
 def _run_stage(kind: str, url: str, database_url: str) -> Callable[[], object]:
     from newsflow.records import Source
-    from newsflow.runconfig import RunConfig
-    from newsflow.settings import load_settings
+    from newsflow.settings import RunConfig, load_settings
     from tasks.ingest_source import SourcePipeline
 
     # As bench/ingest_run.py runs the CLI: no cap on the URLs a source may take.

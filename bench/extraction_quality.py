@@ -16,7 +16,7 @@ import trafilatura
 from bench.dataset import DEFAULT_DATASET, BenchPage, load_pages
 from bench.scoring import PageScore, Score, score_page, score_pages
 from newsflow.errors import ExtractionError
-from newsflow.extract import extract_article
+from newsflow.extract.article import extract_article
 
 Extractor = Callable[[BenchPage], str]
 

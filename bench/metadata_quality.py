@@ -25,9 +25,9 @@ from typing import Any
 import trafilatura
 
 from bench.dataset import DEFAULT_DATASET, load_pages
-from newsflow.dates import read_date
 from newsflow.errors import ExtractionError
-from newsflow.extract import extract_article
+from newsflow.extract.article import extract_article
+from newsflow.extract.dates import read_date
 
 DEFAULT_TRUTH = Path(__file__).resolve().parent / "metadata-truth.json"
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})

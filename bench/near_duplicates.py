@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.near_duplicates --sizes 1000 10000 100000
 
-Fingerprint: newsflow.fingerprint.fingerprint (word tokens, 128-permutation MinHash of word
+Fingerprint: newsflow.dedupe.fingerprint.fingerprint (word tokens, 128-permutation MinHash of word
 5-shingles, 10 LSH band hashes) over the aeb-dev article bodies. Lookup: a database holding N
 stored originals (random signatures and their bands, written straight into article and
 article_lsh), then store_articles on a batch of 64 new articles, half of them near duplicates
@@ -25,8 +25,8 @@ from sqlmodel import Session
 
 from bench.dataset import DEFAULT_DATASET
 from bench.scratch_db import DEFAULT_POSTGRES, scratch_database
-from newsflow.dedupe import DuplicateKind
-from newsflow.fingerprint import NUM_PERM, Fingerprint, band_hashes, fingerprint
+from newsflow.dedupe.fingerprint import NUM_PERM, Fingerprint, band_hashes, fingerprint
+from newsflow.dedupe.verdict import DuplicateKind
 from newsflow.records import ExtractedArticle, ProcessedArticle
 from storage.db import get_engine
 from storage.models import LSH_COLUMNS, Article, article_lsh

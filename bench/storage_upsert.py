@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime
 
 from bench.scratch_db import DEFAULT_POSTGRES, scratch_database
-from newsflow.fingerprint import fingerprint
+from newsflow.dedupe.fingerprint import fingerprint
 from newsflow.records import ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
 from storage.db import get_engine, session_scope
 from storage.repository import record_outcomes, store_articles

@@ -30,7 +30,7 @@ from bench.ingest_run import (
     write_sources,
 )
 from bench.sitegen import DEFAULT_FOLDER, generate, read_pages
-from newsflow.processing import process_page
+from newsflow.extract.page import process_page
 from newsflow.records import FetchedPage
 
 

@@ -13,10 +13,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.run import prepare, run_sources
 from flows.summary import RunSummary, publish_artifacts
-from newsflow.date_range import days_between
 from newsflow.records import DateWindow, Source
-from newsflow.runconfig import RunConfig
-from newsflow.settings import load_settings
+from newsflow.settings import RunConfig, load_settings
+from newsflow.window import days_between
 from tasks.report import SourceReport
 
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from newsflow.errors import ConfigError, NewsflowError
-from newsflow.gc_tuning import freeze_survivors
-from newsflow.malloc_tuning import tune_malloc
+from newsflow.runtime.gc_freeze import freeze_survivors
+from newsflow.runtime.malloc_tuning import tune_malloc
 
 if TYPE_CHECKING:
     from newsflow.settings import Settings
@@ -134,7 +134,7 @@ def backfill(
     first, last = _parse_day(since, "--since"), _parse_day(until, "--until")
 
     def call() -> Any:
-        from newsflow.date_range import days_between
+        from newsflow.window import days_between
 
         days_between(first, last)
         _start_extraction(_prevalidate(sources, source))

@@ -11,8 +11,7 @@ from prefect.runtime import flow_run
 from flows.summary import RunSummary
 from newsflow.errors import ConfigError
 from newsflow.records import DateWindow, Source
-from newsflow.runconfig import RunConfig
-from newsflow.settings import Settings, load_settings
+from newsflow.settings import RunConfig, Settings, load_settings
 from newsflow.sources import load_sources, select_sources
 from storage.db import upgrade
 from tasks.ingest_source import ingest_source

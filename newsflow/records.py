@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from newsflow.fingerprint import Fingerprint
+from newsflow.dedupe.fingerprint import Fingerprint
 
 
 @dataclass(frozen=True, slots=True)

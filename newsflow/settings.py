@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, ValidationError
@@ -53,3 +54,35 @@ def load_settings(**overrides: object) -> Settings:
             f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"invalid settings ({problems}); check your environment and .env") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """The settings a run's tasks read, as plain values (no pydantic model crosses into a task).
+
+    Every field is copied by name from Settings (`from_settings`), so a new setting a task needs
+    is declared here once more and nowhere else.
+    """
+
+    database_url: str
+    user_agent: str
+    connect_timeout: float
+    read_timeout: float
+    max_page_bytes: int
+    max_feed_bytes: int
+    fetch_concurrency: int
+    source_concurrency: int
+    per_host_concurrency: int
+    per_host_delay: float
+    extract_workers: int
+    batch_size: int
+    max_retries: int
+    max_retry_after: float
+    max_urls_per_source: int
+    respect_robots: bool
+    near_duplicate_threshold: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RunConfig:
+        """The run configuration of `settings`: the one place it is derived."""
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})

@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from newsflow.canonical import canonicalize_url, host_of
 from newsflow.errors import ConfigError
 from newsflow.records import Source
+from newsflow.urls import canonicalize_url, host_of
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _LIST_FIELDS = ("feeds", "sitemaps", "warcs")

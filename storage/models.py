@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, LargeBinary, Table, Text
 from sqlmodel import Field, SQLModel
 
-from newsflow.fingerprint import LSH_BANDS
+from newsflow.dedupe.fingerprint import LSH_BANDS
 from storage.types import UTCDateTime
 
 LSH_COLUMNS = tuple(f"band_{band}" for band in range(LSH_BANDS))

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from newsflow.dedupe import (
+from newsflow.dedupe.verdict import (
     DuplicateKind,
     DuplicateVerdict,
     StoredFingerprint,

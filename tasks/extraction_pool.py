@@ -24,9 +24,9 @@ _pool_size = 0
 
 
 def extract_batch(pages: list[FetchedPage]) -> Results:
-    """newsflow.processing.process_pages, imported where it runs: the workers preload it, and
+    """newsflow.extract.page.process_pages, imported where it runs: the workers preload it, and
     the CLI process, which only hands pages over, never loads trafilatura."""
-    from newsflow.processing import process_pages
+    from newsflow.extract.page import process_pages
 
     return process_pages(pages)
 

@@ -3,7 +3,7 @@ a freeze of everything imported, so that workers share those pages instead of co
 
 import datasketch  # noqa: F401  (imported at the first fingerprint otherwise, in every worker)
 
-import newsflow.processing  # noqa: F401
-from newsflow.gc_tuning import freeze_survivors
+import newsflow.extract.page  # noqa: F401
+from newsflow.runtime.gc_freeze import freeze_survivors
 
 freeze_survivors()

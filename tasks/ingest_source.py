@@ -14,11 +14,12 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
-from newsflow.discovery import Discovery, discover
+from newsflow.discover.listings import Discovery, discover
+from newsflow.discover.warc_files import open_warc, warc_pages
 from newsflow.errors import FeedError
-from newsflow.fetcher import BLOCKING_STATUSES, Fetcher
-from newsflow.http import allowed_origins, build_client
-from newsflow.politeness import HostLimiter, limiter_for_run
+from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
+from newsflow.fetch.fetcher import BLOCKING_STATUSES, Fetcher
+from newsflow.fetch.politeness import HostLimiter, limiter_for_run
 from newsflow.records import (
     DateWindow,
     DiscoveredUrl,
@@ -28,9 +29,8 @@ from newsflow.records import (
     ProcessedArticle,
     Source,
 )
-from newsflow.runconfig import RunConfig
+from newsflow.settings import RunConfig
 from newsflow.sources import article_hosts
-from newsflow.warc_input import open_warc, warc_pages
 from storage.db import session_scope
 from storage.repository import (
     dates_left_out,
@@ -111,8 +111,8 @@ class SourcePipeline:
     def run(self) -> SourceReport:
         report = SourceReport(self.source.name)
         # Origins (host and port), not bare hosts: a source on 127.0.0.1:8080 opens no other local port.
-        policy = self.config.fetch_policy(
-            allowed_origins([*self.source.feeds, *self.source.sitemaps, *self.source.warcs])
+        policy = FetchPolicy.for_run(
+            self.config, allowed_origins([*self.source.feeds, *self.source.sitemaps, *self.source.warcs])
         )
         with build_client(policy) as client:
             fetcher = Fetcher(

@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from newsflow.extract import extract_article
-from newsflow.fingerprint import content_hash
+from newsflow.dedupe.fingerprint import content_hash
+from newsflow.extract.article import extract_article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "aeb"
 EXPECTED = Path(__file__).parent / "data" / "expected.json"

@@ -12,7 +12,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from flows.backfill import backfill, day_window
-from newsflow.extract import extract_article
+from newsflow.extract.article import extract_article
 from storage.db import session_scope
 from storage.models import Article
 from tests.site import load_fixture_articles

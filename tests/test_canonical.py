@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsflow.canonical import canonicalize_url, host_of
+from newsflow.urls import canonicalize_url, host_of
 
 
 @pytest.mark.parametrize(

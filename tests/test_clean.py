@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.clean import clean_text, is_residue_line, strip_header
+from newsflow.extract.residue import clean_text, is_residue_line, strip_header
 
 SEED = Path(__file__).parent / "fixtures" / "news-az-2025-06-03.txt"
 

@@ -5,8 +5,15 @@ from pathlib import Path
 
 import numpy as np
 
-from newsflow.dedupe import DuplicateKind, StoredFingerprint, decide_duplicate
-from newsflow.fingerprint import LSH_BANDS, NUM_PERM, band_hashes, content_hash, fingerprint, similarity
+from newsflow.dedupe.fingerprint import (
+    LSH_BANDS,
+    NUM_PERM,
+    band_hashes,
+    content_hash,
+    fingerprint,
+    similarity,
+)
+from newsflow.dedupe.verdict import DuplicateKind, StoredFingerprint, decide_duplicate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "aeb"
 BODIES = [

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newsflow.discovery import Validators, discover
-from newsflow.fetcher import Fetcher
-from newsflow.http import FetchPolicy, allowed_origins, build_client
-from newsflow.politeness import HostLimiter
+from newsflow.discover.listings import Validators, discover
+from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
+from newsflow.fetch.fetcher import Fetcher
+from newsflow.fetch.politeness import HostLimiter
 from newsflow.records import Outcome, Source
 from tests.site.feeds import FeedItem, news_sitemap, rss, sitemap_index, urlset
 from tests.site.server import LocalSite, Request, Response

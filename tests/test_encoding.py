@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from newsflow.encoding import decode_body, detect_encoding
+from newsflow.charset import decode_body, detect_encoding
 
 
 def _page(body: str, *, meta: str | None = None) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from bench.scoring import score_page, score_pages
 from newsflow.errors import ExtractionError
-from newsflow.extract import extract_article
+from newsflow.extract.article import extract_article
 from newsflow.records import PageHints
 
 FIXTURES = Path(__file__).parent / "fixtures"

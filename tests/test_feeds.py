@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from newsflow.discover.feeds import listing_datetime, parse_feed
 from newsflow.errors import FeedError
-from newsflow.feeds import listing_datetime, parse_feed
 from newsflow.records import DiscoveredUrl
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"

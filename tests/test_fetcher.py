@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from newsflow.fetcher import Fetcher, check_page_body
-from newsflow.http import FetchPolicy, FetchResponse, allowed_origins, build_client
-from newsflow.politeness import HostLimiter
+from newsflow.fetch.client import FetchPolicy, FetchResponse, allowed_origins, build_client
+from newsflow.fetch.fetcher import Fetcher, check_page_body
+from newsflow.fetch.politeness import HostLimiter
 from newsflow.records import DiscoveredUrl, FetchedPage, FetchOutcome, Outcome
 from tests.site import NewsSite, Response, load_fixture_articles
 

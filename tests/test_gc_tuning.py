@@ -27,7 +27,7 @@ def _python(script: str, *args: str, env: dict[str, str] | None = None) -> str:
 
 def test_frozen_objects_leave_the_collectors_generations() -> None:
     script = (
-        "import gc\nfrom newsflow.gc_tuning import freeze_survivors\n"
+        "import gc\nfrom newsflow.runtime.gc_freeze import freeze_survivors\n"
         "held = [[] for _ in range(1000)]\nids = set(map(id, held))\n"
         "before = sum(1 for o in gc.get_objects() if id(o) in ids)\n"
         "freeze_survivors()\ncount = gc.get_freeze_count()\n"

@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 from trafilatura.utils import load_html
 
-from newsflow.html_tree import _parse_clean, parse_html
+from newsflow.extract.tree import _parse_clean, parse_html
 from tests.site import load_fixture_articles
 
 NEEDS_REPAIR = [

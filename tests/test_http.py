@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from newsflow.errors import ConnectionFailed, FetchError, FetchTimeout, ForbiddenHost, ResponseTooLarge
-from newsflow.http import (
+from newsflow.fetch.client import (
     FetchPolicy,
     allowed_origins,
     build_client,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from newsflow.discovery import Discovery
+from newsflow.discover.listings import Discovery
 from newsflow.records import DiscoveredUrl, FetchOutcome, Outcome, Source
-from newsflow.runconfig import RunConfig
-from newsflow.settings import load_settings
+from newsflow.settings import RunConfig, load_settings
 from storage.db import session_scope
 from storage.repository import record_outcomes
 from tasks.ingest_source import SourcePipeline, ramped_chunks

@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from newsflow.malloc_tuning import ENV_VARS, tune_malloc
+from newsflow.runtime.malloc_tuning import ENV_VARS, tune_malloc
 
 _ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
 _GLIBC = platform.libc_ver()[0] == "glibc"
@@ -17,7 +17,7 @@ _GLIBC = platform.libc_ver()[0] == "glibc"
 _ARENAS = textwrap.dedent(
     """
     import ctypes, sys, threading
-    from newsflow.malloc_tuning import tune_malloc
+    from newsflow.runtime.malloc_tuning import tune_malloc
     if sys.argv[1] == "tuned":
         assert tune_malloc()
     barrier = threading.Barrier(9)
@@ -39,7 +39,7 @@ _ARENAS = textwrap.dedent(
 _MMAPPED = textwrap.dedent(
     """
     import ctypes, sys
-    from newsflow.malloc_tuning import tune_malloc
+    from newsflow.runtime.malloc_tuning import tune_malloc
     if sys.argv[1] == "tuned":
         assert tune_malloc()
     class MallInfo2(ctypes.Structure):

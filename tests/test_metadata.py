@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from lxml import html as lxml_html
 
-from newsflow.dates import DatedValue, choose_published, date_from_url, read_date
-from newsflow.metadata import PageMetadata, read_metadata
+from newsflow.extract.dates import DatedValue, choose_published, date_from_url, read_date
+from newsflow.extract.metadata import PageMetadata, read_metadata
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

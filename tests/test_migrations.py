@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
-from newsflow.fingerprint import fingerprint
+from newsflow.dedupe.fingerprint import fingerprint
 from storage.db import HEAD_REVISION, MIGRATIONS, _alembic_config, get_engine, upgrade
 
 

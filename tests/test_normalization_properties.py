@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from newsflow.clean import clean_text, normalize_whitespace
+from newsflow.extract.residue import clean_text, normalize_whitespace
 
 # Prose, page furniture and awkward whitespace, so the examples hit the residue rules.
 LINES = st.one_of(

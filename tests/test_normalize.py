@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsflow.normalize import detect_language, normalize_authors, normalize_language, normalize_title
+from newsflow.extract.normalize import detect_language, normalize_authors, normalize_language, normalize_title
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,7 @@ def test_language_detection(text: str, expected: str | None) -> None:
 
 
 def test_language_detection_ignores_table_rows_of_names() -> None:
-    from newsflow.normalize import detect_language
+    from newsflow.extract.normalize import detect_language
 
     prose = "Nesta página você terá sempre a classificação atualizada da corrida até a última etapa do ano.\n"
     table = "".join(f"{n} Kevin Harvick Martin Truex Jr {5000 - n} {n} 3 12\n" for n in range(1, 30))

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import select
 
 from flows.ingest import ingest
-from newsflow.politeness import HostLimiter, limiter_for_run
+from newsflow.fetch.politeness import HostLimiter, limiter_for_run
 from storage.db import session_scope
 from storage.models import Article, FeedState, FetchEvent
 from tests.site import FixtureArticle, NewsSite, Request, Response, load_fixture_articles

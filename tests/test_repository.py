@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import select
 
-from newsflow.dedupe import DuplicateKind
-from newsflow.fingerprint import fingerprint
+from newsflow.dedupe.fingerprint import fingerprint
+from newsflow.dedupe.verdict import DuplicateKind
 from newsflow.records import ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
 from storage.db import session_scope, upgrade
 from storage.models import Article, FetchEvent

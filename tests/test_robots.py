@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsflow.robots import RobotsRules, parse_robots
+from newsflow.fetch.robots import RobotsRules, parse_robots
 
 AGENT = "newsflow/0.1 (+mailto:ops@example.org)"
 ROBOTS = """

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from newsflow.discover.sitemaps import SitemapDocument, parse_sitemap
 from newsflow.errors import FeedError
 from newsflow.records import DiscoveredUrl
-from newsflow.sitemaps import SitemapDocument, parse_sitemap
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 BASE = "https://www.example-news.com/sitemaps/"

@@ -11,8 +11,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newsflow.discover.warc_records import WarcPage, host_matches, iter_warc_pages
 from newsflow.errors import FeedError
-from newsflow.warc import WarcPage, host_matches, iter_warc_pages
 
 ARTICLE_HTML = (
     b"<!DOCTYPE html><html><head><title>Budget vote</title></head><body><p>MPs approved.</p></body></html>"

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.errors import FeedError
-from newsflow.xmlsafe import (
+from newsflow.discover.xml_safety import (
     MAX_DECOMPRESSED_BYTES,
     completed_children,
     ensure_safe_xml,
@@ -19,6 +18,7 @@ from newsflow.xmlsafe import (
     maybe_gunzip,
     parse_xml,
 )
+from newsflow.errors import FeedError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 URL = "https://evil.example.com/feed.xml"
@@ -55,7 +55,7 @@ def test_parser_itself_does_not_expand_entities(secret: Path) -> None:
     # The second line of defence, should the screen ever miss a declaration.
     from lxml import etree
 
-    from newsflow import xmlsafe
+    from newsflow.discover import xml_safety as xmlsafe
 
     root = etree.fromstring(_xxe(secret), parser=xmlsafe._PARSER)
     assert "TOKEN-6f1d2c" not in etree.tostring(root, encoding="unicode")
@@ -128,7 +128,7 @@ def test_streaming_parser_itself_does_not_expand_entities(secret: Path) -> None:
 
     from lxml import etree
 
-    from newsflow import xmlsafe
+    from newsflow.discover import xml_safety as xmlsafe
 
     events = etree.iterparse(io.BytesIO(_xxe(secret)), events=("end",), **xmlsafe._PARSER_OPTIONS)
     texts = [element.text or "" for _, element in events]

@@ -23,7 +23,7 @@ down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Each revision's scheme, written out here (not imported from newsflow.fingerprint) so that this
+# Each revision's scheme, written out here (not imported from newsflow.dedupe.fingerprint) so that this
 # migration keeps its meaning when the code changes again.
 NUM_PERM = 128
 SHINGLE_WORDS = 5
@@ -39,7 +39,7 @@ def _words(text: str) -> list[str]:
 
 
 def _new_signature(text: str) -> bytes:
-    # newsflow.fingerprint as of 0003: crc32 per word, FNV-1a over 5-word windows, folded to 32 bits.
+    # newsflow.dedupe.fingerprint as of 0003: crc32 per word, FNV-1a over 5-word windows, folded to 32 bits.
     # (numpy and datasketch load only if there are articles: a new database never needs them.)
     import numpy as np
     from datasketch import MinHash
@@ -58,7 +58,7 @@ def _new_signature(text: str) -> bytes:
 
 
 def _old_signature(text: str) -> bytes:
-    # newsflow.fingerprint as of 0002: datasketch's SHA-1 of each 5-word shingle's text.
+    # newsflow.dedupe.fingerprint as of 0002: datasketch's SHA-1 of each 5-word shingle's text.
     import numpy as np
     from datasketch import MinHash
 

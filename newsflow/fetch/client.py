@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
-from newsflow.canonical import host_of
 from newsflow.errors import (
     ConnectionFailed,
     FetchError,
@@ -24,6 +23,8 @@ from newsflow.errors import (
     HttpStatusError,
     ResponseTooLarge,
 )
+from newsflow.settings import RunConfig
+from newsflow.urls import host_of
 
 _DNS_FAILURE = "Name or service not known"
 _RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -49,6 +50,20 @@ class FetchPolicy:
     max_retry_after: float = 30.0
     allowed_hosts: frozenset[str] = field(default_factory=frozenset)
     max_connections: int = 32
+
+    @classmethod
+    def for_run(cls, config: RunConfig, allowed_hosts: frozenset[str]) -> FetchPolicy:
+        """The policy of one source's fetches in a run."""
+        return cls(
+            user_agent=config.user_agent,
+            connect_timeout=config.connect_timeout,
+            read_timeout=config.read_timeout,
+            max_bytes=config.max_page_bytes,
+            max_retries=config.max_retries,
+            max_retry_after=config.max_retry_after,
+            allowed_hosts=allowed_hosts,
+            max_connections=max(config.fetch_concurrency, 4),
+        )
 
 
 @dataclass(frozen=True, slots=True)

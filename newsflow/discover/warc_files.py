@@ -11,10 +11,10 @@ from typing import BinaryIO
 
 import httpx
 
-from newsflow.canonical import canonicalize_url
+from newsflow.discover.warc_records import iter_warc_pages
 from newsflow.errors import FeedError
 from newsflow.records import DateWindow, FetchedPage, FetchOutcome, Outcome, PageHints
-from newsflow.warc import iter_warc_pages
+from newsflow.urls import canonicalize_url
 
 
 class _IterStream(io.RawIOBase):

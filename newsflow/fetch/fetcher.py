@@ -9,8 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from newsflow.canonical import host_of
-from newsflow.encoding import decode_body
+from newsflow.charset import decode_body
 from newsflow.errors import (
     BlockedByRobots,
     ConnectionFailed,
@@ -20,10 +19,11 @@ from newsflow.errors import (
     ResponseTooLarge,
     UnsupportedContent,
 )
-from newsflow.http import FetchPolicy, FetchResponse, fetch_once, is_transient
-from newsflow.politeness import HostLimiter
+from newsflow.fetch.client import FetchPolicy, FetchResponse, fetch_once, is_transient
+from newsflow.fetch.politeness import HostLimiter
+from newsflow.fetch.robots import RobotsRules, parse_robots
 from newsflow.records import DiscoveredUrl, FetchedPage, FetchOutcome, Outcome, PageHints
-from newsflow.robots import RobotsRules, parse_robots
+from newsflow.urls import host_of
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 _BINARY_MAGIC = (

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from newsflow.encoding import decode_body
+from newsflow.charset import decode_body
+from newsflow.dedupe.fingerprint import fingerprint
 from newsflow.errors import ExtractionError
-from newsflow.extract import extract_article
-from newsflow.fingerprint import fingerprint
+from newsflow.extract.article import extract_article
 from newsflow.records import FetchedPage, FetchOutcome, Outcome, ProcessedArticle
 
 MAX_URL_LENGTH = 2048

@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from newsflow.discover.feeds import parse_feed
+from newsflow.discover.sitemaps import parse_sitemap
 from newsflow.errors import FeedError, FetchError, HttpStatusError
-from newsflow.feeds import parse_feed
-from newsflow.fetcher import BLOCKING_STATUSES, Fetcher, outcome_for_error
+from newsflow.fetch.fetcher import BLOCKING_STATUSES, Fetcher, outcome_for_error
 from newsflow.records import DiscoveredUrl, FetchOutcome, Outcome, Source
-from newsflow.sitemaps import parse_sitemap
 
 MAX_SITEMAPS_PER_SOURCE = 50
 

@@ -11,10 +11,10 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from newsflow.discover.feeds import discovered_urls, listing_datetime
+from newsflow.discover.xml_safety import XmlEvent, completed_children, iter_xml, maybe_gunzip
 from newsflow.errors import FeedError
-from newsflow.feeds import discovered_urls, listing_datetime
 from newsflow.records import DiscoveredUrl
-from newsflow.xmlsafe import XmlEvent, completed_children, iter_xml, maybe_gunzip
 
 _BOM = b"\xef\xbb\xbf"
 _NON_SPACE = re.compile(rb"\S")

@@ -13,11 +13,11 @@ from typing import Any
 import feedparser
 import lxml.html
 
-from newsflow.canonical import canonicalize_url
-from newsflow.dates import parse_datetime, to_utc
+from newsflow.discover.xml_safety import ensure_safe_xml, maybe_gunzip
 from newsflow.errors import FeedError
+from newsflow.extract.dates import parse_datetime, to_utc
 from newsflow.records import DiscoveredUrl
-from newsflow.xmlsafe import ensure_safe_xml, maybe_gunzip
+from newsflow.urls import canonicalize_url
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _JSON_FEED_VERSION_PREFIX = "https://jsonfeed.org/version/"

@@ -32,19 +32,19 @@ from trafilatura.settings import Document
 from trafilatura.utils import line_processing
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
-from newsflow.canonical import canonicalize_url
-from newsflow.clean import clean_text, strip_header
-from newsflow.dates import DatedValue, choose_published, date_from_url, is_plausible, read_date
 from newsflow.errors import ExtractionError
-from newsflow.html_tree import parse_html
-from newsflow.metadata import PageMetadata, read_metadata
-from newsflow.normalize import (
+from newsflow.extract.dates import DatedValue, choose_published, date_from_url, is_plausible, read_date
+from newsflow.extract.metadata import PageMetadata, read_metadata
+from newsflow.extract.normalize import (
     detect_language,
     normalize_authors,
     normalize_language,
     normalize_title,
 )
+from newsflow.extract.residue import clean_text, strip_header
+from newsflow.extract.tree import parse_html
 from newsflow.records import ExtractedArticle, PageHints
+from newsflow.urls import canonicalize_url
 
 MIN_TEXT_CHARS = 200
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«]\s+")

@@ -10,9 +10,9 @@ from typing import Any, BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from newsflow.canonical import host_of
+from newsflow.discover.feeds import listing_datetime
 from newsflow.errors import FeedError
-from newsflow.feeds import listing_datetime
+from newsflow.urls import host_of
 
 # Larger bodies are galleries, PDFs mislabelled as HTML or endless listings, not articles.
 MAX_BODY_BYTES = 10 * 1024 * 1024

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from newsflow.fingerprint import Fingerprint, similarity
+from newsflow.dedupe.fingerprint import Fingerprint, similarity
 
 
 class DuplicateKind(StrEnum):

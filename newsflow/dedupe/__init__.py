@@ -1,0 +1,1 @@
+"""Fingerprint articles and plan which are originals and which duplicate them: pure functions."""

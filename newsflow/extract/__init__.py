@@ -1,0 +1,1 @@
+"""Turn a page into a clean article: pure functions, no network, no threads, no database."""

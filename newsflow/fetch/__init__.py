@@ -1,0 +1,1 @@
+"""Fetch over HTTP, politely and safely; the only package in the core that opens sockets."""

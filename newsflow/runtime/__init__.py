@@ -1,0 +1,1 @@
+"""Tune the Python process for long runs: garbage-collector freezing and glibc malloc."""
