@@ -12,13 +12,8 @@ from sqlalchemy import delete, func, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from newsflow.dedupe.verdict import (
-    DuplicateKind,
-    DuplicateVerdict,
-    StoredFingerprint,
-    decide_duplicate,
-    replaces_original,
-)
+from newsflow.dedupe.plan import PlannedArticle, StoredCandidate, plan_batch
+from newsflow.dedupe.verdict import DuplicateKind, DuplicateVerdict, StoredFingerprint
 from newsflow.records import FetchOutcome, Outcome, ProcessedArticle
 from storage.models import LSH_COLUMNS, Article, FeedState, FetchEvent, SourceHealth, article_lsh
 from storage.types import utc_from_raw
@@ -70,49 +65,9 @@ def lock_for_dedup(session: Session) -> None:
         session.connection().execute(text(f"SELECT pg_advisory_xact_lock({_DEDUP_LOCK_ID})"))
 
 
-class _DedupIndex:
-    """Originals a batch may duplicate (stored ones and the batch's own), by content hash and by
-    LSH band hash (band hashes are salted with their band, so one dict holds every band)."""
-
-    def __init__(self) -> None:
-        self.prints: dict[int, StoredFingerprint] = {}
-        # Most keys belong to one article: an int, and a list only once a second one shares it.
-        self._ids_by_key: dict[int | str, int | list[int]] = {}
-
-    def add(self, print_: StoredFingerprint, bands: Iterable[int]) -> None:
-        article_id = print_.article_id
-        self.prints[article_id] = print_
-        by_key = self._ids_by_key
-        keys: tuple[int | str, ...] = (print_.content_hash, *bands)
-        for key in keys:
-            held = by_key.setdefault(key, article_id)
-            if held != article_id:
-                if isinstance(held, list):
-                    held.append(article_id)
-                else:
-                    by_key[key] = [held, article_id]
-
-    def remove(self, article_id: int) -> None:
-        self.prints.pop(article_id, None)
-
-    def candidates(self, item: ProcessedArticle) -> list[StoredFingerprint]:
-        ids: set[int] = set()
-        by_key = self._ids_by_key
-        keys: tuple[int | str, ...] = (item.fingerprint.content_hash, *item.fingerprint.bands)
-        for key in keys:
-            held = by_key.get(key)
-            if held is None:
-                continue
-            if isinstance(held, list):
-                ids.update(held)
-            else:
-                ids.add(held)
-        return [self.prints[i] for i in ids if i in self.prints]
-
-
-def _stored_candidates(session: Session, items: Sequence[ProcessedArticle]) -> _DedupIndex:
+def _stored_candidates(session: Session, items: Sequence[ProcessedArticle]) -> list[StoredCandidate]:
     """Stored originals sharing a content hash or an LSH band with any of `items`."""
-    index = _DedupIndex()
+    found: dict[int, StoredCandidate] = {}
     connection = session.connection()
     for start in range(0, len(items), _CHUNK):
         chunk = items[start : start + _CHUNK]
@@ -125,8 +80,9 @@ def _stored_candidates(session: Session, items: Sequence[ProcessedArticle]) -> _
             *bands,
         ) in connection.exec_driver_sql(_band_query(chunk)):
             if duplicate_of is None:
-                index.add(
-                    StoredFingerprint(article_id, content_hash, minhash, utc_from_raw(published_at)), bands
+                found[article_id] = StoredCandidate(
+                    StoredFingerprint(article_id, content_hash, minhash, utc_from_raw(published_at)),
+                    tuple(bands),
                 )
         hashes = list({item.fingerprint.content_hash for item in chunk})
         # An original stored without LSH bands (it cannot happen through store_articles, but
@@ -140,9 +96,11 @@ def _stored_candidates(session: Session, items: Sequence[ProcessedArticle]) -> _
                 col(Article.duplicate_of),
             ).where(col(Article.content_hash).in_(hashes))
         ):
-            if article_id is not None and duplicate_of is None and article_id not in index.prints:
-                index.add(StoredFingerprint(article_id, content_hash, minhash, published_at), ())
-    return index
+            if article_id is not None and duplicate_of is None and article_id not in found:
+                found[article_id] = StoredCandidate(
+                    StoredFingerprint(article_id, content_hash, minhash, published_at)
+                )
+    return list(found.values())
 
 
 def _band_query(items: Sequence[ProcessedArticle]) -> str:
@@ -224,61 +182,51 @@ def _article_row(
 def store_articles(
     session: Session, *, items: Sequence[ProcessedArticle], threshold: float, now: datetime
 ) -> list[StoredArticle]:
-    """Dedupe `items` against the database and each other, then insert them in bulk."""
+    """Dedupe `items` against the database and each other (dedupe.plan), then insert them in bulk."""
     if not items:
         return []
     lock_for_dedup(session)
     existing = _ids_by_url(session, {item.article.url for item in items})
-    index = _stored_candidates(session, items)
-    stored_ids = set(index.prints)
-    plans: list[tuple[ProcessedArticle, DuplicateVerdict, int | None]] = []
-    demotions: list[tuple[int, int, DuplicateKind]] = []  # (stored original, provisional id, kind)
-    seen_urls: set[str] = set()
-    for position, item in enumerate(items):
-        url = item.article.url
-        if url in existing or url in seen_urls:
-            plans.append((item, DuplicateVerdict(DuplicateKind.NONE), None))
-            continue
-        seen_urls.add(url)
-        verdict = decide_duplicate(item.fingerprint, index.candidates(item), threshold=threshold)
-        # Originals of this batch get provisional negative ids until they are inserted.
-        provisional_id = -(position + 1)
-        original = index.prints.get(verdict.of) if verdict.of in stored_ids else None
-        if original is not None and replaces_original(item.article.published_at, original.published_at):
-            # Whoever published first is the original, whichever source we happened to store first.
-            demotions.append((original.article_id, provisional_id, verdict.kind))
-            index.remove(original.article_id)
-            verdict = DuplicateVerdict(DuplicateKind.NONE)
-        if verdict.kind is DuplicateKind.NONE:
-            index.add(
-                StoredFingerprint(
-                    provisional_id,
-                    item.fingerprint.content_hash,
-                    item.fingerprint.signature,
-                    item.article.published_at,
-                ),
-                item.fingerprint.bands,
-            )
-        plans.append((item, verdict, provisional_id))
-    real_ids = _insert_planned(session, plans, now=now)
-    for old_id, provisional_id, kind in demotions:
-        _demote(session, old_id=old_id, new_id=real_ids[provisional_id], kind=kind, now=now)
+    plan = plan_batch(
+        items, stored=_stored_candidates(session, items), stored_urls=existing, threshold=threshold
+    )
+    real_ids = _insert_planned(session, plan.to_insert, now=now)
+    for demotion in plan.demotions:
+        _demote(
+            session,
+            old_id=demotion.stored_id,
+            new_id=real_ids[demotion.original],
+            kind=demotion.kind,
+            now=now,
+        )
     results: list[StoredArticle] = []
-    for item, verdict, provisional in plans:
-        if provisional is None:
+    for planned in plan.articles:
+        item, verdict = planned.item, planned.verdict
+        if planned.provisional_id is None:
             results.append(
                 StoredArticle(
                     item.fetched_url, item.article.url, existing.get(item.article.url), verdict, True
                 )
             )
             continue
-        if verdict.of is not None and verdict.of < 0:
-            verdict = DuplicateVerdict(verdict.kind, real_ids[verdict.of], verdict.similarity)
         results.append(
-            StoredArticle(item.fetched_url, item.article.url, real_ids[provisional], verdict, False)
+            StoredArticle(
+                item.fetched_url,
+                item.article.url,
+                real_ids[planned.provisional_id],
+                _resolved(verdict, real_ids),
+                False,
+            )
         )
     analyze_dedup_tables(session)
     return results
+
+
+def _resolved(verdict: DuplicateVerdict, real_ids: dict[int, int]) -> DuplicateVerdict:
+    """The verdict with a provisional original's id replaced by the id it was inserted under."""
+    if verdict.of is not None and verdict.of < 0:
+        return DuplicateVerdict(verdict.kind, real_ids[verdict.of], verdict.similarity)
+    return verdict
 
 
 # From this many stored originals on, PostgreSQL needs statistics to plan the band query well.
@@ -331,37 +279,32 @@ def _demote(session: Session, *, old_id: int, new_id: int, kind: DuplicateKind, 
     connection.execute(delete(article_lsh).where(article_lsh.c.article_id == old_id))
 
 
-def _insert_planned(
-    session: Session, plans: Sequence[tuple[ProcessedArticle, DuplicateVerdict, int | None]], *, now: datetime
-) -> dict[int, int]:
-    """Insert originals, then duplicates (whose duplicate_of may point at a new original)."""
+def _insert_planned(session: Session, planned: Sequence[PlannedArticle], *, now: datetime) -> dict[int, int]:
+    """Insert the plan's new rows (originals come first); their real ids by provisional id."""
     to_db = _time_to_db(session)
     now_value = to_db(now)
     real_ids: dict[int, int] = {}
-    originals = [(item, v, p) for item, v, p in plans if p is not None and v.kind is DuplicateKind.NONE]
-    duplicates = [(item, v, p) for item, v, p in plans if p is not None and v.kind is not DuplicateKind.NONE]
+    originals = [a for a in planned if a.verdict.kind is DuplicateKind.NONE]
+    duplicates = [a for a in planned if a.verdict.kind is not DuplicateKind.NONE]
     if originals:
         ids = _insert_articles(
-            session, [_article_row(item, v, now=now_value, to_db=to_db) for item, v, _ in originals]
+            session, [_article_row(a.item, a.verdict, now=now_value, to_db=to_db) for a in originals]
         )
         lsh_rows: list[tuple[int, ...]] = []
-        for (item, _, provisional), article_id in zip(originals, ids, strict=True):
-            assert provisional is not None
-            real_ids[provisional] = article_id
-            lsh_rows.append((article_id, *item.fingerprint.bands))
+        for article, article_id in zip(originals, ids, strict=True):
+            assert article.provisional_id is not None
+            real_ids[article.provisional_id] = article_id
+            lsh_rows.append((article_id, *article.item.fingerprint.bands))
         _bulk_insert(session, "article_lsh", ("article_id", *LSH_COLUMNS), lsh_rows)
     if duplicates:
-        rows = []
-        for item, verdict, _ in duplicates:
-            of = verdict.of
-            if of is not None and of < 0:
-                of = real_ids[of]
-            verdict = DuplicateVerdict(verdict.kind, of, verdict.similarity)
-            rows.append(_article_row(item, verdict, now=now_value, to_db=to_db))
+        rows = [
+            _article_row(a.item, _resolved(a.verdict, real_ids), now=now_value, to_db=to_db)
+            for a in duplicates
+        ]
         ids = _insert_articles(session, rows)
-        for (_, _, provisional), article_id in zip(duplicates, ids, strict=True):
-            assert provisional is not None
-            real_ids[provisional] = article_id
+        for article, article_id in zip(duplicates, ids, strict=True):
+            assert article.provisional_id is not None
+            real_ids[article.provisional_id] = article_id
     return real_ids
 
 

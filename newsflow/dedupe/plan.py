@@ -1,0 +1,139 @@
+"""Plan a batch's dedup: which articles are new originals, which duplicate what, which stored
+originals a batch article replaces. Pure: storage looks up the candidates and applies the plan."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from newsflow.dedupe.verdict import (
+    DuplicateKind,
+    DuplicateVerdict,
+    StoredFingerprint,
+    decide_duplicate,
+    replaces_original,
+)
+from newsflow.records import ProcessedArticle
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCandidate:
+    """A stored original that shares a content hash or an LSH band with some article of the batch."""
+
+    fingerprint: StoredFingerprint
+    bands: tuple[int, ...] = ()
+
+
+class DedupIndex:
+    """Originals a batch may duplicate (stored ones and the batch's own), by content hash and by
+    LSH band hash (band hashes are salted with their band, so one dict holds every band)."""
+
+    def __init__(self) -> None:
+        self.prints: dict[int, StoredFingerprint] = {}
+        # Most keys belong to one article: an int, and a list only once a second one shares it.
+        self._ids_by_key: dict[int | str, int | list[int]] = {}
+
+    def add(self, print_: StoredFingerprint, bands: Iterable[int]) -> None:
+        article_id = print_.article_id
+        self.prints[article_id] = print_
+        by_key = self._ids_by_key
+        keys: tuple[int | str, ...] = (print_.content_hash, *bands)
+        for key in keys:
+            held = by_key.setdefault(key, article_id)
+            if held != article_id:
+                if isinstance(held, list):
+                    held.append(article_id)
+                else:
+                    by_key[key] = [held, article_id]
+
+    def remove(self, article_id: int) -> None:
+        self.prints.pop(article_id, None)
+
+    def candidates(self, item: ProcessedArticle) -> list[StoredFingerprint]:
+        ids: set[int] = set()
+        by_key = self._ids_by_key
+        keys: tuple[int | str, ...] = (item.fingerprint.content_hash, *item.fingerprint.bands)
+        for key in keys:
+            held = by_key.get(key)
+            if held is None:
+                continue
+            if isinstance(held, list):
+                ids.update(held)
+            else:
+                ids.add(held)
+        return [self.prints[i] for i in ids if i in self.prints]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedArticle:
+    """One batch article's fate. Ids below zero are provisional: the batch's own new articles,
+    numbered -(position + 1) until storage inserts them."""
+
+    item: ProcessedArticle
+    verdict: DuplicateVerdict
+    provisional_id: int | None  # None: its URL is stored already (or earlier in the batch): no insert
+
+
+@dataclass(frozen=True, slots=True)
+class Demotion:
+    """A stored original (and its duplicates) that now point at an earlier-published batch copy."""
+
+    stored_id: int
+    original: int  # provisional id of the batch article that replaces it
+    kind: DuplicateKind
+
+
+@dataclass
+class DedupPlan:
+    articles: list[PlannedArticle] = field(default_factory=list)
+    demotions: list[Demotion] = field(default_factory=list)
+
+    @property
+    def to_insert(self) -> list[PlannedArticle]:
+        """New rows, originals first: a duplicate may point at an original of this batch."""
+        new = [a for a in self.articles if a.provisional_id is not None]
+        return [a for a in new if a.verdict.kind is DuplicateKind.NONE] + [
+            a for a in new if a.verdict.kind is not DuplicateKind.NONE
+        ]
+
+
+def plan_batch(
+    items: Sequence[ProcessedArticle],
+    *,
+    stored: Iterable[StoredCandidate],
+    stored_urls: Collection[str],
+    threshold: float,
+) -> DedupPlan:
+    """Dedupe `items` against the stored candidates and against each other, in batch order."""
+    index = DedupIndex()
+    for candidate in stored:
+        index.add(candidate.fingerprint, candidate.bands)
+    stored_ids = set(index.prints)
+    plan = DedupPlan()
+    seen_urls: set[str] = set()
+    for position, item in enumerate(items):
+        url = item.article.url
+        if url in stored_urls or url in seen_urls:
+            plan.articles.append(PlannedArticle(item, DuplicateVerdict(DuplicateKind.NONE), None))
+            continue
+        seen_urls.add(url)
+        verdict = decide_duplicate(item.fingerprint, index.candidates(item), threshold=threshold)
+        provisional_id = -(position + 1)
+        original = index.prints.get(verdict.of) if verdict.of in stored_ids else None
+        if original is not None and replaces_original(item.article.published_at, original.published_at):
+            # Whoever published first is the original, whichever source we happened to store first.
+            plan.demotions.append(Demotion(original.article_id, provisional_id, verdict.kind))
+            index.remove(original.article_id)
+            verdict = DuplicateVerdict(DuplicateKind.NONE)
+        if verdict.kind is DuplicateKind.NONE:
+            index.add(
+                StoredFingerprint(
+                    provisional_id,
+                    item.fingerprint.content_hash,
+                    item.fingerprint.signature,
+                    item.article.published_at,
+                ),
+                item.fingerprint.bands,
+            )
+        plan.articles.append(PlannedArticle(item, verdict, provisional_id))
+    return plan
