@@ -14,9 +14,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.run import prepare, run_sources
 from flows.summary import RunSummary, publish_artifacts
 from newsflow.records import DateWindow, Source
+from newsflow.report import SourceReport
 from newsflow.settings import RunConfig, load_settings
 from newsflow.window import days_between
-from tasks.report import SourceReport
 
 
 def day_window(day: date) -> DateWindow:

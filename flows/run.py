@@ -11,11 +11,12 @@ from prefect.runtime import flow_run
 from flows.summary import RunSummary
 from newsflow.errors import ConfigError
 from newsflow.records import DateWindow, Source
+from newsflow.report import SourceReport
 from newsflow.settings import RunConfig, Settings, load_settings
 from newsflow.sources import load_sources, select_sources
 from storage.db import upgrade
 from tasks.ingest_source import ingest_source
-from tasks.report import SourceReport
+from tasks.progress import progress_callback
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def run_sources(
 ) -> RunSummary:
     """Run one task per source, at most `config.source_concurrency` at a time; gather their reports."""
     run_id = str(flow_run.get_id() or "") or None
+    progress = progress_callback()  # the CLI's bars; None in a served or deployed run
     waiting = list(sources)
     running: list[tuple[Source, PrefectFuture[SourceReport]]] = []
     reports: dict[str, SourceReport] = {}
@@ -60,7 +62,7 @@ def run_sources(
         while waiting and len(running) < config.source_concurrency:
             source = waiting.pop(0)
             task = ingest_source.with_options(tags=[source.name, kind])
-            running.append((source, task.submit(source, config, run_id, window)))
+            running.append((source, task.submit(source, config, run_id, window, progress)))
         finished = next(as_completed([future for _, future in running]))
         source = next(s for s, future in running if future is finished)
         running = [(s, f) for s, f in running if f is not finished]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from tasks.report import SourceReport
+from newsflow.report import SourceReport
 
 COLUMNS = ("source", "discovered", "fetched", "new", "duplicate", "not_modified", "failed", "skipped")
 

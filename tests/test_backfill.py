@@ -28,9 +28,9 @@ from typer.testing import CliRunner
 from flows.backfill import _merge, backfill
 from flows.cli import app
 from flows.summary import RunSummary
+from newsflow.report import SourceReport
 from storage.db import session_scope
 from storage.models import Article, FetchEvent
-from tasks.report import SourceReport
 from tests.site import FixtureArticle, NewsSite, Response, article_path, load_fixture_articles
 from tests.site.feeds import FeedItem, rss
 

@@ -34,7 +34,7 @@ def _stored(article_id: int, text: str, published: datetime | None = None) -> St
 
 def _near_copy(text: str) -> str:
     words = text.split()
-    return " ".join(words[:-3] + ["Updated", "at", "noon."])
+    return " ".join([*words[:-3], "Updated", "at", "noon."])
 
 
 def test_a_new_text_is_an_original_with_a_provisional_id() -> None:

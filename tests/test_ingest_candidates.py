@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from newsflow.candidates import cap, ramped_chunks, retry_candidates, unique_by_url
 from newsflow.discover.listings import Discovery
 from newsflow.records import DiscoveredUrl, FetchOutcome, Outcome, Source
+from newsflow.report import SourceReport
 from newsflow.settings import RunConfig, load_settings
 from storage.db import session_scope
 from storage.repository import record_outcomes
-from tasks.ingest_source import SourcePipeline, ramped_chunks
-from tasks.report import SourceReport
+from tasks.ingest_source import SourcePipeline
 
 SITE = "https://daily.example"
 FEED = SITE + "/feed.xml"
@@ -60,11 +61,11 @@ def test_candidates_are_unsettled_listed_urls_then_earlier_failures(migrated_dat
     assert report.discovered == 3
 
 
-def test_more_candidates_than_a_run_takes_are_cut_and_remembered(migrated_database: str) -> None:
-    pipeline = _pipeline(migrated_database, cap=2)
-    candidates = pipeline._candidates(Discovery(urls=_listed("/a", "/b", "/c")), SourceReport("daily"))
-    assert [c.url for c in candidates] == [SITE + "/a", SITE + "/b"]
-    assert pipeline._truncated
+def test_more_candidates_than_a_run_takes_are_cut_and_remembered() -> None:
+    kept, left_over = cap(_listed("/a", "/b", "/c"), 2)
+    assert [c.url for c in kept] == [SITE + "/a", SITE + "/b"]
+    assert left_over
+    assert cap(_listed("/a", "/b"), 2)[1] is False
 
 
 def test_batches_ramp_up_to_the_batch_size_and_keep_every_url_in_order() -> None:
@@ -74,3 +75,18 @@ def test_batches_ramp_up_to_the_batch_size_and_keep_every_url_in_order() -> None
     assert [u for b in batches for u in b] == urls
     assert [len(b) for b in ramped_chunks(urls[:3], 2)] == [1, 2]
     assert list(ramped_chunks([], 64)) == []
+
+
+def test_a_url_listed_twice_keeps_the_listing_with_a_date() -> None:
+    urls = [*_listed("/a", "/b"), *_listed("/a", dated=True), *_listed("/b")]
+    assert [(u.url, u.published_at) for u in unique_by_url(urls)] == [(SITE + "/a", NOW), (SITE + "/b", None)]
+
+
+def test_retries_leave_out_what_is_listed_again_and_every_listing() -> None:
+    retried = retry_candidates(
+        [SITE + "/flaky", SITE + "/listed", FEED, BROKEN_SITEMAP],
+        source="daily",
+        listed=[SITE + "/listed"],
+        listings=[FEED, BROKEN_SITEMAP],
+    )
+    assert [(u.url, u.found_in) for u in retried] == [(SITE + "/flaky", "retry")]

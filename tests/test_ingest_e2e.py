@@ -15,6 +15,7 @@ from flows.ingest import ingest
 from flows.summary import RunSummary
 from storage.db import session_scope
 from storage.models import Article, FetchEvent, SourceHealth
+from tasks.progress import reporting_progress_to
 from tests.site import MirrorSite, NewsSite, load_fixture_articles
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -160,3 +161,31 @@ def test_source_concurrency_one_runs_sources_one_after_another(
     # The second source starts only after the first has fetched all its pages.
     assert atom_request > max(article_requests)
     assert [r.source for r in state.result().reports] == ["rss", "atom"]
+
+
+def test_progress_reaches_every_source_task_as_a_parameter(
+    sites: tuple[NewsSite, MirrorSite], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    site, mirror = sites
+    sources = _write_sources(
+        tmp_path / "sources.yaml",
+        f"""
+sources:
+  - name: daily
+    feeds: ["{site.url("/feed.xml")}"]
+  - name: mirror
+    feeds: ["{mirror.url("/feed.xml")}"]
+""",
+    )
+    calls: list[tuple[str, int, int]] = []
+    with reporting_progress_to(lambda source, done, total: calls.append((source, done, total))):
+        state = _run(sources, monkeypatch, database_url)
+    assert state.is_completed(), state.message
+    finals = {source: (done, total) for source, done, total in calls}
+    assert set(finals) == {"daily", "mirror"}
+    assert all(done == total > 0 for done, total in finals.values()), finals
+    assert calls[0][1] == 0  # each bar starts at zero
+    # Outside the block, a flow run reports to nobody.
+    calls.clear()
+    _run(sources, monkeypatch, database_url)
+    assert calls == []

@@ -33,6 +33,13 @@ class Discovery:
     def failed_entirely(self) -> bool:
         return self.listings_ok == 0 and self.listings_failed > 0
 
+    def validators_to_save(self, *, backfill: bool, urls_left_over: bool) -> dict[str, Validators]:
+        """The listings' ETag/Last-Modified to remember for the next conditional GET, once the
+        articles they listed are stored (a run that dies midway re-reads the listing next time).
+        None after a backfill (it sends no conditional requests) or when URLs were left for the
+        next run: a 304 would hide them from it."""
+        return {} if backfill or urls_left_over else dict(self.validators)
+
 
 def _conditional_headers(validators: Validators | None) -> dict[str, str]:
     headers: dict[str, str] = {}
