@@ -14,9 +14,9 @@ from pathlib import Path
 import trafilatura
 
 from bench.dataset import DEFAULT_DATASET, BenchPage, load_pages
-from bench.scoring import PageScore, Score, score_page, score_pages
 from newsflow.errors import ExtractionError
 from newsflow.extract.article import extract_article
+from tests.support.scoring import PageScore, Score, score_page, score_pages
 
 Extractor = Callable[[BenchPage], str]
 

@@ -24,13 +24,13 @@ from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from bench.dataset import DEFAULT_DATASET
-from bench.scratch_db import DEFAULT_POSTGRES, scratch_database
-from newsflow.dedupe.fingerprint import NUM_PERM, Fingerprint, band_hashes, fingerprint
+from newsflow.dedupe.fingerprint import NUM_PERM, band_hashes, fingerprint
 from newsflow.dedupe.verdict import DuplicateKind
-from newsflow.records import ExtractedArticle, ProcessedArticle
+from newsflow.records import ExtractedArticle, Fingerprint, ProcessedArticle
 from storage.db import get_engine
 from storage.models import LSH_COLUMNS, Article, article_lsh
 from storage.repository import store_articles
+from tests.support.scratch_db import DEFAULT_POSTGRES, scratch_database
 
 BATCH = 64
 

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from newsflow.dedupe.fingerprint import Fingerprint
-
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -104,6 +102,15 @@ class ExtractedArticle:
     description: str | None = None
     image: str | None = None
     tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What dedup needs to know about one article's text."""
+
+    content_hash: str
+    signature: bytes  # NUM_PERM little-endian uint32 values (newsflow.dedupe.fingerprint)
+    bands: tuple[int, ...]  # LSH_BANDS signed 64-bit band hashes
 
 
 @dataclass(frozen=True, slots=True)

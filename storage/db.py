@@ -17,7 +17,7 @@ from sqlmodel import Session, create_engine
 from newsflow.errors import StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# The newest revision in migrations/versions (tests/test_migrations.py keeps this in step).
+# The newest revision in migrations/versions (tests/unit/test_migrations.py keeps this in step).
 HEAD_REVISION = "0003"
 _upgrade_lock = threading.Lock()
 

@@ -18,11 +18,12 @@ from sqlmodel import Session
 
 from newsflow.candidates import cap, chunks, ramped_chunks, retry_candidates, unique_by_url
 from newsflow.discover.listings import Discovery, discover
-from newsflow.discover.warc_files import open_warc, warc_pages
+from newsflow.discover.warc import warc_pages
 from newsflow.errors import FeedError
 from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
 from newsflow.fetch.fetcher import Fetcher
 from newsflow.fetch.politeness import HostLimiter, limiter_for_run
+from newsflow.fetch.warc_stream import open_warc
 from newsflow.records import (
     DateWindow,
     DiscoveredUrl,

@@ -31,6 +31,17 @@ _CLEARED = (
 )
 
 
+_KINDS = ("unit", "e2e", "property")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its kind, the folder it lives in: `pytest -m "not e2e"` is the fast loop."""
+    for item in items:
+        kind = next((k for k in _KINDS if f"/tests/{k}/" in str(item.path)), None)
+        if kind is not None:
+            item.add_marker(kind)
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No developer settings, .env or proxies leak into a test; cwd is a fresh folder."""
@@ -51,7 +62,7 @@ def prefect_harness() -> Iterator[None]:
 
 
 def _postgres_database() -> Iterator[str]:
-    from bench.scratch_db import scratch_postgres
+    from tests.support.scratch_db import scratch_postgres
 
     with scratch_postgres(TEST_POSTGRES_URL, prefix="newsflow_") as url:
         yield url

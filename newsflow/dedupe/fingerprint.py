@@ -6,9 +6,10 @@ import hashlib
 import re
 import unicodedata
 import zlib
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from newsflow.records import Fingerprint
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,15 +36,6 @@ def _template() -> Any:
 
     # Fixed seed: signatures must be comparable across runs and machines.
     return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_given)
-
-
-@dataclass(frozen=True, slots=True)
-class Fingerprint:
-    """What dedup needs to know about one article's text."""
-
-    content_hash: str
-    signature: bytes  # NUM_PERM little-endian uint32 values
-    bands: tuple[int, ...]  # LSH_BANDS signed 64-bit band hashes
 
 
 def words(text: str) -> list[str]:

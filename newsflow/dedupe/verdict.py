@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from newsflow.dedupe.fingerprint import Fingerprint, similarity
+from newsflow.dedupe.fingerprint import similarity
+from newsflow.records import Fingerprint
 
 
 class DuplicateKind(StrEnum):

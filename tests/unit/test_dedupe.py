@@ -15,7 +15,7 @@ from newsflow.dedupe.fingerprint import (
 )
 from newsflow.dedupe.verdict import DuplicateKind, StoredFingerprint, decide_duplicate
 
-FIXTURES = Path(__file__).parent / "fixtures" / "aeb"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "aeb"
 BODIES = [
     v["articleBody"]
     for v in json.loads((FIXTURES / "ground-truth.json").read_text(encoding="utf-8")).values()

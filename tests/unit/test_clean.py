@@ -8,7 +8,7 @@ import pytest
 
 from newsflow.extract.residue import clean_text, is_residue_line, strip_header
 
-SEED = Path(__file__).parent / "fixtures" / "news-az-2025-06-03.txt"
+SEED = Path(__file__).parents[1] / "fixtures" / "news-az-2025-06-03.txt"
 
 
 def test_seed_article_loses_widget_line_and_sign_off() -> None:

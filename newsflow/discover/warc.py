@@ -1,10 +1,11 @@
-"""Read a source's HTML pages out of a WARC archive (plain or gzipped) without touching the network."""
+"""A source's HTML pages out of a WARC archive (plain or gzipped), for backfills from archives like
+CC-NEWS; reads an open stream and never touches the network."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
@@ -12,7 +13,8 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from newsflow.discover.feeds import listing_datetime
 from newsflow.errors import FeedError
-from newsflow.urls import host_of
+from newsflow.records import DateWindow, FetchedPage, FetchOutcome, Outcome, PageHints
+from newsflow.urls import canonicalize_url, host_of
 
 # Larger bodies are galleries, PDFs mislabelled as HTML or endless listings, not articles.
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -89,3 +91,38 @@ def _page(record: Any, *, hosts: set[str], source: str, max_body_bytes: int) -> 
         return None
     fetched_at = listing_datetime(record.rec_headers.get_header("WARC-Date"))
     return WarcPage(url, source, fetched_at, status, content_type, body)
+
+
+def warc_pages(
+    stream: BinaryIO,
+    *,
+    source: str,
+    hosts: set[str],
+    window: DateWindow | None,
+) -> Iterator[FetchedPage | FetchOutcome]:
+    """The source's HTML pages in a WARC; records crawled before the window cannot be in it."""
+    for record in iter_warc_pages(stream, hosts=hosts, source=source):
+        url = canonicalize_url(record.url)
+        if url is None:
+            continue
+        if window is not None and record.fetched_at is not None and record.fetched_at < window.start:
+            continue
+        if not 200 <= record.status < 300:
+            yield FetchOutcome(
+                url,
+                source,
+                Outcome.SKIPPED,
+                datetime.now(UTC),
+                record.status,
+                f"{url}: archived as HTTP {record.status}",
+            )
+            continue
+        yield FetchedPage(
+            url=url,
+            final_url=url,
+            source=source,
+            status=record.status,
+            body=record.body,
+            content_type=record.content_type,
+            hints=PageHints(),
+        )

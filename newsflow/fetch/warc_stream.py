@@ -1,20 +1,16 @@
-"""Article pages from WARC files (local paths or URLs), for backfills from archives like CC-NEWS."""
+"""Open a WARC file for reading: a local path, or streamed from an http(s) URL without buffering it."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import httpx
 
-from newsflow.discover.warc_records import iter_warc_pages
 from newsflow.errors import FeedError
-from newsflow.records import DateWindow, FetchedPage, FetchOutcome, Outcome, PageHints
-from newsflow.urls import canonicalize_url
 
 
 class _IterStream(io.RawIOBase):
@@ -57,38 +53,3 @@ def open_warc(location: str, client: httpx.Client) -> Iterator[BinaryIO]:
         ) from exc
     with handle:
         yield handle
-
-
-def warc_pages(
-    stream: BinaryIO,
-    *,
-    source: str,
-    hosts: set[str],
-    window: DateWindow | None,
-) -> Iterator[FetchedPage | FetchOutcome]:
-    """The source's HTML pages in a WARC; records crawled before the window cannot be in it."""
-    for record in iter_warc_pages(stream, hosts=hosts, source=source):
-        url = canonicalize_url(record.url)
-        if url is None:
-            continue
-        if window is not None and record.fetched_at is not None and record.fetched_at < window.start:
-            continue
-        if not 200 <= record.status < 300:
-            yield FetchOutcome(
-                url,
-                source,
-                Outcome.SKIPPED,
-                datetime.now(UTC),
-                record.status,
-                f"{url}: archived as HTTP {record.status}",
-            )
-            continue
-        yield FetchedPage(
-            url=url,
-            final_url=url,
-            source=source,
-            status=record.status,
-            body=record.body,
-            content_type=record.content_type,
-            hints=PageHints(),
-        )

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bench.scoring import score_page, score_pages
 from flows.ingest import ingest
 from flows.summary import RunSummary
 from storage.db import session_scope
 from storage.models import Article, FetchEvent, SourceHealth
 from tasks.progress import reporting_progress_to
 from tests.site import MirrorSite, NewsSite, load_fixture_articles
+from tests.support.scoring import score_page, score_pages
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from storage.db import session_scope
 from storage.models import Article
+from tests.e2e.test_prefect_server import REPO_ROOT, SHARED_SERVER, PrefectServer
 from tests.site import NewsSite, load_fixture_articles
-from tests.test_prefect_server import REPO_ROOT, SHARED_SERVER, PrefectServer
 
 
 @pytest.fixture(scope="session")

@@ -44,7 +44,7 @@ for stat in Path("/proc").glob("[0-9]*/stat"):
 
 
 def _children_after_start(workers: int) -> list[str]:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     result = subprocess.run(
         [sys.executable, "-c", _CHILDREN, str(workers)],
         capture_output=True,

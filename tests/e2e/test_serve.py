@@ -26,8 +26,8 @@ from sqlmodel import select
 
 from storage.db import session_scope
 from storage.models import Article
+from tests.e2e.test_prefect_server import BIN, REPO_ROOT, SHARED_SERVER, PrefectServer, stop_process
 from tests.site import NewsSite, load_fixture_articles
-from tests.test_prefect_server import BIN, REPO_ROOT, SHARED_SERVER, PrefectServer, stop_process
 
 # Two fixture pages published on 2019-11-19 (UTC), by their listing and by their own metadata.
 DAY = "2019-11-19"

@@ -29,7 +29,7 @@ from storage.repository import (
 BODIES = [
     v["articleBody"]
     for v in json.loads(
-        (Path(__file__).parent / "fixtures" / "aeb" / "ground-truth.json").read_text(encoding="utf-8")
+        (Path(__file__).parents[1] / "fixtures" / "aeb" / "ground-truth.json").read_text(encoding="utf-8")
     ).values()
 ]
 NOW = datetime(2025, 6, 3, 12, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from newsflow.discover.warc_records import WarcPage, host_matches, iter_warc_pages
+from newsflow.discover.warc import WarcPage, host_matches, iter_warc_pages
 from newsflow.errors import FeedError
 
 ARTICLE_HTML = (

@@ -13,7 +13,7 @@ from newsflow.discover.sitemaps import SitemapDocument, parse_sitemap
 from newsflow.errors import FeedError
 from newsflow.records import DiscoveredUrl
 
-FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "feeds"
 BASE = "https://www.example-news.com/sitemaps/"
 ARTICLES_URL = BASE + "articles-2025-06.xml.gz"
 

@@ -1,6 +1,6 @@
 """A real `prefect server start`: run `newsflow ingest` against it and read the run back through its API.
 
-tests/test_serve.py and tests/test_worker.py use the same server (`SHARED_SERVER`): starting one
+tests/e2e/test_serve.py and tests/e2e/test_worker.py use the same server (`SHARED_SERVER`): starting one
 costs seconds.
 """
 
@@ -44,7 +44,7 @@ from storage.models import Article
 from tests.site import NewsSite, load_fixture_articles
 
 BIN = Path(sys.executable).parent
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 90.0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.scoring import PageScore, Score, score_page, score_pages, shingles
+from tests.support.scoring import PageScore, Score, score_page, score_pages, shingles
 
 
 def test_shingles_are_four_word_runs_counted_with_repeats() -> None:

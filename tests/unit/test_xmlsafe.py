@@ -20,7 +20,7 @@ from newsflow.discover.xml_safety import (
 )
 from newsflow.errors import FeedError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "feeds"
 URL = "https://evil.example.com/feed.xml"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from newsflow.runtime.malloc_tuning import ENV_VARS, tune_malloc
 
-_ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+_ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
 _GLIBC = platform.libc_ver()[0] == "glibc"
 
 # Eight threads hold memory at once, then glibc's malloc_stats lists one "Arena N:" per arena.

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.scoring import score_page, score_pages
 from newsflow.errors import ExtractionError
 from newsflow.extract.article import extract_article
 from newsflow.records import PageHints
+from tests.support.scoring import score_page, score_pages
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 AEB = FIXTURES / "aeb"
 TRUTH: dict[str, dict[str, str]] = json.loads((AEB / "ground-truth.json").read_text(encoding="utf-8"))
 NOW = datetime(2025, 1, 1, tzinfo=UTC)

@@ -13,7 +13,7 @@ from newsflow.discover.feeds import listing_datetime, parse_feed
 from newsflow.errors import FeedError
 from newsflow.records import DiscoveredUrl
 
-FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "feeds"
 
 RSS2_URL = "https://www.example-news.com/politics/rss.xml"
 RSS2_EXPECTED = [

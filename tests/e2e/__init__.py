@@ -1,0 +1,1 @@
+"""End to end: real flows, the CLI in a subprocess, Prefect servers and workers, local news sites."""
