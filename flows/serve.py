@@ -2,81 +2,60 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 from prefect import Flow, serve
+from prefect.cli.deploy._models import PrefectYamlModel, RawScheduleConfig
+from prefect.cli.deploy._schedules import _schedule_config_to_deployment_schedule
+from prefect.client.schemas.actions import DeploymentScheduleCreate
 from prefect.client.schemas.objects import ConcurrencyLimitConfig
 from prefect.deployments.runner import RunnerDeployment
 from prefect.flows import load_flow_from_entrypoint
-from prefect.schedules import Cron, Interval, RRule, Schedule
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import ValidationError
 
 from newsflow.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-class ScheduleEntry(BaseModel):
-    """One item of a deployment's `schedules:`, read as `prefect deploy` reads it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    interval: timedelta | None = None  # seconds, ISO 8601 ("PT15M") or "HH:MM:SS"
-    cron: str | None = None
-    rrule: str | None = None
-    timezone: str | None = None
-    anchor_date: datetime | None = None
-    day_or: bool = True
-    active: bool = True
-    parameters: dict[str, Any] = {}
-    slug: str | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one_kind(self) -> ScheduleEntry:
-        if sum(v is not None for v in (self.interval, self.cron, self.rrule)) != 1:
-            raise ValueError("give exactly one of 'interval', 'cron' or 'rrule'")
-        return self
-
-    def to_schedule(self) -> Schedule:
-        common: dict[str, Any] = {
-            "timezone": self.timezone,
-            "active": self.active,
-            "parameters": self.parameters,
-            "slug": self.slug,
-        }
-        if self.interval is not None:
-            return Interval(self.interval, anchor_date=self.anchor_date, **common)
-        if self.cron is not None:
-            return Cron(self.cron, day_or=self.day_or, **common)
-        assert self.rrule is not None
-        return RRule(self.rrule, **common)
-
-
 def read_deployments(path: Path) -> list[dict[str, Any]]:
-    """The `deployments:` entries of a prefect.yaml-format file; ConfigError names what is wrong."""
+    """The `deployments:` entries of a prefect.yaml-format file, read with Prefect's own model (as
+    `prefect deploy` reads them, so its schema is Prefect's); ConfigError names what is wrong."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"deployments file {path} not found; pass --deployments PATH") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
-    entries = data.get("deployments") if isinstance(data, dict) else None
-    if not isinstance(entries, list) or not entries:
+    if not isinstance(data, dict) or not isinstance(data.get("deployments"), list) or not data["deployments"]:
         raise ConfigError(f"{path}: expected a non-empty 'deployments:' list")
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(data["deployments"]):
         if not isinstance(entry, dict) or not entry.get("name") or not entry.get("entrypoint"):
             raise ConfigError(f"{path}: deployments[{index}] needs 'name' and 'entrypoint'")
-    return entries
+        for number, schedule in enumerate(entry.get("schedules") or []):
+            # Prefect's model accepts a schedule as any of several shapes and reports a failed
+            # union; the YAML shape alone gives the one error a user can act on.
+            try:
+                RawScheduleConfig.model_validate(schedule)
+            except ValidationError as exc:
+                raise ConfigError(
+                    f"{path}: deployment '{entry['name']}' schedules[{number}] is invalid: {_first_error(exc)}"
+                ) from exc
+    try:
+        model = PrefectYamlModel.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: not a valid Prefect deployments file: {_first_error(exc)}") from exc
+    # As `prefect deploy` hands them on: only the keys the file gives.
+    return [d.model_dump(exclude_unset=True, mode="json") for d in model.deployments]
 
 
-def _schedules(entry: dict[str, Any], path: Path) -> list[Schedule]:
-    schedules: list[Schedule] = []
+def _schedules(entry: dict[str, Any], path: Path) -> list[DeploymentScheduleCreate]:
+    schedules: list[DeploymentScheduleCreate] = []
     for index, raw in enumerate(entry.get("schedules") or []):
         try:
-            schedules.append(ScheduleEntry.model_validate(raw).to_schedule())
+            schedules.append(DeploymentScheduleCreate(**_schedule_config_to_deployment_schedule(raw)))
         except ValueError as exc:  # pydantic's ValidationError included
             raise ConfigError(
                 f"{path}: deployment '{entry['name']}' schedules[{index}] is invalid: {_first_error(exc)}"
@@ -129,6 +108,13 @@ def build_deployments(path: Path) -> list[RunnerDeployment]:
             parameters=entry.get("parameters") or {},
             tags=list(entry.get("tags") or []),
             description=entry.get("description"),
+            version=entry.get("version"),
+            paused=entry.get("paused"),
+            **(
+                {"enforce_parameter_schema": entry["enforce_parameter_schema"]}
+                if entry.get("enforce_parameter_schema") is not None
+                else {}
+            ),
         )
         assert isinstance(deployment, RunnerDeployment)  # sync context: not a coroutine
         deployments.append(deployment)

@@ -192,3 +192,18 @@ def test_serve_without_a_sources_file_exits_2_before_serving(
     result = CliRunner().invoke(app, ["serve", "--deployments", str(DEPLOYMENTS)])
     assert result.exit_code == 2, result.output
     assert "nowhere.yaml not found" in result.output
+
+
+def test_keys_prefect_accepts_are_accepted_even_ones_newsflow_does_not_use(tmp_path: Path) -> None:
+    # Read with Prefect's own model: a schedule's `replaces`, a deployment's `version` or a key a
+    # newer Prefect adds are Prefect's business, not a reason to refuse the file.
+    path = _write(
+        tmp_path,
+        "deployments:\n  - name: x\n    entrypoint: flows/ingest.py:ingest\n    version: '1.2'\n"
+        "    a_key_from_a_newer_prefect: true\n"
+        "    schedules:\n      - interval: 900\n        slug: quarter\n        replaces: every-15\n",
+    )
+    [deployment] = build_deployments(path)
+    [schedule] = deployment.schedules
+    assert schedule.slug == "quarter"
+    assert deployment.version == "1.2"
