@@ -40,7 +40,7 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]
         yield items[start : start + size]
 
 
-def settled_urls(session: Session, urls: Iterable[str]) -> set[str]:
+def settled_urls(session: Session, *, urls: Iterable[str]) -> set[str]:
     """The URLs among `urls` that an earlier run stored or settled for good."""
     wanted = list(dict.fromkeys(urls))
     found: set[str] = set()
@@ -422,7 +422,7 @@ def dates_left_out(session: Session, *, urls: Iterable[str]) -> dict[str, dateti
     return found
 
 
-def get_feed_state(session: Session, url: str) -> FeedState | None:
+def get_feed_state(session: Session, *, url: str) -> FeedState | None:
     """The validators saved from the last fetch of a feed or sitemap."""
     return session.get(FeedState, url)
 
@@ -477,5 +477,5 @@ def retryable_urls(session: Session, *, source: str, max_attempts: int = 5, limi
         .limit(limit * 2)
     )
     candidates = [url for url, _ in session.exec(failed).all()]
-    settled = settled_urls(session, candidates)
+    settled = settled_urls(session, urls=candidates)
     return [url for url in candidates if url not in settled][:limit]

@@ -68,7 +68,7 @@ def _unsettled(session: Session, found: Sequence[DiscoveredUrl]) -> list[Discove
     URL of a big sitemap would be one more copy of it."""
     fresh: list[DiscoveredUrl] = []
     for chunk in chunks(found, _SETTLED_CHUNK):
-        settled = settled_urls(session, [u.url for u in chunk])
+        settled = settled_urls(session, urls=[u.url for u in chunk])
         fresh.extend(u for u in chunk if u.url not in settled)
     return fresh
 
@@ -123,7 +123,7 @@ class SourcePipeline:
     def _discover(self, fetcher: Fetcher) -> Discovery:
         def known(url: str) -> tuple[str | None, str | None] | None:
             with session_scope(self.config.database_url) as session:
-                state = get_feed_state(session, url)
+                state = get_feed_state(session, url=url)
                 return (state.etag, state.last_modified) if state is not None else None
 
         # A backfill needs the full listings, so it never sends conditional requests.
@@ -194,7 +194,7 @@ class SourcePipeline:
 
     def _unstored(self, pages: list[FetchedPage]) -> list[FetchedPage]:
         with session_scope(self.config.database_url) as session:
-            settled = settled_urls(session, [p.url for p in pages])
+            settled = settled_urls(session, urls=[p.url for p in pages])
         return [p for p in pages if p.url not in settled]
 
     def _consume(self, batches: Iterator[Batch], report: SourceReport, *, total: int) -> None:

@@ -103,7 +103,7 @@ def test_settled_and_retryable_urls(migrated_database: str) -> None:
         record_outcomes(session, outcomes=outcomes, run_id="run-1")
     with session_scope(migrated_database) as session:
         urls = ["https://a.test/ok", "https://a.test/gone", "https://a.test/flaky", "https://a.test/new"]
-        assert settled_urls(session, urls) == {"https://a.test/ok", "https://a.test/gone"}
+        assert settled_urls(session, urls=urls) == {"https://a.test/ok", "https://a.test/gone"}
         assert retryable_urls(session, source="daily") == ["https://a.test/flaky"]
         assert retryable_urls(session, source="other") == []
         assert len(session.exec(select(FetchEvent)).all()) == 5
@@ -201,7 +201,7 @@ def test_postgres_lookups_are_never_served_a_stale_cached_plan(migrated_database
         ]
         with session_scope(migrated_database) as session:
             store_articles(session, items=items, threshold=0.8, now=NOW)
-            settled_urls(session, [item.article.url for item in items])
+            settled_urls(session, urls=[item.article.url for item in items])
     with session_scope(migrated_database) as session:
         assert count_articles(session) == 80
         if session.connection().dialect.name == "postgresql":
