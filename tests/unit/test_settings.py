@@ -30,3 +30,15 @@ def test_invalid_values_name_the_setting(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("NEWSFLOW_FETCH_CONCURRENCY", "lots")
     with pytest.raises(ConfigError, match="fetch_concurrency"):
         load_settings()
+
+
+def test_run_config_is_derived_from_settings_by_name_alone() -> None:
+    from dataclasses import fields
+
+    from newsflow.settings import RunConfig, Settings
+
+    settings = load_settings(batch_size=7, per_host_delay=0.5, database_url="sqlite:///x.db")
+    config = RunConfig.from_settings(settings)
+    assert {f.name for f in fields(RunConfig)} <= set(Settings.model_fields)
+    assert all(getattr(config, f.name) == getattr(settings, f.name) for f in fields(RunConfig))
+    assert (config.batch_size, config.per_host_delay, config.database_url) == (7, 0.5, "sqlite:///x.db")
