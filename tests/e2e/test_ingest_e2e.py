@@ -169,13 +169,8 @@ def test_progress_reaches_every_source_task_as_a_parameter(
     site, mirror = sites
     sources = _write_sources(
         tmp_path / "sources.yaml",
-        f"""
-sources:
-  - name: daily
-    feeds: ["{site.url("/feed.xml")}"]
-  - name: mirror
-    feeds: ["{mirror.url("/feed.xml")}"]
-""",
+        f'sources:\n  - {{name: daily, feeds: ["{site.url("/feed.xml")}"]}}\n'
+        f'  - {{name: mirror, feeds: ["{mirror.url("/feed.xml")}"]}}\n',
     )
     calls: list[tuple[str, int, int]] = []
     with reporting_progress_to(lambda source, done, total: calls.append((source, done, total))):
