@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from newsflow.errors import ConfigError
+
+DATABASE_URL_FORMS = (
+    "sqlite:///relative/path.db, sqlite:////absolute/path.db, or postgresql://user:password@host:5432/dbname"
+)
+_SQLITE_PREFIX = "sqlite:///"
+_POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 
 DEFAULT_USER_AGENT = "newsflow/0.1 (+https://github.com/newsflow/newsflow; news ingestion bot)"
 
@@ -44,16 +50,58 @@ class Settings(BaseSettings):
     near_duplicate_threshold: float = Field(default=0.8, gt=0, le=1)
     progress: bool | None = Field(default=None, description="None: show bars only on a terminal")
 
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database_url(cls, value: str) -> str:
+        return check_database_url(value)
+
+
+def check_database_url(url: str) -> str:
+    """`url` if newsflow can store articles there; ValueError naming the accepted forms if not."""
+    url = url.strip()
+    if url.startswith(_SQLITE_PREFIX) and len(url) > len(_SQLITE_PREFIX):
+        return url
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme.lower() in _POSTGRES_SCHEMES and rest.split("/", 1)[0].rsplit("@", 1)[-1]:
+        return url
+    shown = repr(_without_password(url)) if url else "empty"
+    kind = scheme.split("+")[0].lower()
+    if separator and kind and kind != "sqlite" and kind not in _POSTGRES_SCHEMES:
+        shown += f" (newsflow stores to SQLite or PostgreSQL, not {kind})"
+    raise ValueError(f"{shown} is not a database URL newsflow can use; use {DATABASE_URL_FORMS}")
+
+
+def _without_password(url: str) -> str:
+    """`url` with its password starred out, fit for an error message."""
+    scheme, separator, rest = url.partition("://")
+    userinfo, at, host = rest.partition("@")
+    if not (separator and at and ":" in userinfo):
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"
+
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment and .env, with explicit overrides; ConfigError if invalid."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
+        errors = exc.errors()
+        if [e["loc"] for e in errors] in ([("database_url",)], [("DATABASE_URL",)]):
+            # The one setting every user meets first gets a message of its own.
+            message = str(errors[0]["msg"]).removeprefix("Value error, ")
+            raise ConfigError(f"DATABASE_URL: {message}") from exc
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+            f"{_variable(err['loc'])}: {str(err['msg']).removeprefix('Value error, ')}" for err in errors
         )
         raise ConfigError(f"invalid settings ({problems}); check your environment and .env") from exc
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    """The environment variable behind a settings field, as the user sets it."""
+    name = ".".join(str(p) for p in loc) or "settings"
+    if name.lower() == "database_url":
+        return "DATABASE_URL"
+    return f"NEWSFLOW_{name.upper()}" if name in Settings.model_fields else name
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
-from newsflow.errors import StorageError
+from newsflow.errors import ConfigError, StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (tests/unit/test_migrations.py keeps this in step).
@@ -69,7 +69,14 @@ def _create_engine(database_url: str) -> Engine:
     url = make_url(normalize_database_url(database_url))
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(url.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(
+                    f"DATABASE_URL: cannot create the folder {folder} for the SQLite file "
+                    f"({exc.strerror}); point DATABASE_URL at a writable place"
+                ) from exc
         # Pooled connections keep their page cache and spare each transaction a connect, the
         # PRAGMAs and the WAL checkpoint SQLite runs when the last connection closes.
         in_memory = url.database in (None, "", ":memory:")

@@ -77,6 +77,32 @@ def test_unknown_source_name_and_bad_dates_exit_2(tmp_path: Path, monkeypatch: p
     assert "--since 'June 1' is not a date; use YYYY-MM-DD" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("command", "database_url", "shown"),
+    [
+        (["ingest"], "garbage", "'garbage' is not a database URL"),
+        (["ingest"], "", "empty is not a database URL"),
+        (["ingest"], "mysql://bob:secret@db.example/news", "not mysql"),
+        (["ingest"], "sqlite:///", "'sqlite:///' is not a database URL"),
+        (["ingest"], "sqlite:////proc/newsflow/news.db", "cannot create the folder /proc/newsflow"),
+        (["db", "upgrade"], "garbage", "'garbage' is not a database URL"),
+        (["db", "upgrade"], "sqlite:////proc/newsflow/news.db", "cannot create the folder /proc/newsflow"),
+    ],
+)
+def test_every_bad_database_url_exits_2_with_one_line_naming_the_variable(
+    cli_env: dict[str, str], tmp_path: Path, database_url: str, shown: str, command: list[str]
+) -> None:
+    (tmp_path / "sources.yaml").write_text("sources:\n  - name: a\n    feeds: ['https://a.example/rss']\n")
+    cli_env["DATABASE_URL"] = database_url
+    result = _newsflow(*command, env=cli_env, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("newsflow: DATABASE_URL: ") and shown in line, line
+    if "cannot create" not in shown:
+        assert "sqlite:///" in line and "postgresql://" in line  # the accepted forms
+    assert "secret" not in line
+
+
 def test_unreachable_database_exits_1(cli_env: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / "sources.yaml").write_text("sources:\n  - name: a\n    feeds: ['https://a.example/rss']\n")
     cli_env["DATABASE_URL"] = f"postgresql+psycopg://nobody@127.0.0.1:{_closed_port()}/nothing"
