@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, text, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel, col, select
 
 from newsflow.dedupe.plan import PlannedArticle, StoredCandidate, plan_batch
 from newsflow.dedupe.verdict import DuplicateKind, DuplicateVerdict, StoredFingerprint
@@ -431,31 +433,46 @@ def save_feed_state(
     session: Session, *, url: str, etag: str | None, last_modified: str | None, now: datetime
 ) -> None:
     """Remember a feed's ETag and Last-Modified for the next conditional GET."""
-    state = session.get(FeedState, url)
-    if state is None:
-        session.add(FeedState(url=url, etag=etag, last_modified=last_modified, checked_at=now))
-    else:
-        state.etag, state.last_modified, state.checked_at = etag, last_modified, now
-        session.add(state)
+    # An upsert, not read-then-insert: two runs reading the same feed at once both insert.
+    values = {"url": url, "etag": etag, "last_modified": last_modified, "checked_at": now}
+    statement = _insert(session, FeedState).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["url"],
+            set_={"etag": etag, "last_modified": last_modified, "checked_at": now},
+        )
+    )
 
 
 def update_source_health(
     session: Session, *, source: str, ok: bool, blocked: bool, error: str | None, now: datetime
 ) -> SourceHealth:
     """Record one run's result for a source: success resets the failure count."""
-    health = session.get(SourceHealth, source) or SourceHealth(source=source)
+    # One statement, so that two runs finishing the same source at once neither collide on the
+    # insert nor lose a failure count.
     if ok:
-        health.consecutive_failures = 0
-        health.last_success_at = now
-        health.blocked = False
-        health.last_error = None
+        values: dict[str, Any] = {
+            "consecutive_failures": 0,
+            "last_success_at": now,
+            "blocked": False,
+            "last_error": None,
+        }
+        on_conflict = dict(values)
     else:
-        health.consecutive_failures += 1
-        health.last_failure_at = now
-        health.blocked = blocked
-        health.last_error = error
-    session.add(health)
+        values = {"consecutive_failures": 1, "last_failure_at": now, "blocked": blocked, "last_error": error}
+        on_conflict = {**values, "consecutive_failures": col(SourceHealth.consecutive_failures) + 1}
+    statement = _insert(session, SourceHealth).values(source=source, **values)
+    session.execute(statement.on_conflict_do_update(index_elements=["source"], set_=on_conflict))
+    health = session.get(SourceHealth, source, populate_existing=True)
+    assert health is not None
     return health
+
+
+def _insert(session: Session, model: type[SQLModel]) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO UPDATE (SQLite and PostgreSQL alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(model)
+    return sqlite_insert(model)
 
 
 def count_articles(session: Session, *, originals_only: bool = False) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,13 +15,15 @@ from newsflow.dedupe.fingerprint import fingerprint
 from newsflow.dedupe.verdict import DuplicateKind
 from newsflow.records import ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
 from storage.db import session_scope, upgrade
-from storage.models import Article, FetchEvent
+from storage.models import Article, FetchEvent, SourceHealth
 from storage.repository import (
     ANALYZE_AT_ROWS,
     analyze_dedup_tables,
     count_articles,
+    get_feed_state,
     record_outcomes,
     retryable_urls,
+    save_feed_state,
     settled_urls,
     store_articles,
     update_source_health,
@@ -107,6 +110,34 @@ def test_settled_and_retryable_urls(migrated_database: str) -> None:
         assert retryable_urls(session, source="daily") == ["https://a.test/flaky"]
         assert retryable_urls(session, source="other") == []
         assert len(session.exec(select(FetchEvent)).all()) == 5
+
+
+def test_two_runs_saving_one_feed_and_one_source_at_once_do_not_collide(migrated_database: str) -> None:
+    # Run A has written its feed state and source health but not committed when run B writes the
+    # same rows: B waits for A, then updates what A inserted (a read-then-insert failed here).
+    errors: list[BaseException] = []
+
+    def run_b() -> None:
+        try:
+            with session_scope(migrated_database) as session:
+                save_feed_state(session, url="https://a.test/feed", etag='"b"', last_modified=None, now=NOW)
+                update_source_health(session, source="s", ok=False, blocked=False, error="B", now=NOW)
+        except BaseException as exc:
+            errors.append(exc)
+
+    with session_scope(migrated_database) as session:
+        save_feed_state(session, url="https://a.test/feed", etag='"a"', last_modified=None, now=NOW)
+        update_source_health(session, source="s", ok=False, blocked=False, error="A", now=NOW)
+        session.flush()
+        other = threading.Thread(target=run_b)
+        other.start()
+        other.join(0.5)  # B is now blocked on A's rows (PostgreSQL) or on the write lock (SQLite)
+    other.join(30)
+    assert not other.is_alive() and errors == []
+    with session_scope(migrated_database) as session:
+        assert get_feed_state(session, url="https://a.test/feed").etag == '"b"'  # type: ignore[union-attr]
+        health = session.get(SourceHealth, "s")
+        assert health is not None and health.consecutive_failures == 2 and health.last_error == "B"
 
 
 def test_source_health_counts_consecutive_failures(migrated_database: str) -> None:
