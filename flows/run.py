@@ -14,9 +14,9 @@ from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
 from newsflow.settings import RunConfig, Settings, load_settings
 from newsflow.sources import load_sources, select_sources
-from storage.db import upgrade
+from storage.db import checkpoint, upgrade
 from tasks.ingest_source import ingest_source
-from tasks.progress import progress_callback
+from tasks.progress import ProgressCallback, progress_callback
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,22 @@ def run_sources(
     """Run one task per source, at most `config.source_concurrency` at a time; gather their reports."""
     run_id = str(flow_run.get_id() or "") or None
     progress = progress_callback()  # the CLI's bars; None in a served or deployed run
+    try:
+        reports = _source_reports(kind, sources, config, run_id=run_id, window=window, progress=progress)
+    finally:
+        checkpoint(config.database_url)  # the SQLite file alone is complete after every run
+    return RunSummary(kind, [reports[source.name] for source in sources])
+
+
+def _source_reports(
+    kind: str,
+    sources: list[Source],
+    config: RunConfig,
+    *,
+    run_id: str | None,
+    window: DateWindow | None,
+    progress: ProgressCallback | None,
+) -> dict[str, SourceReport]:
     waiting = list(sources)
     running: list[tuple[Source, PrefectFuture[SourceReport]]] = []
     reports: dict[str, SourceReport] = {}
@@ -70,4 +86,4 @@ def run_sources(
             reports[source.name] = finished.result()
         except Exception as exc:  # a crashed source task is that source's failure, not the run's
             reports[source.name] = SourceReport(source.name, error=f"{type(exc).__name__}: {exc}")
-    return RunSummary(kind, [reports[source.name] for source in sources])
+    return reports

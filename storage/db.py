@@ -96,6 +96,24 @@ def _create_engine(database_url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8, connect_args=connect_args)
 
 
+def checkpoint(database_url: str) -> None:
+    """Fold SQLite's write-ahead log into the database file and empty it, so that the .db file
+    alone holds every committed article (a copy of it is complete); nothing to do on PostgreSQL."""
+    engine = get_engine(database_url)
+    if engine.dialect.name != "sqlite":
+        return
+    # On the driver's connection, outside any transaction (SQLAlchemy's would BEGIN IMMEDIATE
+    # first, and a checkpoint inside a transaction cannot fold the log). A reader still open in
+    # another process makes it partial; the next run's checkpoint finishes the job.
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        connection.close()
+
+
 def dispose_engine(database_url: str) -> None:
     """Close and forget the engine of `database_url` (before dropping a database, say)."""
     with _engines_lock:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -102,6 +104,13 @@ sources:
     with session_scope(database_url) as session:
         health = {h.source: h for h in session.exec(select(SourceHealth)).all()}
     assert health["daily"].consecutive_failures == 0 and health["daily"].last_success_at is not None
+
+    if database_url.startswith("sqlite:///"):
+        # The run checkpointed its write-ahead log: a copy of the .db file alone is complete.
+        copy = tmp_path / "copy.db"
+        shutil.copyfile(database_url.removeprefix("sqlite:///"), copy)
+        with sqlite3.connect(copy) as copied:
+            assert copied.execute("SELECT count(*) FROM article").fetchone() == (len(articles),)
 
 
 def test_a_second_run_fetches_no_article_again_and_adds_nothing(
