@@ -102,7 +102,8 @@ def ingest(sources: SourcesOption = None, source: SourceNames = None) -> None:
     """Fetch new articles from every configured source (or only --source NAME)."""
 
     def call() -> Any:
-        _start_extraction(_prevalidate(sources, source))
+        settings = _prevalidate(sources, source)
+        _start_extraction(settings)
         from prefect import tags
 
         from flows.ingest import ingest as ingest_flow
@@ -110,7 +111,7 @@ def ingest(sources: SourcesOption = None, source: SourceNames = None) -> None:
 
         _imports_done()
         # The same tags as the deployments', so CLI runs filter alongside scheduled ones in the UI.
-        with progress_bars(), tags("newsflow", "ingest"):
+        with progress_bars(settings.progress), tags("newsflow", "ingest"):
             return ingest_flow(str(sources) if sources else None, source, return_state=True)
 
     _run(call)
@@ -186,8 +187,13 @@ def db_upgrade() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    # Prefect's ephemeral server phones home by default; a news crawler should not, unless asked.
+    # Prefect's ephemeral server and client phone home by default; a news crawler should not,
+    # unless asked.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    # The temporary API server gets 20 s to start by default; on a busy 2-core machine it took
+    # longer, and the run died with a 60-line traceback before fetching anything.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # Before any thread starts: page bodies would otherwise fragment malloc arenas (malloc_tuning).
     tune_malloc(environ=os.environ)
     global _own_process

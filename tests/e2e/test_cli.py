@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import pty
+import re
 import socket
 import subprocess
 import sys
@@ -146,3 +148,57 @@ def test_ingest_then_db_upgrade(cli_env: dict[str, str], tmp_path: Path) -> None
     assert "daily: 3 discovered, 3 fetched, 3 new, 0 duplicate" in result.stdout
     upgraded = _newsflow("db", "upgrade", env=cli_env, cwd=tmp_path)
     assert upgraded.returncode == 0 and "database is up to date" in upgraded.stdout
+
+
+def _newsflow_in_terminal(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """Run the CLI with a pseudo-terminal as its stdin, stdout and stderr, as from a shell."""
+    main, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", *args],
+        env={**env, "COLUMNS": "120", "TERM": "xterm-256color"},
+        cwd=cwd,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal closed: every process holding it has exited
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    return process.wait(timeout=180), b"".join(chunks).decode("utf-8", "replace")
+
+
+_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_LOG_LINE = re.compile(r"\d\d:\d\d:\d\d\.\d{3} \| (?:INFO|WARNING|ERROR)")
+
+
+@pytest.mark.parametrize("progress", [None, "false"])
+def test_in_a_terminal_log_lines_print_above_the_bars_and_never_across_them(
+    cli_env: dict[str, str], tmp_path: Path, progress: str | None
+) -> None:
+    with NewsSite.start(articles=load_fixture_articles()[:6], widget=False, crawl_delay=0.2) as site:
+        (tmp_path / "sources.yaml").write_text(
+            f"sources:\n  - name: daily\n    feeds: ['{site.url('/feed.xml')}']\n", encoding="utf-8"
+        )
+        if progress is not None:
+            cli_env["NEWSFLOW_PROGRESS"] = progress
+        code, screen = _newsflow_in_terminal("ingest", env=cli_env, cwd=tmp_path)
+    assert code == 0, screen
+    # What the terminal shows, line by line: a carriage return starts a line over too.
+    lines = re.split(r"[\r\n]+", _ESCAPE.sub("", screen))
+    logs = [line for line in lines if _LOG_LINE.search(line)]
+    assert any("Finished in state Completed" in line for line in logs), screen
+    assert not [line for line in logs if not _LOG_LINE.match(line)], "a log line printed across other output"
+    bars = [line for line in lines if line.startswith("daily ━")]
+    if progress == "false":
+        assert bars == []
+    else:
+        assert bars and bars[-1].split()[-2] == "6/6", bars
+    assert "6 new, 0 duplicate, 0 failed, 0 skipped" in lines  # the last line, whole

@@ -28,7 +28,7 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 def test_invalid_values_name_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSFLOW_FETCH_CONCURRENCY", "lots")
-    with pytest.raises(ConfigError, match="fetch_concurrency"):
+    with pytest.raises(ConfigError, match="NEWSFLOW_FETCH_CONCURRENCY: Input should be a valid integer"):
         load_settings()
 
 
@@ -42,3 +42,32 @@ def test_run_config_is_derived_from_settings_by_name_alone() -> None:
     assert {f.name for f in fields(RunConfig)} <= set(Settings.model_fields)
     assert all(getattr(config, f.name) == getattr(settings, f.name) for f in fields(RunConfig))
     assert (config.batch_size, config.per_host_delay, config.database_url) == (7, 0.5, "sqlite:///x.db")
+
+
+def test_env_example_is_valid_shell_and_lists_every_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+    import subprocess
+
+    from newsflow.settings import Settings
+
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    text = example.read_text(encoding="utf-8")
+    shell = subprocess.run(
+        ["bash", "-c", f"set -eu -a; . {example}; set +a; env"], capture_output=True, text=True, check=True
+    )
+    assert "NEWSFLOW_USER_AGENT=newsflow/0.1 (+https://example.org/contact" in shell.stdout
+    listed = set(re.findall(r"^#? ?([A-Z_]+)=", text, flags=re.MULTILINE))
+    wanted = {
+        "DATABASE_URL" if n == "database_url" else f"NEWSFLOW_{n.upper()}" for n in Settings.model_fields
+    }
+    assert wanted <= listed, f"missing from .env.example: {sorted(wanted - listed)}"
+    # And pydantic-settings reads it as a .env file, to the same values as the defaults.
+    (tmp_path / ".env").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    from_file = load_settings()
+    assert from_file.user_agent.startswith("newsflow/0.1 (+https://example.org/contact")
+    assert from_file.model_dump(exclude={"user_agent"}) == Settings(_env_file=None).model_dump(  # type: ignore[call-arg]
+        exclude={"user_agent"}
+    )
