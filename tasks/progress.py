@@ -15,8 +15,8 @@ from contextvars import ContextVar
 
 from prefect.logging.handlers import PrefectConsoleHandler
 from rich.console import Console
-from rich.theme import Theme
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.theme import Theme
 
 ProgressCallback = Callable[[str, int, int], None]  # (source, done, total)
 
