@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
 
+from prefect import State
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 
@@ -54,12 +59,57 @@ def run_sources(
 ) -> RunSummary:
     """Run one task per source, at most `config.source_concurrency` at a time; gather their reports."""
     run_id = str(flow_run.get_id() or "") or None
-    progress = progress_callback()  # the CLI's bars; None in a served or deployed run
+    # The CLI's bars (None in a served or deployed run), and an ingest's progress artifact.
+    progress = ArtifactProgress(kind, progress_callback()) if window is None else progress_callback()
     try:
         reports = _source_reports(kind, sources, config, run_id=run_id, window=window, progress=progress)
     finally:
         checkpoint(config.database_url)  # the SQLite file alone is complete after every run
+        if isinstance(progress, ArtifactProgress):
+            progress.finish()
     return RunSummary(kind, [reports[source.name] for source in sources])
+
+
+class ArtifactProgress:
+    """Pages done of pages to fetch across a run's sources, as the run's `<kind>-progress` artifact
+    (the UI shows it while the run goes on); passes every tick on to `forward` (the CLI's bars)."""
+
+    def __init__(self, kind: str, forward: ProgressCallback | None, *, every: float = 2.0) -> None:
+        self._forward = forward
+        self._every = every
+        self._lock = threading.Lock()
+        self._pages: dict[str, tuple[int, int]] = {}
+        self._published = 0.0
+        # Created here, in the flow's thread, so it belongs to the flow run (ticks come from tasks).
+        artifact = create_progress_artifact(
+            progress=0.0, key=f"{kind}-progress", description="Pages done of the pages this run fetches"
+        )
+        self._artifact = artifact if isinstance(artifact, UUID) else None
+
+    def __call__(self, source: str, done: int, total: int) -> None:
+        if self._forward is not None:
+            self._forward(source, done, total)
+        with self._lock:
+            self._pages[source] = (done, total)
+            now = time.monotonic()
+            if now - self._published < self._every:
+                return
+            self._published = now
+        self._publish()
+
+    def percent(self) -> float:
+        done = sum(d for d, _ in self._pages.values())
+        total = sum(t for _, t in self._pages.values())
+        return 100.0 * done / total if total else 0.0
+
+    def _publish(self, percent: float | None = None) -> None:
+        if self._artifact is not None:
+            update_progress_artifact(
+                artifact_id=self._artifact, progress=self.percent() if percent is None else percent
+            )
+
+    def finish(self) -> None:
+        self._publish(100.0)
 
 
 def _source_reports(
@@ -72,7 +122,7 @@ def _source_reports(
     progress: ProgressCallback | None,
 ) -> dict[str, SourceReport]:
     waiting = list(sources)
-    running: list[tuple[Source, PrefectFuture[SourceReport]]] = []
+    running: list[tuple[Source, PrefectFuture[SourceReport | State[SourceReport]]]] = []
     reports: dict[str, SourceReport] = {}
     while waiting or running:
         while waiting and len(running) < config.source_concurrency:
@@ -82,8 +132,11 @@ def _source_reports(
         finished = next(as_completed([future for _, future in running]))
         source = next(s for s, future in running if future is finished)
         running = [(s, f) for s, f in running if f is not finished]
-        try:
-            reports[source.name] = finished.result()
-        except Exception as exc:  # a crashed source task is that source's failure, not the run's
-            reports[source.name] = SourceReport(source.name, error=f"{type(exc).__name__}: {exc}")
+        # A failed source's task run is Failed and still carries its report; a crashed one (an
+        # exception) is that source's failure, not the run's.
+        result = finished.result(raise_on_failure=False)
+        if isinstance(result, SourceReport):
+            reports[source.name] = result
+        else:
+            reports[source.name] = SourceReport(source.name, error=f"{type(result).__name__}: {result}")
     return reports

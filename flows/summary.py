@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from newsflow.report import SourceReport
+from newsflow.report import STAGES, SourceReport
 
 COLUMNS = ("source", "discovered", "fetched", "new", "duplicate", "not_modified", "failed", "skipped")
 
@@ -47,11 +47,13 @@ class RunSummary:
             parts.append(f"{self.total('failed')} pages failed and will be retried {retry}")
         return "; ".join(parts)
 
-    def rows(self) -> list[dict[str, str | int]]:
-        rows: list[dict[str, str | int]] = []
+    def rows(self) -> list[dict[str, str | int | float]]:
+        rows: list[dict[str, str | int | float]] = []
         for report in self.reports:
-            row: dict[str, str | int] = {name: getattr(report, name) for name in COLUMNS}
+            row: dict[str, str | int | float] = {name: getattr(report, name) for name in COLUMNS}
             row["status"] = "blocked" if report.blocked else ("failed" if report.source_failed else "ok")
+            # Wall seconds per stage; stages overlap, so they add up to more than the run took.
+            row.update({f"{stage}_s": round(report.seconds.get(stage, 0.0), 2) for stage in STAGES})
             rows.append(row)
         return rows
 

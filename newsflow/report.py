@@ -9,9 +9,10 @@ from newsflow.fetch.fetcher import BLOCKING_STATUSES
 from newsflow.records import FetchOutcome, Outcome
 
 MAX_LISTED_FAILURES = 50
+STAGES = ("discover", "fetch", "extract", "store")
 
 
-@dataclass
+@dataclass(repr=False)
 class SourceReport:
     """What happened to one source in one run."""
 
@@ -31,6 +32,16 @@ class SourceReport:
     pages: int = field(default=0, repr=False)
     walled: int = field(default=0, repr=False)
     wall_statuses: set[int] = field(default_factory=set, repr=False)
+    # Wall seconds per stage (STAGES). Stages overlap: pages are fetched while others are extracted.
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        # Short: Prefect puts it in log lines about the task run's state.
+        status = f"failed: {self.error}" if self.error else "blocked" if self.blocked else "ok"
+        return f"SourceReport({self.source}: {self.new} new, {self.duplicate} duplicate, {status})"
+
+    def add_seconds(self, stage: str, seconds: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
 
     @property
     def source_failed(self) -> bool:

@@ -6,14 +6,17 @@ Policies live in the core (newsflow.candidates, newsflow.window, newsflow.report
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
-from prefect import get_run_logger, task
+from prefect import State, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed
 from sqlmodel import Session
 
 from newsflow.candidates import cap, chunks, ramped_chunks, retry_candidates, unique_by_url
@@ -73,6 +76,27 @@ def _unsettled(session: Session, found: Sequence[DiscoveredUrl]) -> list[Discove
     return fresh
 
 
+@dataclass
+class _InFlight:
+    """A batch being extracted: its future, the URLs that already failed, and its timing."""
+
+    extracted: Extracted
+    failures: list[FetchOutcome]
+    size: int
+    submitted: float = field(default_factory=time.monotonic)
+    finished: list[float] = field(default_factory=list)  # set by the future's callback
+
+    def __post_init__(self) -> None:
+        # The callback holds the list, not self: self holds the future, and a future keeps its
+        # callbacks, so a callback holding self would keep the batch's articles in a cycle.
+        finished = self.finished
+        self.extracted.add_done_callback(lambda _: finished.append(time.monotonic()))
+
+    def extract_seconds(self) -> float:
+        """Submit to done, once done (the callback may run just after result() returns)."""
+        return (self.finished[0] if self.finished else time.monotonic()) - self.submitted
+
+
 def _out_of_window(item: ProcessedArticle, now: datetime) -> FetchOutcome:
     published = item.article.published_at
     return FetchOutcome(
@@ -109,12 +133,14 @@ class SourcePipeline:
                 shared_limiter(self.config, self.run_id),
                 respect_robots=self.config.respect_robots,
             )
+            started = time.monotonic()
             discovery = self._discover(fetcher)
             candidates = self._candidates(discovery, report)
+            report.add_seconds("discover", time.monotonic() - started)
             # Only the candidates go on; the rest of a 50,000-URL sitemap need not outlive this line.
             discovery.urls.clear()
             candidates, left_over = cap(candidates, self.config.max_urls_per_source)
-            self._consume(self._fetched_batches(fetcher, candidates), report, total=len(candidates))
+            self._consume(self._fetched_batches(fetcher, candidates, report), report, total=len(candidates))
             if self.window is not None and self.source.warcs:
                 self._consume(self._warc_batches(client, report), report, total=0)
         self._finish(discovery, report, urls_left_over=left_over)
@@ -159,9 +185,13 @@ class SourcePipeline:
         report.out_of_window += len(outside)
         return kept
 
-    def _fetched_batches(self, fetcher: Fetcher, candidates: list[DiscoveredUrl]) -> Iterator[Batch]:
+    def _fetched_batches(
+        self, fetcher: Fetcher, candidates: list[DiscoveredUrl], report: SourceReport
+    ) -> Iterator[Batch]:
         for batch in ramped_chunks(candidates, self.config.batch_size):
+            started = time.monotonic()
             results = fetcher.fetch_pages(batch, concurrency=self.config.fetch_concurrency)
+            report.add_seconds("fetch", time.monotonic() - started)
             yield (
                 [r for r in results if isinstance(r, FetchedPage)],
                 [r for r in results if isinstance(r, FetchOutcome)],
@@ -203,31 +233,32 @@ class SourcePipeline:
         if total:
             # Worker start-up overlaps the first batch's fetch; a run with nothing new never pays it.
             prestart(workers)
-        pending: tuple[Extracted, list[FetchOutcome], int] | None = None
+        pending: _InFlight | None = None
         done = 0
         self._tick(0, total)
         for pages, failures in batches:
             report.fetched += len(pages)
-            future = submit_extraction(pages, workers=workers)
+            in_flight = _InFlight(
+                submit_extraction(pages, workers=workers), failures, len(pages) + len(failures)
+            )
             if pending is not None:
-                done += self._store(*pending, report)
+                done += self._store(pending, report)
                 self._tick(done, total)
-            pending = (future, failures, len(pages) + len(failures))
+            pending = in_flight
         if pending is not None:
-            done += self._store(*pending, report)
+            done += self._store(pending, report)
             self._tick(done, total)
 
     def _tick(self, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(self.source.name, done, total)
 
-    def _store(
-        self, extracted: Extracted, failures: list[FetchOutcome], size: int, report: SourceReport
-    ) -> int:
+    def _store(self, batch: _InFlight, report: SourceReport) -> int:
         """Store one extracted batch; the number of pages it settled."""
         now = datetime.now(UTC)
-        results = extracted.result()
-        outcomes = [*failures, *(r for r in results if isinstance(r, FetchOutcome))]
+        results = batch.extracted.result()
+        report.add_seconds("extract", batch.extract_seconds())
+        outcomes = [*batch.failures, *(r for r in results if isinstance(r, FetchOutcome))]
         articles = [r for r in results if isinstance(r, ProcessedArticle)]
         if self.window is not None:
             window = self.window
@@ -235,6 +266,7 @@ class SourcePipeline:
                 articles, window, lambda a: a.article.published_at, keep_undated=False
             )
             outcomes.extend(_out_of_window(item, now) for item in outside)
+        started = time.monotonic()
         stored = store_batch(
             self.config.database_url,
             articles=articles,
@@ -243,10 +275,11 @@ class SourcePipeline:
             threshold=self.config.near_duplicate_threshold,
             now=now,
         )
+        report.add_seconds("store", time.monotonic() - started)
         if stored.row_by_row:
             get_run_logger().warning("a batch insert failed; its articles were stored one at a time")
         report.count_pages(stored.outcomes)
-        return size
+        return batch.size
 
     def _finish(self, discovery: Discovery, report: SourceReport, *, urls_left_over: bool) -> None:
         now = datetime.now(UTC)
@@ -275,6 +308,19 @@ class SourcePipeline:
             )
 
 
+class _NoEmptyTraceback(logging.Filter):
+    """Prefect logs a task run that returns a Failed state with exc_info and no exception, which
+    prints a stray "NoneType: None" under the line; a failed source is not a crash."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info is not None and record.exc_info[0] is None:
+            record.exc_info = None
+        return True
+
+
+logging.getLogger("prefect.task_runs").addFilter(_NoEmptyTraceback())
+
+
 @task(name="ingest-source", task_run_name="ingest-{source.name}", cache_policy=NO_CACHE, log_prints=False)
 def ingest_source(
     source: Source,
@@ -282,8 +328,10 @@ def ingest_source(
     run_id: str | None = None,
     window: DateWindow | None = None,
     progress: ProgressCallback | None = None,
-) -> SourceReport:
-    """Ingest one source; page failures are counted and recorded, never raised."""
+) -> SourceReport | State[SourceReport]:
+    """Ingest one source; page failures are counted and recorded, never raised. A source that
+    failed or is blocked ends its task run Failed, with the reason and the report, so the UI's run
+    graph and dashboard count it."""
     logger = get_run_logger()
     report = SourcePipeline(source, config, run_id=run_id, window=window, progress=progress).run()
     logger.info(
@@ -297,5 +345,5 @@ def ingest_source(
         report.skipped,
     )
     if report.error:
-        logger.warning("%s failed: %s", source.name, report.error)
+        return Failed(message=f"{source.name}: {report.error}", data=report)
     return report

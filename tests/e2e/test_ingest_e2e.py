@@ -189,6 +189,21 @@ def test_progress_reaches_every_source_task_as_a_parameter(
     assert set(finals) == {"daily", "mirror"}
     assert all(done == total > 0 for done, total in finals.values()), finals
     assert calls[0][1] == 0  # each bar starts at zero
+    # The UI's view of the same: the flow run's progress artifact ends at 100 %.
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterKey,
+        FlowRunFilter,
+        FlowRunFilterId,
+    )
+
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["ingest-progress"])),
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])),
+        )
+    assert artifact.type == "progress" and float(artifact.data) == 100.0  # type: ignore[arg-type]
     # Outside the block, a flow run reports to nobody.
     calls.clear()
     _run(sources, monkeypatch, database_url)

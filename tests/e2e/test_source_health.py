@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prefect.client.schemas.objects import StateType
+from prefect.states import State
 from sqlmodel import select
 
 from flows.ingest import ingest
@@ -38,6 +40,18 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, feed
     return ingest(sources_path=str(tmp_path / "sources.yaml"), return_state=True)
 
 
+def task_runs(state: Any) -> dict[str, State[Any]]:
+    """The final state of each task run of a flow run, by task run name, as the UI shows them."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+        )
+    return {run.name: run.state for run in runs if run.state is not None}
+
+
 def health(database_url: str) -> dict[str, SourceHealth]:
     with session_scope(database_url) as session:
         return {row.source: row for row in session.exec(select(SourceHealth)).all()}
@@ -62,6 +76,19 @@ def test_walls_are_blocked_counted_named_and_forgotten_on_recovery(
             assert [r.source for r in summary.unhealthy] == ["forbidden", "limited"]
             assert "unhealthy: forbidden (blocked), limited (blocked)" in (state.message or ""), state.message
             assert [row["status"] for row in summary.rows()] == ["ok", "blocked", "blocked"]
+            # In the UI: the flow run Completed, the blocked sources' task runs Failed with why.
+            runs = task_runs(state)
+            assert runs["ingest-daily"].type == StateType.COMPLETED
+            for name, status in (("forbidden", 403), ("limited", 429)):
+                assert runs[f"ingest-{name}"].type == StateType.FAILED
+                assert (runs[f"ingest-{name}"].message or "").startswith(f"{name}: "), runs[f"ingest-{name}"]
+                assert f"HTTP {status}" in (runs[f"ingest-{name}"].message or "")
+        first = states[0].result()  # the run that fetched daily's pages; the second had nothing new
+        daily = next(row for row in first.rows() if row["source"] == "daily")
+        assert all(
+            isinstance(daily[f"{stage}_s"], float) for stage in ("discover", "fetch", "extract", "store")
+        )
+        assert float(daily["fetch_s"]) > 0 and float(daily["store_s"]) > 0
         rows = health(database_url)
         for name, status in (("forbidden", 403), ("limited", 429)):
             assert rows[name].blocked and rows[name].consecutive_failures == 2
