@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
 from newsflow.dedupe.plan import PlannedArticle, StoredCandidate, plan_batch
-from newsflow.dedupe.verdict import DuplicateKind, DuplicateVerdict, StoredFingerprint
+from newsflow.dedupe.verdict import DuplicateKind, DuplicateVerdict, StoredFingerprint, at_home
 from newsflow.records import FetchOutcome, Outcome, ProcessedArticle
 from storage.models import LSH_COLUMNS, Article, FeedState, FetchEvent, SourceHealth, article_lsh
 from storage.types import utc_from_raw
@@ -79,28 +79,49 @@ def _stored_candidates(session: Session, items: Sequence[ProcessedArticle]) -> l
             minhash,
             published_at,
             duplicate_of,
+            url,
+            fetched_url,
             *bands,
         ) in connection.exec_driver_sql(_band_query(chunk)):
             if duplicate_of is None:
                 found[article_id] = StoredCandidate(
-                    StoredFingerprint(article_id, content_hash, minhash, utc_from_raw(published_at)),
+                    StoredFingerprint(
+                        article_id,
+                        content_hash,
+                        minhash,
+                        utc_from_raw(published_at),
+                        url,
+                        at_home(url, fetched_url),
+                    ),
                     tuple(bands),
                 )
         hashes = list({item.fingerprint.content_hash for item in chunk})
         # An original stored without LSH bands (it cannot happen through store_articles, but
         # the content hash is the cheaper guarantee): found by its hash alone.
-        for article_id, content_hash, minhash, published_at, duplicate_of in connection.execute(
+        for (
+            article_id,
+            content_hash,
+            minhash,
+            published_at,
+            duplicate_of,
+            url,
+            fetched_url,
+        ) in connection.execute(
             sa_select(
                 col(Article.id),
                 col(Article.content_hash),
                 col(Article.minhash),
                 col(Article.published_at),
                 col(Article.duplicate_of),
+                col(Article.url),
+                col(Article.fetched_url),
             ).where(col(Article.content_hash).in_(hashes))
         ):
             if article_id is not None and duplicate_of is None and article_id not in found:
                 found[article_id] = StoredCandidate(
-                    StoredFingerprint(article_id, content_hash, minhash, published_at)
+                    StoredFingerprint(
+                        article_id, content_hash, minhash, published_at, url, at_home(url, fetched_url)
+                    )
                 )
     return list(found.values())
 
@@ -115,7 +136,7 @@ def _band_query(items: Sequence[ProcessedArticle]) -> str:
         for band, name in enumerate(LSH_COLUMNS)
     )
     return (
-        "SELECT a.id, a.content_hash, a.minhash, a.published_at, a.duplicate_of, "
+        "SELECT a.id, a.content_hash, a.minhash, a.published_at, a.duplicate_of, a.url, a.fetched_url, "
         f"{', '.join(f'l.{name}' for name in LSH_COLUMNS)} "
         f"FROM article_lsh l JOIN article a ON a.id = l.article_id WHERE {terms}"
     )

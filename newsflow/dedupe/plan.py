@@ -10,6 +10,7 @@ from newsflow.dedupe.verdict import (
     DuplicateKind,
     DuplicateVerdict,
     StoredFingerprint,
+    at_home,
     decide_duplicate,
     replaces_original,
 )
@@ -104,36 +105,60 @@ def plan_batch(
     stored_urls: Collection[str],
     threshold: float,
 ) -> DedupPlan:
-    """Dedupe `items` against the stored candidates and against each other, in batch order."""
+    """Dedupe `items` against the stored candidates and against each other. The original of each
+    group of copies is the one `replaces_original` ranks first, stored or new, so that the choice
+    does not depend on which copy was fetched first."""
     index = DedupIndex()
     for candidate in stored:
         index.add(candidate.fingerprint, candidate.bands)
     stored_ids = set(index.prints)
-    plan = DedupPlan()
+    verdicts: dict[int, DuplicateVerdict] = {}  # by provisional id
+    demotions: list[Demotion] = []
+    new: list[tuple[ProcessedArticle, int | None]] = []
     seen_urls: set[str] = set()
     for position, item in enumerate(items):
         url = item.article.url
         if url in stored_urls or url in seen_urls:
-            plan.articles.append(PlannedArticle(item, DuplicateVerdict(DuplicateKind.NONE), None))
+            new.append((item, None))
             continue
         seen_urls.add(url)
-        verdict = decide_duplicate(item.fingerprint, index.candidates(item), threshold=threshold)
         provisional_id = -(position + 1)
-        original = index.prints.get(verdict.of) if verdict.of in stored_ids else None
-        if original is not None and replaces_original(item.article.published_at, original.published_at):
-            # Whoever published first is the original, whichever source we happened to store first.
-            plan.demotions.append(Demotion(original.article_id, provisional_id, verdict.kind))
+        new.append((item, provisional_id))
+        verdict = decide_duplicate(item.fingerprint, index.candidates(item), threshold=threshold)
+        claim = StoredFingerprint(
+            provisional_id,
+            item.fingerprint.content_hash,
+            item.fingerprint.signature,
+            item.article.published_at,
+            url,
+            at_home(url, item.fetched_url),
+        )
+        original = index.prints.get(verdict.of) if verdict.of is not None else None
+        if original is not None and replaces_original(claim, original):
             index.remove(original.article_id)
+            if original.article_id in stored_ids:
+                demotions.append(Demotion(original.article_id, provisional_id, verdict.kind))
+            else:
+                verdicts[original.article_id] = DuplicateVerdict(
+                    verdict.kind, provisional_id, verdict.similarity
+                )
+            # The demoted original's copies (in this batch, or stored ones it had itself demoted)
+            # follow it to the new original.
+            for other, earlier in verdicts.items():
+                if earlier.of == original.article_id:
+                    verdicts[other] = DuplicateVerdict(earlier.kind, provisional_id, earlier.similarity)
+            demotions = [
+                Demotion(d.stored_id, provisional_id, d.kind) if d.original == original.article_id else d
+                for d in demotions
+            ]
             verdict = DuplicateVerdict(DuplicateKind.NONE)
         if verdict.kind is DuplicateKind.NONE:
-            index.add(
-                StoredFingerprint(
-                    provisional_id,
-                    item.fingerprint.content_hash,
-                    item.fingerprint.signature,
-                    item.article.published_at,
-                ),
-                item.fingerprint.bands,
-            )
-        plan.articles.append(PlannedArticle(item, verdict, provisional_id))
+            index.add(claim, item.fingerprint.bands)
+        verdicts[provisional_id] = verdict
+    plan = DedupPlan(demotions=demotions)
+    for item, planned_id in new:
+        if planned_id is None:
+            plan.articles.append(PlannedArticle(item, DuplicateVerdict(DuplicateKind.NONE), None))
+        else:
+            plan.articles.append(PlannedArticle(item, verdicts[planned_id], planned_id))
     return plan

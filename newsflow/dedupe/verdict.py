@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from newsflow.dedupe.fingerprint import similarity
 from newsflow.records import Fingerprint
@@ -19,12 +20,14 @@ class DuplicateKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class StoredFingerprint:
-    """An original article already stored, as dedup sees it."""
+    """An original article (stored, or earlier in the batch), as dedup sees it."""
 
     article_id: int
     content_hash: str
     signature: bytes
     published_at: datetime | None = None
+    url: str = ""  # canonical URL
+    at_home: bool = False  # fetched from its canonical URL's host: not a copy living elsewhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,31 @@ def decide_duplicate(
     return best
 
 
-def replaces_original(new_published: datetime | None, original_published: datetime | None) -> bool:
-    """A duplicate published strictly earlier than the stored original is the real original."""
-    return new_published is not None and original_published is not None and new_published < original_published
+def at_home(url: str, fetched_url: str) -> bool:
+    """Whether a page was fetched from the host its canonical URL names (a syndicated copy
+    usually lives on another host than the one its canonical URL, or the original, names)."""
+    return _site(url) == _site(fetched_url) != ""
+
+
+def _site(url: str) -> str:
+    """Host and port: two sites may share a host (127.0.0.1, a shared host name) on other ports."""
+    try:
+        parts = urlsplit(url)
+        return f"{(parts.hostname or '').lower()}:{parts.port or ''}" if parts.hostname else ""
+    except ValueError:
+        return ""
+
+
+def replaces_original(new: StoredFingerprint, original: StoredFingerprint) -> bool:
+    """Whether `new` is the real original of a group `original` leads, whatever the fetch order:
+    the earlier publication date (a known date before an unknown one), then the copy fetched from
+    its canonical URL's host, then the shorter canonical URL (then alphabetical): arbitrary, but
+    never the order in which the copies happened to be stored."""
+    new_date, original_date = new.published_at, original.published_at
+    if (new_date is None) != (original_date is None):
+        return new_date is not None
+    if new_date is not None and original_date is not None and new_date != original_date:
+        return new_date < original_date
+    if new.at_home != original.at_home:
+        return new.at_home
+    return (len(new.url), new.url) < (len(original.url), original.url)

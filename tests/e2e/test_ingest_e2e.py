@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from flows.ingest import ingest
 from flows.summary import RunSummary
-from storage.db import session_scope
+from storage.db import session_scope, upgrade
 from storage.models import Article, FetchEvent, SourceHealth
 from tasks.progress import reporting_progress_to
 from tests.site import MirrorSite, NewsSite, load_fixture_articles
@@ -208,3 +209,35 @@ def test_progress_reaches_every_source_task_as_a_parameter(
     calls.clear()
     _run(sources, monkeypatch, database_url)
     assert calls == []
+
+
+def test_the_same_copies_become_originals_whichever_source_is_fetched_first(
+    sites: tuple[NewsSite, MirrorSite], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    site, mirror = sites
+    daily = _write_sources(
+        tmp_path / "daily.yaml", f'sources:\n  - {{name: daily, feeds: ["{site.url("/feed.xml")}"]}}\n'
+    )
+    copies = _write_sources(
+        tmp_path / "mirror.yaml", f'sources:\n  - {{name: mirror, feeds: ["{mirror.url("/feed.xml")}"]}}\n'
+    )
+
+    def originals_after(*runs: Path) -> dict[str, str]:
+        """For every stored page, the fetched URL of its group's original."""
+        upgrade(database_url)
+        with session_scope(database_url) as session:
+            for table in ("article_lsh", "article", "fetch_event", "feed_state", "source_health"):
+                session.execute(text(f"DELETE FROM {table}"))
+        for sources in runs:
+            state = _run(sources, monkeypatch, database_url)
+            assert state.is_completed(), state.message
+        with session_scope(database_url) as session:
+            rows = session.exec(select(Article)).all()
+        by_id = {row.id: row for row in rows}
+        return {row.fetched_url: by_id[row.duplicate_of or row.id].fetched_url for row in rows}
+
+    mirror_first = originals_after(copies, daily)
+    daily_first = originals_after(daily, copies)
+    assert mirror_first == daily_first
+    for copy in mirror.syndicated:  # published two days later: the origin is the original
+        assert mirror_first[copy.url] == copy.origin_url
