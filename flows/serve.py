@@ -121,6 +121,24 @@ def build_deployments(path: Path) -> list[RunnerDeployment]:
     return deployments
 
 
+def require_server() -> str:
+    """The Prefect API that served runs report to; ConfigError when there is none. Without one,
+    Prefect would start a temporary server that lives as long as this process: nothing else could
+    reach it to trigger a run, and its schedule and history would vanish on exit."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise ConfigError(
+            "newsflow serve needs a running Prefect server: start one with `prefect server start`, "
+            "then set PREFECT_API_URL=http://127.0.0.1:4200/api "
+            "(or once: `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`)"
+        )
+    return str(url)
+
+
 def serve_deployments(path: Path) -> None:
     """Serve until interrupted; schedules stay active afterwards (pause_on_shutdown=False)."""
-    serve(*build_deployments(path), pause_on_shutdown=False)
+    deployments = build_deployments(path)
+    require_server()
+    serve(*deployments, pause_on_shutdown=False)

@@ -207,3 +207,22 @@ def test_keys_prefect_accepts_are_accepted_even_ones_newsflow_does_not_use(tmp_p
     [schedule] = deployment.schedules
     assert schedule.slug == "quarter"
     assert deployment.version == "1.2"
+
+
+def test_serve_without_a_prefect_server_refuses_with_one_line_saying_how_to_start_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text('sources:\n  - name: a\n    feeds: ["https://example.com/feed"]\n', encoding="utf-8")
+    monkeypatch.setenv("NEWSFLOW_SOURCES", str(sources))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    # Unset even while the session's test server (set as a temporary setting) is up.
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        result = CliRunner().invoke(app, ["serve", "--deployments", str(DEPLOYMENTS)])
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.strip().splitlines()
+    assert "needs a running Prefect server" in line and "prefect server start" in line
+    assert "PREFECT_API_URL=http://127.0.0.1:4200/api" in line
