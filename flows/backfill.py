@@ -8,13 +8,13 @@ from uuid import UUID
 
 from prefect import State, flow, get_run_logger, tags
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
-from prefect.states import Completed, Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.run import prepare, run_sources
-from flows.summary import RunSummary, publish_artifacts
+from flows.summary import RunSummary, final_state
 from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
+from newsflow.runtime.stop import stop_requested
 from newsflow.settings import RunConfig, load_settings
 from newsflow.window import days_between
 
@@ -91,6 +91,8 @@ def backfill(
     assert isinstance(progress, UUID)  # the sync API returns the id, not a coroutine
     summary = RunSummary("backfill")
     for index, day in enumerate(days, start=1):
+        if stop_requested():  # Ctrl-C: the days done are stored; the same command resumes
+            break
         try:
             with tags("backfill"):
                 reports = backfill_day(day, prepared.sources)
@@ -99,7 +101,4 @@ def backfill(
             reports = [SourceReport(s.name, error=f"day {day}: {exc}") for s in prepared.sources]
         _merge(summary, day, reports)
         update_progress_artifact(artifact_id=progress, progress=100.0 * index / len(days))
-    publish_artifacts(summary)
-    if summary.all_sources_failed:
-        return Failed(message=summary.message(), data=summary)
-    return Completed(message=summary.message(), data=summary)
+    return final_state(summary)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 from datetime import date, datetime
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,6 +14,7 @@ import typer
 from newsflow.errors import ConfigError, NewsflowError
 from newsflow.runtime.gc_freeze import freeze_survivors
 from newsflow.runtime.malloc_tuning import tune_malloc
+from newsflow.runtime.stop import request_stop, stop_requested, terminal_interrupts_blocked
 
 if TYPE_CHECKING:
     from newsflow.settings import Settings
@@ -31,6 +34,8 @@ SourceNames = Annotated[
 ]
 
 
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+
 # True in the `newsflow` process itself (main), not when a test invokes `app` in its own process.
 _own_process = False
 
@@ -45,6 +50,10 @@ def _report(state: Any) -> None:
     from flows.summary import RunSummary
 
     summary = state.result(raise_on_failure=False)
+    if state.is_cancelled():
+        # Ctrl-C: the flow run ended Cancelled after storing the batch in flight.
+        typer.secho(state.message or "interrupted; run the same command to resume", err=True)
+        raise typer.Exit(INTERRUPTED)
     if not isinstance(summary, RunSummary):
         raise _fail(f"the run failed: {state.message or summary}", 1)
     for report in summary.reports:
@@ -91,10 +100,22 @@ def _prevalidate(sources: Path | None, names: list[str] | None) -> Settings:
     return settings
 
 
-def _start_extraction(settings: Settings) -> None:
+def _start_children(settings: Settings) -> None:
+    """Start the extraction fork server, and Prefect's temporary API server when no server is
+    configured, out of the terminal's Ctrl-C: this process stops them in order at exit."""
+    from prefect.settings import PREFECT_API_URL
+
     from tasks.extraction_pool import resolve_workers, start_fork_server
 
-    start_fork_server(resolve_workers(settings.extract_workers))
+    # multiprocessing's resource tracker unblocks SIGINT once it has started: start it first.
+    resource_tracker.ensure_running()
+    with terminal_interrupts_blocked():
+        start_fork_server(resolve_workers(settings.extract_workers))
+        if not PREFECT_API_URL.value():
+            from prefect.server.api.server import SubprocessASGIServer
+
+            # The same instance Prefect's client starts on first use; started here, it is ours.
+            SubprocessASGIServer().start()
 
 
 @app.command()
@@ -103,7 +124,7 @@ def ingest(sources: SourcesOption = None, source: SourceNames = None) -> None:
 
     def call() -> Any:
         settings = _prevalidate(sources, source)
-        _start_extraction(settings)
+        _start_children(settings)
         from prefect import tags
 
         from flows.ingest import ingest as ingest_flow
@@ -138,7 +159,7 @@ def backfill(
         from newsflow.window import days_between
 
         days_between(first, last)
-        _start_extraction(_prevalidate(sources, source))
+        _start_children(_prevalidate(sources, source))
         from prefect import tags
 
         from flows.backfill import backfill as backfill_flow
@@ -185,6 +206,13 @@ def db_upgrade() -> None:
     typer.echo("database is up to date")
 
 
+def _on_interrupt(signum: int, frame: object) -> None:
+    """The first Ctrl-C stops the run after the batch in flight; the second quits at once."""
+    if stop_requested():
+        os._exit(INTERRUPTED)
+    request_stop()
+
+
 def main() -> None:
     """Console-script entry point."""
     # Prefect's ephemeral server and client phone home by default; a news crawler should not,
@@ -198,6 +226,7 @@ def main() -> None:
     tune_malloc(environ=os.environ)
     global _own_process
     _own_process = True
+    signal.signal(signal.SIGINT, _on_interrupt)
     try:
         app(prog_name="newsflow")
     finally:

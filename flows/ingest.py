@@ -7,11 +7,10 @@ from typing import Any
 
 from prefect import State, flow
 from prefect.runtime import flow_run
-from prefect.states import Completed, Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.run import prepare, run_sources
-from flows.summary import RunSummary, publish_artifacts
+from flows.summary import RunSummary, final_state
 
 
 def ingest_run_name() -> str:
@@ -19,14 +18,6 @@ def ingest_run_name() -> str:
     # The scheduled time, not the start: a run that starts late keeps its slot's name.
     when = flow_run.scheduled_start_time or datetime.now(UTC)
     return f"ingest-{when.astimezone(UTC):%Y-%m-%dT%H-%M}"
-
-
-def final_state(summary: RunSummary) -> State[RunSummary]:
-    """Completed (with a message when pages failed) or Failed when every source failed."""
-    publish_artifacts(summary)
-    if summary.all_sources_failed:
-        return Failed(message=summary.message(), data=summary)
-    return Completed(message=summary.message(), data=summary)
 
 
 @flow(

@@ -17,6 +17,7 @@ from flows.summary import RunSummary
 from newsflow.errors import ConfigError
 from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
+from newsflow.runtime.stop import stop_requested
 from newsflow.settings import RunConfig, Settings, load_settings
 from newsflow.sources import load_sources, select_sources
 from storage.db import checkpoint, upgrade
@@ -125,10 +126,14 @@ def _source_reports(
     running: list[tuple[Source, PrefectFuture[SourceReport | State[SourceReport]]]] = []
     reports: dict[str, SourceReport] = {}
     while waiting or running:
+        if stop_requested():
+            waiting.clear()  # Ctrl-C: the sources running finish their batch in flight
         while waiting and len(running) < config.source_concurrency:
             source = waiting.pop(0)
             task = ingest_source.with_options(tags=[source.name, kind])
             running.append((source, task.submit(source, config, run_id, window, progress)))
+        if not running:
+            break
         finished = next(as_completed([future for _, future in running]))
         source = next(s for s, future in running if future is finished)
         running = [(s, f) for s, f in running if f is not finished]

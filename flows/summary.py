@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from prefect import State
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.states import Cancelled, Completed, Failed
 
 from newsflow.report import STAGES, SourceReport
+from newsflow.runtime.stop import stop_requested
 
 COLUMNS = ("source", "discovered", "fetched", "new", "duplicate", "not_modified", "failed", "skipped")
 
@@ -28,6 +31,11 @@ class RunSummary:
 
     def total(self, name: str) -> int:
         return sum(int(getattr(r, name)) for r in self.reports)
+
+    @property
+    def stored(self) -> int:
+        """Article rows this run wrote (new originals and duplicates)."""
+        return self.total("new") + self.total("duplicate")
 
     def message(self) -> str:
         counts = (
@@ -82,3 +90,18 @@ def publish_artifacts(summary: RunSummary) -> None:
         markdown=summary.failures_markdown(),
         description=f"Pages and listings that failed in this {summary.kind} run, with reasons",
     )
+
+
+def interrupted_message(summary: RunSummary) -> str:
+    return f"interrupted: {summary.stored} stored; run the same command to resume"
+
+
+def final_state(summary: RunSummary) -> State[RunSummary]:
+    """Completed (with a message when pages failed), Failed when every source failed, Cancelled
+    when Ctrl-C stopped the run."""
+    publish_artifacts(summary)
+    if stop_requested():
+        return Cancelled(message=interrupted_message(summary), data=summary)
+    if summary.all_sources_failed:
+        return Failed(message=summary.message(), data=summary)
+    return Completed(message=summary.message(), data=summary)

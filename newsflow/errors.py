@@ -12,7 +12,8 @@ NewsflowError
 │   └── UnsupportedContent binary or non-HTML body
 ├── FeedError          an unparseable or hostile feed or sitemap
 ├── ExtractionError    a page with no article in it
-└── StorageError       database unreachable or migration failed
+├── StorageError       database unreachable or migration failed
+└── Interrupted        Ctrl-C: the run stops taking pages (not a failure of any page or source)
 """
 
 from __future__ import annotations
@@ -77,3 +78,7 @@ class ExtractionError(NewsflowError):
 
 class StorageError(NewsflowError):
     """The database could not be reached or migrated."""
+
+
+class Interrupted(NewsflowError):
+    """The user asked the run to stop (Ctrl-C); what is stored stays, the rest waits for a rerun."""

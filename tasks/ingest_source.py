@@ -22,7 +22,7 @@ from sqlmodel import Session
 from newsflow.candidates import cap, chunks, ramped_chunks, retry_candidates, unique_by_url
 from newsflow.discover.listings import Discovery, discover
 from newsflow.discover.warc import warc_pages
-from newsflow.errors import FeedError
+from newsflow.errors import FeedError, Interrupted
 from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
 from newsflow.fetch.fetcher import Fetcher
 from newsflow.fetch.politeness import HostLimiter, limiter_for_run
@@ -37,6 +37,7 @@ from newsflow.records import (
     Source,
 )
 from newsflow.report import SourceReport, judge_source
+from newsflow.runtime.stop import stop_requested
 from newsflow.settings import RunConfig
 from newsflow.sources import article_hosts
 from newsflow.window import listed_in_window, split_by_window
@@ -134,7 +135,10 @@ class SourcePipeline:
                 respect_robots=self.config.respect_robots,
             )
             started = time.monotonic()
-            discovery = self._discover(fetcher)
+            try:
+                discovery = self._discover(fetcher)
+            except Interrupted:  # Ctrl-C before any page: nothing to store or to judge
+                return report
             candidates = self._candidates(discovery, report)
             report.add_seconds("discover", time.monotonic() - started)
             # Only the candidates go on; the rest of a 50,000-URL sitemap need not outlive this line.
@@ -143,7 +147,7 @@ class SourcePipeline:
             self._consume(self._fetched_batches(fetcher, candidates, report), report, total=len(candidates))
             if self.window is not None and self.source.warcs:
                 self._consume(self._warc_batches(client, report), report, total=0)
-        self._finish(discovery, report, urls_left_over=left_over)
+        self._finish(discovery, report, urls_left_over=left_over or stop_requested())
         return report
 
     def _discover(self, fetcher: Fetcher) -> Discovery:
@@ -189,8 +193,13 @@ class SourcePipeline:
         self, fetcher: Fetcher, candidates: list[DiscoveredUrl], report: SourceReport
     ) -> Iterator[Batch]:
         for batch in ramped_chunks(candidates, self.config.batch_size):
+            if stop_requested():  # Ctrl-C: the batches already fetched are stored, no new one
+                return
             started = time.monotonic()
-            results = fetcher.fetch_pages(batch, concurrency=self.config.fetch_concurrency)
+            try:
+                results = fetcher.fetch_pages(batch, concurrency=self.config.fetch_concurrency)
+            except Interrupted:  # Ctrl-C mid-batch: drop it whole, the next run fetches it again
+                return
             report.add_seconds("fetch", time.monotonic() - started)
             yield (
                 [r for r in results if isinstance(r, FetchedPage)],
@@ -210,6 +219,8 @@ class SourcePipeline:
                             failures.append(item)
                             continue
                         pages.append(item)
+                        if stop_requested():
+                            return
                         if len(pages) >= self.config.batch_size:
                             yield self._unstored(pages), failures
                             pages, failures = [], []
@@ -290,7 +301,9 @@ class SourcePipeline:
             listings_failed=discovery.failed_entirely,
             listings_blocked=discovery.blocked,
         )
-        report.error, report.blocked = verdict.error, verdict.blocked
+        interrupted = stop_requested()  # a run stopped by Ctrl-C says nothing of the source's health
+        if not interrupted:
+            report.error, report.blocked = verdict.error, verdict.blocked
         validators = discovery.validators_to_save(
             backfill=self.window is not None, urls_left_over=urls_left_over
         )
@@ -298,14 +311,15 @@ class SourcePipeline:
             record_outcomes(session, outcomes=discovery.outcomes, run_id=self.run_id)
             for url, (etag, last_modified) in validators.items():
                 save_feed_state(session, url=url, etag=etag, last_modified=last_modified, now=now)
-            update_source_health(
-                session,
-                source=self.source.name,
-                ok=verdict.ok,
-                blocked=verdict.blocked,
-                error=verdict.error,
-                now=now,
-            )
+            if not interrupted:
+                update_source_health(
+                    session,
+                    source=self.source.name,
+                    ok=verdict.ok,
+                    blocked=verdict.blocked,
+                    error=verdict.error,
+                    now=now,
+                )
 
 
 class _NoEmptyTraceback(logging.Filter):

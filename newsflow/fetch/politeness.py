@@ -8,7 +8,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from newsflow.errors import Interrupted
+from newsflow.runtime.stop import stop_requested
+
 _RUNS_KEPT = 32
+_STOP_CHECK = 0.25  # seconds
 
 
 class HostLimiter:
@@ -57,10 +61,13 @@ class HostLimiter:
         with self._lock:
             condition = self._condition(host)
             while True:
+                if stop_requested():  # Ctrl-C: no request starts any more
+                    raise Interrupted("stopped before fetching")
                 wait = self._next_start.get(host, 0.0) - self._clock()
                 if self._active.get(host, 0) < self._max and wait <= 0:
                     break
-                condition.wait(timeout=max(wait, 0.01) if wait > 0 else None)
+                # At most a quarter second between looks at the stop flag (a Crawl-delay may be 60 s).
+                condition.wait(timeout=min(max(wait, 0.01), _STOP_CHECK) if wait > 0 else _STOP_CHECK)
             self._active[host] = self._active.get(host, 0) + 1
             delay = max(self._default_delay, self._delays.get(host, 0.0))
             self._next_start[host] = self._clock() + delay

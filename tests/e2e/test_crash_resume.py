@@ -125,3 +125,48 @@ def test_a_killed_run_is_completed_by_the_next_without_duplicates_or_torn_rows(
         assert article.text.strip() and article.content_hash
         assert stored_events[article.fetched_url] == 1, article.fetched_url
     assert not [e for e in events if e.outcome == "error"]
+
+
+def test_ctrl_c_stores_the_batch_in_flight_exits_130_with_one_line_and_the_rerun_resumes(
+    site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        f'sources:\n  - name: daily\n    feeds: ["{site.url("/feed.xml")}"]\n', encoding="utf-8"
+    )
+    env = cli_environment(database_url, sources, NEWSFLOW_BATCH_SIZE="4", NEWSFLOW_FETCH_CONCURRENCY="2")
+    # As a user runs it: extraction workers, and Prefect's temporary API server (no server set).
+    del env["PREFECT_API_URL"]
+    env.update(NEWSFLOW_EXTRACT_WORKERS="2", PREFECT_HOME=str(tmp_path / "prefect-home"))
+    process = start_ingest(env, tmp_path)
+    try:
+        deadline = time.monotonic() + 150
+        while stored_count(database_url) < 1 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling the database, not standing in for an assertion
+        assert process.poll() is None, process.communicate()[1].decode()[-2000:]
+        # The terminal sends Ctrl-C to every process of the foreground group.
+        os.killpg(process.pid, signal.SIGINT)
+        interrupted_at = time.monotonic()
+        code = process.wait(30)
+        took = time.monotonic() - interrupted_at
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    stdout, stderr = (stream.decode() for stream in process.communicate())
+    output = stdout + stderr
+    assert code == 130, output[-3000:]
+    assert took < 5, f"took {took:.1f} s to stop"
+    before = stored_count(database_url)
+    assert f"interrupted: {before} stored; run the same command to resume" in stderr.splitlines()
+    for noise in ("Traceback", "Crash detected", "BrokenProcessPool", "Connection refused", "KeyboardInterrupt"):
+        assert noise not in output, output[-3000:]
+    assert 1 <= before < len(ARTICLES)
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("NEWSFLOW_EXTRACT_WORKERS", "1")
+    state = ingest(sources_path=str(sources), return_state=True)
+    assert state.is_completed(), state.message
+    with session_scope(database_url) as session:
+        articles = session.exec(select(Article)).all()
+    assert len(articles) == len(ARTICLES)
+    assert max(Counter(a.fetched_url for a in articles).values()) == 1
