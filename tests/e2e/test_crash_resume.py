@@ -158,7 +158,13 @@ def test_ctrl_c_stores_the_batch_in_flight_exits_130_with_one_line_and_the_rerun
     assert took < 5, f"took {took:.1f} s to stop"
     before = stored_count(database_url)
     assert f"interrupted: {before} stored; run the same command to resume" in stderr.splitlines()
-    for noise in ("Traceback", "Crash detected", "BrokenProcessPool", "Connection refused", "KeyboardInterrupt"):
+    for noise in (
+        "Traceback",
+        "Crash detected",
+        "BrokenProcessPool",
+        "Connection refused",
+        "KeyboardInterrupt",
+    ):
         assert noise not in output, output[-3000:]
     assert 1 <= before < len(ARTICLES)
 
