@@ -45,6 +45,8 @@ def _report(state: Any) -> None:
     from flows.summary import RunSummary
 
     summary = state.result(raise_on_failure=False)
+    if isinstance(summary, NewsflowError):  # the run stopped on purpose (database gone): its one line
+        raise _fail(str(summary), 1)
     if not isinstance(summary, RunSummary):
         raise _fail(f"the run failed: {state.message or summary}", 1)
     for report in summary.reports:

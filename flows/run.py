@@ -9,7 +9,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 
 from flows.summary import RunSummary
-from newsflow.errors import ConfigError
+from newsflow.errors import ConfigError, DatabaseUnavailable
 from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
 from newsflow.settings import RunConfig, Settings, load_settings
@@ -52,12 +52,14 @@ def prepare(sources_path: str | None, source_names: list[str] | None) -> Prepare
 def run_sources(
     kind: str, sources: list[Source], config: RunConfig, *, window: DateWindow | None = None
 ) -> RunSummary:
-    """Run one task per source, at most `config.source_concurrency` at a time; gather their reports."""
+    """Run one task per source, at most `config.source_concurrency` at a time; gather their reports.
+    DatabaseUnavailable when a source gave up on the database: the run stops."""
     run_id = str(flow_run.get_id() or "") or None
     progress = progress_callback()  # the CLI's bars; None in a served or deployed run
     waiting = list(sources)
     running: list[tuple[Source, PrefectFuture[SourceReport]]] = []
     reports: dict[str, SourceReport] = {}
+    outage: str | None = None
     while waiting or running:
         while waiting and len(running) < config.source_concurrency:
             source = waiting.pop(0)
@@ -70,4 +72,10 @@ def run_sources(
             reports[source.name] = finished.result()
         except Exception as exc:  # a crashed source task is that source's failure, not the run's
             reports[source.name] = SourceReport(source.name, error=f"{type(exc).__name__}: {exc}")
+        if reports[source.name].database_unavailable:
+            # No source starts on a database that is gone; the running ones meet the same outage
+            # and give up within their own retry budget, or finish if it comes back.
+            outage, waiting = outage or reports[source.name].error, []
+    if outage is not None:
+        raise DatabaseUnavailable(outage)
     return RunSummary(kind, [reports[source.name] for source in sources])

@@ -6,10 +6,11 @@ Policies live in the core (newsflow.candidates, newsflow.window, newsflow.report
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import httpx
 from prefect import get_run_logger, task
@@ -19,7 +20,7 @@ from sqlmodel import Session
 from newsflow.candidates import cap, chunks, ramped_chunks, retry_candidates, unique_by_url
 from newsflow.discover.listings import Discovery, discover
 from newsflow.discover.warc import warc_pages
-from newsflow.errors import FeedError
+from newsflow.errors import DatabaseUnavailable, FeedError
 from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
 from newsflow.fetch.fetcher import Fetcher
 from newsflow.fetch.politeness import HostLimiter, limiter_for_run
@@ -38,7 +39,6 @@ from newsflow.settings import RunConfig
 from newsflow.sources import article_hosts
 from newsflow.window import listed_in_window, split_by_window
 from storage.batch import store_batch
-from storage.db import session_scope
 from storage.repository import (
     dates_left_out,
     get_feed_state,
@@ -48,9 +48,11 @@ from storage.repository import (
     settled_urls,
     update_source_health,
 )
+from storage.retry import run_transaction
 from tasks.extraction_pool import prestart, resolve_workers, submit_extraction
 from tasks.progress import ProgressCallback
 
+T = TypeVar("T")
 Batch = tuple[list[FetchedPage], list[FetchOutcome]]  # pages to extract, URLs that already failed
 Extracted = Future[list[ProcessedArticle | FetchOutcome]]
 _SETTLED_CHUNK = 500  # URLs per settled-URL lookup, as storage's own IN-list chunks
@@ -122,9 +124,11 @@ class SourcePipeline:
 
     def _discover(self, fetcher: Fetcher) -> Discovery:
         def known(url: str) -> tuple[str | None, str | None] | None:
-            with session_scope(self.config.database_url) as session:
+            def validators(session: Session) -> tuple[str | None, str | None] | None:
                 state = get_feed_state(session, url=url)
                 return (state.etag, state.last_modified) if state is not None else None
+
+            return self._transaction(validators)
 
         # A backfill needs the full listings, so it never sends conditional requests.
         return discover(
@@ -140,24 +144,38 @@ class SourcePipeline:
         pages that failed before and are not listed again."""
         found = unique_by_url(discovery.urls)
         report.discovered = len(found)
-        with session_scope(self.config.database_url) as session:
-            if self.window is not None:
-                found = self._in_window(found, session, report)
-                return _unsettled(session, found)
-            retry = retryable_urls(session, source=self.source.name)
-            fresh = _unsettled(session, found)
+        if self.window is not None:
+            window = self.window
+
+            def in_window(session: Session) -> tuple[list[DiscoveredUrl], int]:
+                kept, outside = self._in_window(found, window, session)
+                return _unsettled(session, kept), outside
+
+            # The report is counted once the transaction is through, not once per attempt.
+            kept, outside = self._transaction(in_window)
+            report.out_of_window += outside
+            return kept
+
+        def retry_and_fresh(session: Session) -> tuple[list[str], list[DiscoveredUrl]]:
+            return retryable_urls(session, source=self.source.name), _unsettled(session, found)
+
+        retry, fresh = self._transaction(retry_and_fresh)
         listed = (u.url for u in fresh)
         listings = [o.url for o in discovery.outcomes] + [*self.source.feeds, *self.source.sitemaps]
         return fresh + retry_candidates(retry, source=self.source.name, listed=listed, listings=listings)
 
+    @staticmethod
     def _in_window(
-        self, found: list[DiscoveredUrl], session: Session, report: SourceReport
-    ) -> list[DiscoveredUrl]:
-        assert self.window is not None
+        found: list[DiscoveredUrl], window: DateWindow, session: Session
+    ) -> tuple[list[DiscoveredUrl], int]:
+        """The URLs listed (or stored earlier as left out) in the window, and how many were not."""
         page_dates = dates_left_out(session, urls=[u.url for u in found if u.published_at is None])
-        kept, outside = listed_in_window(found, self.window, page_dates=page_dates)
-        report.out_of_window += len(outside)
-        return kept
+        kept, outside = listed_in_window(found, window, page_dates=page_dates)
+        return kept, len(outside)
+
+    def _transaction(self, work: Callable[[Session], T]) -> T:
+        """`work` in one transaction, run again whole while the database restarts (storage.retry)."""
+        return run_transaction(self.config.database_url, work, budget=self.config.db_retry_seconds)
 
     def _fetched_batches(self, fetcher: Fetcher, candidates: list[DiscoveredUrl]) -> Iterator[Batch]:
         for batch in ramped_chunks(candidates, self.config.batch_size):
@@ -193,8 +211,8 @@ class SourcePipeline:
             yield self._unstored(pages), failures
 
     def _unstored(self, pages: list[FetchedPage]) -> list[FetchedPage]:
-        with session_scope(self.config.database_url) as session:
-            settled = settled_urls(session, urls=[p.url for p in pages])
+        urls = [p.url for p in pages]
+        settled = self._transaction(lambda session: settled_urls(session, urls=urls))
         return [p for p in pages if p.url not in settled]
 
     def _consume(self, batches: Iterator[Batch], report: SourceReport, *, total: int) -> None:
@@ -242,6 +260,7 @@ class SourcePipeline:
             run_id=self.run_id,
             threshold=self.config.near_duplicate_threshold,
             now=now,
+            retry_seconds=self.config.db_retry_seconds,
         )
         if stored.row_by_row:
             get_run_logger().warning("a batch insert failed; its articles were stored one at a time")
@@ -261,7 +280,8 @@ class SourcePipeline:
         validators = discovery.validators_to_save(
             backfill=self.window is not None, urls_left_over=urls_left_over
         )
-        with session_scope(self.config.database_url) as session:
+
+        def settle(session: Session) -> None:
             record_outcomes(session, outcomes=discovery.outcomes, run_id=self.run_id)
             for url, (etag, last_modified) in validators.items():
                 save_feed_state(session, url=url, etag=etag, last_modified=last_modified, now=now)
@@ -274,6 +294,8 @@ class SourcePipeline:
                 now=now,
             )
 
+        self._transaction(settle)
+
 
 @task(name="ingest-source", task_run_name="ingest-{source.name}", cache_policy=NO_CACHE, log_prints=False)
 def ingest_source(
@@ -285,7 +307,12 @@ def ingest_source(
 ) -> SourceReport:
     """Ingest one source; page failures are counted and recorded, never raised."""
     logger = get_run_logger()
-    report = SourcePipeline(source, config, run_id=run_id, window=window, progress=progress).run()
+    try:
+        report = SourcePipeline(source, config, run_id=run_id, window=window, progress=progress).run()
+    except DatabaseUnavailable as exc:
+        # Returned, not raised: Prefect would log a raised one with its traceback, and the flow
+        # ends the run on this report with the one line anyway (flows.run).
+        return SourceReport(source.name, error=str(exc), database_unavailable=True)
     logger.info(
         "%s: %d discovered, %d fetched, %d new, %d duplicate, %d failed, %d skipped",
         source.name,
