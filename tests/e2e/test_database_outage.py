@@ -13,12 +13,15 @@ import re
 import signal
 import sqlite3
 import subprocess
+import sys
+import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from prefect.client.orchestration import get_client
@@ -29,7 +32,7 @@ from sqlmodel import select
 from storage.db import dispose_engine, session_scope
 from storage.models import Article, FetchEvent
 from tests.e2e.test_crash_resume import cli_environment, slow_site, start_ingest, stored_count
-from tests.site import NewsSite, load_fixture_articles
+from tests.site import NewsSite, Response, load_fixture_articles
 from tests.support.pg_cluster import PgCluster, find_pg_bin, private_cluster
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -177,6 +180,48 @@ def test_a_postgresql_outage_past_the_budget_stops_the_run_with_one_line_and_the
     code, output = finish(rerun)
     assert code == 0, output[-3000:]
     assert_every_page_stored_once(pg_database)
+
+
+def test_a_backfill_stops_on_an_outage_with_the_same_one_line(
+    cluster: PgCluster, pg_database: str, site: NewsSite, tmp_path: Path
+) -> None:
+    feed = httpx.get(site.url("/feed.xml")).content
+    listed, go_on = threading.Event(), threading.Event()
+
+    def gated_feed(request: object) -> Response:
+        listed.set()
+        go_on.wait(60)  # the database goes away while the run waits for its listing
+        return Response(body=feed, content_type="application/rss+xml")
+
+    site.route("/gated/feed.xml", gated_feed)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        f'sources:\n  - name: daily\n    feeds: ["{site.url("/gated/feed.xml")}"]\n', encoding="utf-8"
+    )
+    env = cli_environment(pg_database, sources, NEWSFLOW_DB_RETRY_SECONDS="3")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "backfill", "--since", "2019-11-19", "--until", "2019-11-20"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        wait_for(listed.is_set, process)
+        cluster.stop()
+        go_on.set()
+        code, output = finish(process, seconds=90)
+    finally:
+        go_on.set()
+        if not cluster.running():
+            cluster.start()
+    assert code == 1, output[-3000:]
+    assert "Traceback" not in output
+    ours = [line for line in output.splitlines() if line.startswith("newsflow:")]
+    assert len(ours) == 1 and GIVE_UP.fullmatch(ours[0]), output[-3000:]
+    # The second day did not start: the first one's outage stopped the backfill.
+    assert not [line for line in output.splitlines() if "backfill-day-2019-11-20" in line]
 
 
 def sqlite_count(path: Path) -> int:
