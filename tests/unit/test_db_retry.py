@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -10,7 +14,8 @@ from psycopg import errors as pg
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, ProgrammingError
 
 from newsflow.errors import DatabaseUnavailable, StorageError
-from storage.retry import Backoff, Retrier, is_transient, reason, unavailable_message
+from storage.db import dispose_engine, get_engine
+from storage.retry import Backoff, Retrier, is_transient, reason, run_transaction, unavailable_message
 
 
 def wrapped(orig: BaseException, *, invalidated: bool = False) -> OperationalError:
@@ -196,3 +201,53 @@ def test_other_errors_propagate_at_once() -> None:
     with pytest.raises(IntegrityError):
         retrier(fake, budget=60).call(work)
     assert work.attempts == 2
+
+
+@pytest.fixture
+def locked_sqlite(tmp_path: Path) -> Iterator[tuple[str, sqlite3.Connection]]:
+    """A SQLite database with a 0.1 s busy timeout, and another connection holding its write lock."""
+    path = tmp_path / "locked.db"
+    url = f"sqlite:///{path}?timeout=0.1"
+    run_transaction(url, lambda session: session.connection().exec_driver_sql("CREATE TABLE t (x)"), budget=0)
+    locker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    locker.execute("BEGIN EXCLUSIVE")
+    yield url, locker
+    locker.close()
+    dispose_engine(url)
+
+
+def test_the_url_sets_sqlites_busy_timeout(locked_sqlite: tuple[str, sqlite3.Connection]) -> None:
+    url, _ = locked_sqlite
+    connection = get_engine(url).raw_connection()  # no transaction: the lock is held elsewhere
+    try:
+        assert connection.cursor().execute("PRAGMA busy_timeout").fetchone() == (100,)
+    finally:
+        connection.close()
+
+
+def test_a_sqlite_lock_past_the_budget_gives_up(locked_sqlite: tuple[str, sqlite3.Connection]) -> None:
+    url, _ = locked_sqlite
+    started = time.monotonic()
+    with pytest.raises(DatabaseUnavailable, match=r"^database unreachable for 0.5 s: .*database is locked; "):
+        run_transaction(
+            url, lambda session: session.connection().exec_driver_sql("INSERT INTO t VALUES (1)"), budget=0.5
+        )
+    assert time.monotonic() - started < 5
+
+
+def test_a_sqlite_lock_released_within_the_budget_is_waited_out(
+    locked_sqlite: tuple[str, sqlite3.Connection],
+) -> None:
+    url, locker = locked_sqlite
+    release = threading.Timer(0.6, locker.execute, ["COMMIT"])  # six busy timeouts later
+    release.start()
+    try:
+        run_transaction(
+            url, lambda session: session.connection().exec_driver_sql("INSERT INTO t VALUES (1)"), budget=10
+        )
+    finally:
+        release.join()
+    rows = run_transaction(
+        url, lambda session: session.connection().exec_driver_sql("SELECT count(*) FROM t").scalar(), budget=0
+    )
+    assert rows == 1
