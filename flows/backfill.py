@@ -8,10 +8,12 @@ from uuid import UUID
 
 from prefect import State, flow, get_run_logger, tags
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.run import prepare, run_sources
 from flows.summary import RunSummary, final_state
+from newsflow.errors import DatabaseUnavailable
 from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
 from newsflow.runtime.stop import stop_requested
@@ -31,12 +33,16 @@ def day_window(day: date) -> DateWindow:
     task_runner=ThreadPoolTaskRunner[Any](max_workers=16),  # type: ignore[arg-type]
     persist_result=False,
 )
-def backfill_day(day: date, sources: list[Source]) -> list[SourceReport]:
+def backfill_day(day: date, sources: list[Source]) -> list[SourceReport] | State[Any]:
     """Ingest the articles of one UTC day; a failed day is retried by backfilling that day alone."""
     # Subflow parameters are stored by the Prefect API and shown in its UI, so the run
     # configuration (with DATABASE_URL and its password) is rebuilt here, not passed in.
     config = RunConfig.from_settings(load_settings())
-    return run_sources("backfill", sources, config, window=day_window(day)).reports
+    try:
+        return run_sources("backfill", sources, config, window=day_window(day)).reports
+    except DatabaseUnavailable as exc:
+        # A state, not a raise, so Prefect logs no traceback; calling this subflow raises `exc`.
+        return Failed(message=str(exc), data=exc)
 
 
 def _merge(summary: RunSummary, day: date, reports: list[SourceReport]) -> None:
@@ -96,6 +102,9 @@ def backfill(
         try:
             with tags("backfill"):
                 reports = backfill_day(day, prepared.sources)
+            assert isinstance(reports, list)  # a subflow's returned Failed state is raised, not returned
+        except DatabaseUnavailable as exc:  # the next days would meet the same outage
+            return Failed(message=str(exc), data=exc)
         except Exception as exc:  # one failed day must not stop the others
             logger.error("day %s failed: %s", day, exc)
             reports = [SourceReport(s.name, error=f"day {day}: {exc}") for s in prepared.sources]

@@ -54,6 +54,8 @@ def _report(state: Any) -> None:
         # Ctrl-C: the flow run ended Cancelled after storing the batch in flight.
         typer.secho(state.message or "interrupted; run the same command to resume", err=True)
         raise typer.Exit(INTERRUPTED)
+    if isinstance(summary, NewsflowError):  # the run stopped on purpose (database gone): its one line
+        raise _fail(str(summary), 1)
     if not isinstance(summary, RunSummary):
         raise _fail(f"the run failed: {state.message or summary}", 1)
     for report in summary.reports:

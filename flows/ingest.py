@@ -7,10 +7,12 @@ from typing import Any
 
 from prefect import State, flow
 from prefect.runtime import flow_run
+from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.run import prepare, run_sources
 from flows.summary import RunSummary, final_state
+from newsflow.errors import DatabaseUnavailable
 
 
 def ingest_run_name() -> str:
@@ -32,4 +34,9 @@ def ingest_run_name() -> str:
 def ingest(sources_path: str | None = None, source_names: list[str] | None = None) -> State[RunSummary]:
     """Discover, fetch, extract, dedupe and store new articles of the configured sources."""
     prepared = prepare(sources_path, source_names)
-    return final_state(run_sources("ingest", prepared.sources, prepared.config))
+    try:
+        summary = run_sources("ingest", prepared.sources, prepared.config)
+    except DatabaseUnavailable as exc:
+        # A state, not a raise: Prefect would log the exception with a traceback.
+        return Failed(message=str(exc), data=exc)
+    return final_state(summary)

@@ -14,7 +14,7 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 
 from flows.summary import RunSummary
-from newsflow.errors import ConfigError
+from newsflow.errors import ConfigError, DatabaseUnavailable
 from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
 from newsflow.runtime.stop import stop_requested
@@ -58,16 +58,17 @@ def prepare(sources_path: str | None, source_names: list[str] | None) -> Prepare
 def run_sources(
     kind: str, sources: list[Source], config: RunConfig, *, window: DateWindow | None = None
 ) -> RunSummary:
-    """Run one task per source, at most `config.source_concurrency` at a time; gather their reports."""
+    """Run one task per source, at most `config.source_concurrency` at a time; gather their reports.
+    DatabaseUnavailable when a source gave up on the database: the run stops."""
     run_id = str(flow_run.get_id() or "") or None
     # The CLI's bars (None in a served or deployed run), and an ingest's progress artifact.
     progress = ArtifactProgress(kind, progress_callback()) if window is None else progress_callback()
     try:
         reports = _source_reports(kind, sources, config, run_id=run_id, window=window, progress=progress)
     finally:
-        checkpoint(config.database_url)  # the SQLite file alone is complete after every run
         if isinstance(progress, ArtifactProgress):
             progress.finish()
+    checkpoint(config.database_url)  # the SQLite file alone is complete after every run
     return RunSummary(kind, [reports[source.name] for source in sources])
 
 
@@ -125,6 +126,7 @@ def _source_reports(
     waiting = list(sources)
     running: list[tuple[Source, PrefectFuture[SourceReport | State[SourceReport]]]] = []
     reports: dict[str, SourceReport] = {}
+    outage: str | None = None
     while waiting or running:
         if stop_requested():
             waiting.clear()  # Ctrl-C: the sources running finish their batch in flight
@@ -144,4 +146,10 @@ def _source_reports(
             reports[source.name] = result
         else:
             reports[source.name] = SourceReport(source.name, error=f"{type(result).__name__}: {result}")
+        if reports[source.name].database_unavailable:
+            # No source starts on a database that is gone; the running ones meet the same outage
+            # and give up within their own retry budget, or finish if it comes back.
+            outage, waiting = outage or reports[source.name].error, []
+    if outage is not None:
+        raise DatabaseUnavailable(outage)
     return reports

@@ -13,6 +13,7 @@ NewsflowError
 ├── FeedError          an unparseable or hostile feed or sitemap
 ├── ExtractionError    a page with no article in it
 ├── StorageError       database unreachable or migration failed
+│   └── DatabaseUnavailable  the database stayed away past NEWSFLOW_DB_RETRY_SECONDS: the run stops
 └── Interrupted        Ctrl-C: the run stops taking pages (not a failure of any page or source)
 """
 
@@ -78,6 +79,10 @@ class ExtractionError(NewsflowError):
 
 class StorageError(NewsflowError):
     """The database could not be reached or migrated."""
+
+
+class DatabaseUnavailable(StorageError):
+    """The database stayed unreachable (or locked) for the whole retry budget; the run stops."""
 
 
 class Interrupted(NewsflowError):

@@ -27,6 +27,9 @@ class SourceReport:
     out_of_window: int = 0
     blocked: bool = False
     error: str | None = None  # set when the source as a whole failed
+    # The source stopped because the database stayed away past its retry budget (`error` says
+    # so): the whole run stops then, not only this source.
+    database_unavailable: bool = False
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason), capped
     # Page outcomes counted, and how many of them were a 401/403/429/451 wall (for the verdict).
     pages: int = field(default=0, repr=False)

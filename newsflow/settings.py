@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     respect_robots: bool = True
     near_duplicate_threshold: float = Field(default=0.8, gt=0, le=1)
     progress: bool | None = Field(default=None, description="None: show bars only on a terminal")
+    # How long a run waits out a database restart (or a SQLite lock) before it stops.
+    db_retry_seconds: float = Field(default=60.0, ge=0)
 
     @field_validator("database_url")
     @classmethod
@@ -129,6 +131,7 @@ class RunConfig:
     max_urls_per_source: int
     respect_robots: bool
     near_duplicate_threshold: float
+    db_retry_seconds: float
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RunConfig:

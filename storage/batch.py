@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlmodel import Session
 
 from newsflow.records import FetchOutcome, Outcome, ProcessedArticle
-from storage.db import session_scope
 from storage.repository import record_outcomes, store_articles
+from storage.retry import run_transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,19 +31,26 @@ def store_batch(
     run_id: str | None,
     threshold: float,
     now: datetime,
+    retry_seconds: float,
 ) -> StoredBatch:
     """Dedupe and store `articles` and record `outcomes` atomically. A row the database refuses
     must not lose the batch: then each article is stored on its own, and a refused one becomes an
-    `error` outcome (retried next run)."""
+    `error` outcome (retried next run). A database outage is waited out for `retry_seconds`, the
+    transaction run again whole; past that, DatabaseUnavailable."""
+
+    def commit(items: Sequence[ProcessedArticle], extra: Sequence[FetchOutcome]) -> list[FetchOutcome]:
+        work = partial(_commit, articles=items, outcomes=extra, run_id=run_id, threshold=threshold, now=now)
+        return run_transaction(database_url, work, budget=retry_seconds)
+
     try:
-        return StoredBatch(_commit(database_url, articles, outcomes, run_id, threshold, now))
+        return StoredBatch(commit(articles, outcomes))
     except (DataError, IntegrityError):
         pass
     stored: list[FetchOutcome] = []
     refused: list[FetchOutcome] = []
     for item in articles:
         try:
-            stored.extend(_commit(database_url, [item], [], run_id, threshold, now))
+            stored.extend(commit([item], []))
         except (DataError, IntegrityError) as error:
             refused.append(
                 FetchOutcome(
@@ -53,13 +62,18 @@ def store_batch(
                     f"{item.fetched_url}: could not be stored ({str(error.orig).strip()})",
                 )
             )
-    with session_scope(database_url) as session:
-        record_outcomes(session, outcomes=[*outcomes, *refused], run_id=run_id)
+    everything = [*outcomes, *refused]
+    run_transaction(
+        database_url,
+        lambda session: record_outcomes(session, outcomes=everything, run_id=run_id),
+        budget=retry_seconds,
+    )
     return StoredBatch([*outcomes, *refused, *stored], row_by_row=True)
 
 
 def _commit(
-    database_url: str,
+    session: Session,
+    *,
     articles: Sequence[ProcessedArticle],
     outcomes: Sequence[FetchOutcome],
     run_id: str | None,
@@ -67,17 +81,16 @@ def _commit(
     now: datetime,
 ) -> list[FetchOutcome]:
     """One transaction: the articles, their ok/duplicate outcomes and `outcomes`; all of them."""
-    with session_scope(database_url) as session:
-        stored = store_articles(session, items=articles, threshold=threshold, now=now)
-        mine = [
-            FetchOutcome(
-                item.fetched_url,
-                item.source,
-                Outcome.DUPLICATE if result.already_stored or result.verdict.of is not None else Outcome.OK,
-                now,
-                item.http_status,
-            )
-            for item, result in zip(articles, stored, strict=True)
-        ]
-        record_outcomes(session, outcomes=[*outcomes, *mine], run_id=run_id)
+    stored = store_articles(session, items=articles, threshold=threshold, now=now)
+    mine = [
+        FetchOutcome(
+            item.fetched_url,
+            item.source,
+            Outcome.DUPLICATE if result.already_stored or result.verdict.of is not None else Outcome.OK,
+            now,
+            item.http_status,
+        )
+        for item, result in zip(articles, stored, strict=True)
+    ]
+    record_outcomes(session, outcomes=[*outcomes, *mine], run_id=run_id)
     return [*outcomes, *mine]

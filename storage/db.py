@@ -29,14 +29,14 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin (see below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Checkpoint the WAL every 32 MiB instead of every 4 MiB: each checkpoint costs two
@@ -80,13 +80,17 @@ def _create_engine(database_url: str) -> Engine:
         # Pooled connections keep their page cache and spare each transaction a connect, the
         # PRAGMAs and the WAL checkpoint SQLite runs when the last connection closes.
         in_memory = url.database in (None, "", ":memory:")
+        # How long a writer waits for another's lock before "database is locked" (then storage.retry
+        # waits on): 30 s, or the URL's ?timeout=SECONDS, as sqlite3.connect names it.
+        timeout = url.query.get("timeout", "30")
+        busy_timeout = float(timeout if isinstance(timeout, str) else timeout[-1])
         engine = create_engine(
             url,
-            connect_args={"timeout": 30, "check_same_thread": False},
+            connect_args={"timeout": busy_timeout, "check_same_thread": False},
             # An in-memory database lives and dies with its one connection.
             **({"poolclass": StaticPool} if in_memory else {"pool_size": 4, "max_overflow": 12}),
         )
-        _sqlite_setup(engine)
+        _sqlite_setup(engine, busy_timeout)
         return engine
     # psycopg 3 prepares a statement on the server after its fifth run, and PostgreSQL may then
     # keep one generic plan for it. The URL and content-hash lookups got theirs while the tables

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import httpx
 from prefect import State, get_run_logger, task
@@ -22,7 +23,7 @@ from sqlmodel import Session
 from newsflow.candidates import cap, chunks, ramped_chunks, retry_candidates, unique_by_url
 from newsflow.discover.listings import Discovery, discover
 from newsflow.discover.warc import warc_pages
-from newsflow.errors import FeedError, Interrupted
+from newsflow.errors import DatabaseUnavailable, FeedError, Interrupted
 from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
 from newsflow.fetch.fetcher import Fetcher
 from newsflow.fetch.politeness import HostLimiter, limiter_for_run
@@ -42,7 +43,6 @@ from newsflow.settings import RunConfig
 from newsflow.sources import article_hosts
 from newsflow.window import listed_in_window, split_by_window
 from storage.batch import store_batch
-from storage.db import session_scope
 from storage.repository import (
     dates_left_out,
     get_feed_state,
@@ -52,9 +52,11 @@ from storage.repository import (
     settled_urls,
     update_source_health,
 )
+from storage.retry import run_transaction
 from tasks.extraction_pool import prestart, resolve_workers, submit_extraction
 from tasks.progress import ProgressCallback
 
+T = TypeVar("T")
 Batch = tuple[list[FetchedPage], list[FetchOutcome]]  # pages to extract, URLs that already failed
 Extracted = Future[list[ProcessedArticle | FetchOutcome]]
 _SETTLED_CHUNK = 500  # URLs per settled-URL lookup, as storage's own IN-list chunks
@@ -152,9 +154,11 @@ class SourcePipeline:
 
     def _discover(self, fetcher: Fetcher) -> Discovery:
         def known(url: str) -> tuple[str | None, str | None] | None:
-            with session_scope(self.config.database_url) as session:
+            def validators(session: Session) -> tuple[str | None, str | None] | None:
                 state = get_feed_state(session, url=url)
                 return (state.etag, state.last_modified) if state is not None else None
+
+            return self._transaction(validators)
 
         # A backfill needs the full listings, so it never sends conditional requests.
         return discover(
@@ -170,24 +174,38 @@ class SourcePipeline:
         pages that failed before and are not listed again."""
         found = unique_by_url(discovery.urls)
         report.discovered = len(found)
-        with session_scope(self.config.database_url) as session:
-            if self.window is not None:
-                found = self._in_window(found, session, report)
-                return _unsettled(session, found)
-            retry = retryable_urls(session, source=self.source.name)
-            fresh = _unsettled(session, found)
+        if self.window is not None:
+            window = self.window
+
+            def in_window(session: Session) -> tuple[list[DiscoveredUrl], int]:
+                kept, outside = self._in_window(found, window, session)
+                return _unsettled(session, kept), outside
+
+            # The report is counted once the transaction is through, not once per attempt.
+            kept, outside = self._transaction(in_window)
+            report.out_of_window += outside
+            return kept
+
+        def retry_and_fresh(session: Session) -> tuple[list[str], list[DiscoveredUrl]]:
+            return retryable_urls(session, source=self.source.name), _unsettled(session, found)
+
+        retry, fresh = self._transaction(retry_and_fresh)
         listed = (u.url for u in fresh)
         listings = [o.url for o in discovery.outcomes] + [*self.source.feeds, *self.source.sitemaps]
         return fresh + retry_candidates(retry, source=self.source.name, listed=listed, listings=listings)
 
+    @staticmethod
     def _in_window(
-        self, found: list[DiscoveredUrl], session: Session, report: SourceReport
-    ) -> list[DiscoveredUrl]:
-        assert self.window is not None
+        found: list[DiscoveredUrl], window: DateWindow, session: Session
+    ) -> tuple[list[DiscoveredUrl], int]:
+        """The URLs listed (or stored earlier as left out) in the window, and how many were not."""
         page_dates = dates_left_out(session, urls=[u.url for u in found if u.published_at is None])
-        kept, outside = listed_in_window(found, self.window, page_dates=page_dates)
-        report.out_of_window += len(outside)
-        return kept
+        kept, outside = listed_in_window(found, window, page_dates=page_dates)
+        return kept, len(outside)
+
+    def _transaction(self, work: Callable[[Session], T]) -> T:
+        """`work` in one transaction, run again whole while the database restarts (storage.retry)."""
+        return run_transaction(self.config.database_url, work, budget=self.config.db_retry_seconds)
 
     def _fetched_batches(
         self, fetcher: Fetcher, candidates: list[DiscoveredUrl], report: SourceReport
@@ -234,8 +252,8 @@ class SourcePipeline:
             yield self._unstored(pages), failures
 
     def _unstored(self, pages: list[FetchedPage]) -> list[FetchedPage]:
-        with session_scope(self.config.database_url) as session:
-            settled = settled_urls(session, urls=[p.url for p in pages])
+        urls = [p.url for p in pages]
+        settled = self._transaction(lambda session: settled_urls(session, urls=urls))
         return [p for p in pages if p.url not in settled]
 
     def _consume(self, batches: Iterator[Batch], report: SourceReport, *, total: int) -> None:
@@ -285,6 +303,7 @@ class SourcePipeline:
             run_id=self.run_id,
             threshold=self.config.near_duplicate_threshold,
             now=now,
+            retry_seconds=self.config.db_retry_seconds,
         )
         report.add_seconds("store", time.monotonic() - started)
         if stored.row_by_row:
@@ -307,7 +326,8 @@ class SourcePipeline:
         validators = discovery.validators_to_save(
             backfill=self.window is not None, urls_left_over=urls_left_over
         )
-        with session_scope(self.config.database_url) as session:
+
+        def settle(session: Session) -> None:
             record_outcomes(session, outcomes=discovery.outcomes, run_id=self.run_id)
             for url, (etag, last_modified) in validators.items():
                 save_feed_state(session, url=url, etag=etag, last_modified=last_modified, now=now)
@@ -320,6 +340,8 @@ class SourcePipeline:
                     error=verdict.error,
                     now=now,
                 )
+
+        self._transaction(settle)
 
 
 class _NoEmptyTraceback(logging.Filter):
@@ -347,7 +369,13 @@ def ingest_source(
     failed or is blocked ends its task run Failed, with the reason and the report, so the UI's run
     graph and dashboard count it."""
     logger = get_run_logger()
-    report = SourcePipeline(source, config, run_id=run_id, window=window, progress=progress).run()
+    try:
+        report = SourcePipeline(source, config, run_id=run_id, window=window, progress=progress).run()
+    except DatabaseUnavailable as exc:
+        # Returned, not raised: Prefect would log a raised one with its traceback, and the flow
+        # ends the run on this report with the one line anyway (flows.run).
+        report = SourceReport(source.name, error=str(exc), database_unavailable=True)
+        return Failed(message=f"{source.name}: {exc}", data=report)
     logger.info(
         "%s: %d discovered, %d fetched, %d new, %d duplicate, %d failed, %d skipped",
         source.name,
