@@ -1,8 +1,8 @@
 """Turn one HTML page into a clean, normalized article: trafilatura plus the page's own metadata.
 
-The body is trafilatura's precision mode without comments (measured best on the dev half of
-the article-extraction benchmark: see BENCHMARKS.md), minus a leading headline and standfirst
-and minus residue lines. Metadata prefers what the page declares (JSON-LD, meta tags) and falls
+The body is trafilatura's recall mode without comments, with the default mode as a second
+opinion on short results (chosen on halves of two dev sets: BENCHMARKS.md, issue #12), minus a
+leading headline and standfirst and minus residue lines. Metadata prefers what the page declares (JSON-LD, meta tags) and falls
 back to trafilatura's guesses from the markup.
 """
 
@@ -47,6 +47,8 @@ from newsflow.records import ExtractedArticle, PageHints
 from newsflow.urls import canonicalize_url
 
 MIN_TEXT_CHARS = 200
+# Below this many characters a recall-mode body may be a fragment of the article: see _body.
+SECOND_OPINION_CHARS = 4000
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«]\s+")
 
 
@@ -59,18 +61,17 @@ def _parse(html: str, url: str) -> lxml_html.HtmlElement:
     return tree
 
 
-def _trafilatura(page: str | lxml_html.HtmlElement, url: str, *, recall: bool = False) -> Any:
+def _trafilatura(page: str | lxml_html.HtmlElement, url: str, *, recall: bool) -> Any:
     return trafilatura.bare_extraction(
         page,
         url=url,
         with_metadata=False,
         include_comments=False,
         include_tables=True,
-        favor_precision=not recall,
         favor_recall=recall,
-        # The readability/jusText comparison costs a third of the time and changed one page in
-        # 88 (F1 0.9764 -> 0.9763); the recall-mode retry below keeps it for pages that come out short.
-        fast=not recall,
+        # Never fast: the readability/jusText comparison is worth 2 points of word F1 on the
+        # WCXB pages (0.916 -> 0.937), far more than its cost (BENCHMARKS.md, issue #12).
+        fast=False,
     )
 
 
@@ -173,17 +174,25 @@ def _title_variants(meta: PageMetadata) -> list[str]:
     return [v for v in variants if v] + parts
 
 
-def _body(html: str, url: str, meta: PageMetadata, doc: Any) -> str:
-    def finish(raw: str) -> str:
-        text = strip_header(raw, titles=_title_variants(meta), standfirst=meta.description)
-        return clean_text(text, site_name=meta.site_name)
+def _finish(raw: str, meta: PageMetadata) -> str:
+    text = strip_header(raw, titles=_title_variants(meta), standfirst=meta.description)
+    return clean_text(text, site_name=meta.site_name)
 
-    text = finish(str(_field(doc, "text") or ""))
-    if len(text) < MIN_TEXT_CHARS:
-        # Precision mode can discard a whole short article; recall mode keeps more of the page.
-        text = finish(str(_field(_trafilatura(html, url, recall=True), "text") or ""))
+
+def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
+    def finish(doc: Any) -> str:
+        return _finish(str(_field(doc, "text") or ""), meta)
+
+    # Recall mode first: precision mode drops whole sections and short articles (3 points of
+    # recall on the WCXB pages). Recall mode in turn sometimes stops at the first block of a
+    # long page; below SECOND_OPINION_CHARS the default mode gets a say, and the longer wins.
+    text = finish(_trafilatura(tree, url, recall=True))
+    if len(text) < SECOND_OPINION_CHARS:
+        other = finish(_trafilatura(tree, url, recall=False))
+        if len(other) > len(text):
+            text = other
     if len(text) < MIN_TEXT_CHARS and meta.article_body:
-        text = finish(meta.article_body)
+        text = _finish(meta.article_body, meta)
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError(f"{url}: no article text found ({len(text)} characters after cleaning)")
     return text
@@ -234,7 +243,7 @@ def extract_article(
         _date_candidates(meta, url, guesses, now), listed=hints.listed_published_at, now=now
     )
     # trafilatura works on its own copy of the tree, so the tree is intact for the author guess.
-    text = _body(html, url, meta, _trafilatura(tree, url))
+    text = _body(tree, url, meta)
     authors = normalize_authors(meta.authors, site_name=site_name, url=url) or normalize_authors(
         guesses.author_last(), site_name=site_name, url=url
     )
