@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from html import unescape
 from typing import Any
 
 import trafilatura
-from htmldate import find_date
 from lxml import html as lxml_html
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors as trafilatura_authors
@@ -33,7 +32,14 @@ from trafilatura.utils import line_processing
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsflow.errors import ExtractionError
-from newsflow.extract.dates import DatedValue, choose_published, date_from_url, is_plausible, read_date
+from newsflow.extract.dates import (
+    DatedValue,
+    choose_published,
+    date_from_url,
+    is_plausible,
+    read_date,
+    visible_dates,
+)
 from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
     detect_language,
@@ -129,9 +135,6 @@ class _MarkupGuesses:
         declared = self._meta()
         if name == "title":
             return declared.title or extract_title(self._tree)
-        if name == "date":
-            # No extensive search: it guesses dates from copyright lines and free text.
-            return find_date(self._tree, url=self._page_url(), extensive_search=False, original_date=True)
         if name == "sitename":
             return self._sitename()
         return _field(declared, name)
@@ -198,20 +201,23 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     return text
 
 
-def _date_candidates(
-    meta: PageMetadata, url: str, guesses: _MarkupGuesses, now: datetime
-) -> list[DatedValue]:
-    candidates = [read_date(raw, source) for source, raw in meta.published]
+def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedValue]:
+    """The page's dates, most trusted first: a declared date the byline shows, the other declared
+    dates, the URL's, then the byline's own (a date labelled as an update last)."""
+    declared = [c for c in (read_date(raw, source) for source, raw in meta.published) if c is not None]
+    shown = visible_dates(meta.byline)
+    first_shown = {day for day, updated in shown if not updated}
+    confirmed = [c for c in declared if c.local_day in first_shown and is_plausible(c.value, now=now)]
+    found = confirmed + [c for c in declared if c not in confirmed]
     from_url = date_from_url(url)
     if from_url is not None:
-        candidates.append(DatedValue(from_url, "url", has_time=False))
-    found = [c for c in candidates if c is not None]
-    # htmldate reads the markup further (it never falls back to today); being the least trusted,
-    # it only matters when nothing above gave a plausible date.
-    if not any(is_plausible(c.value, now=now) for c in found):
-        from_markup = read_date(guesses.field("date"), "htmldate")
-        if from_markup is not None:
-            found.append(from_markup)
+        found.append(DatedValue(from_url, "url", has_time=False))
+    # Unlabelled dates first, then "Updated ..." ones: a page that shows only an update date
+    # still dates the article (the WCXB gold reads it so).
+    for day, _updated in sorted(shown, key=lambda item: item[1]):
+        found.append(
+            DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)
+        )
     return found
 
 
@@ -238,9 +244,13 @@ def extract_article(
     # Markup guesses read the tree as parsed; only the author guess changes it, so it comes last.
     guesses = _MarkupGuesses(tree, url)
     site_name = meta.site_name or guesses.field("sitename")
-    title_raw = meta.headline or meta.og_title or guesses.field("title") or meta.html_title
-    published_at, published_source = choose_published(
-        _date_candidates(meta, url, guesses, now), listed=hints.listed_published_at, now=now
+    # The headline the page shows; the declared ones are often SEO variants of it.
+    title_raw = meta.h1 or meta.headline or meta.og_title or guesses.field("title") or meta.html_title
+    dates = _date_candidates(meta, url, now)
+    published_at, published_source = choose_published(dates, listed=hints.listed_published_at, now=now)
+    published_day = next(
+        (c.local_day for c in dates if c.value == published_at and c.source == published_source),
+        published_at.date() if published_at else None,
     )
     # trafilatura works on its own copy of the tree, so the tree is intact for the author guess.
     text = _body(tree, url, meta)
@@ -255,10 +265,12 @@ def extract_article(
         authors=authors,
         published_at=published_at,
         published_at_source=published_source,
+        published_day=published_day,
         modified_at=_modified(meta, now),
         language=_language(meta, text),
         site_name=site_name,
         description=meta.description,
         image=meta.image,
         tags=meta.keywords,
+        paywalled=None if meta.accessible_for_free is None else not meta.accessible_for_free,
     )

@@ -46,7 +46,9 @@ class PageMetadata:
     image: str | None = None
     article_body: str | None = None
     keywords: tuple[str, ...] = ()  # declared keywords, sections and tags
-    h1: str | None = None
+    h1: str | None = None  # the <h1> that shows the article's headline (see _displayed_headline)
+    byline: str = ""  # the visible text around that headline, where bylines and datelines sit
+    accessible_for_free: bool | None = None  # JSON-LD isAccessibleForFree
 
 
 def _iter_jsonld_objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -141,6 +143,11 @@ _META_ATTRS = ("property", "name", "itemprop")
 
 
 _SCANNED_TAGS = ("meta", "script", "time", "link", "title", "h1")
+MAX_HEADLINES = 8
+# The share of an <h1>'s words found in a declared title that makes it the article's headline
+# rather than a logo or a section name ("Contact Us", "Our Blog"); see BENCHMARKS.md, issue #12.
+HEADLINE_OVERLAP = 0.3
+_WORDS = re.compile(r"\w+")
 _DATE_PUBLISHED = etree.XPath('//*[@itemprop="datePublished"]')
 
 
@@ -156,7 +163,7 @@ class _Scan:
     times: list[str] = field(default_factory=list)  # <time datetime>, in document order
     canonical: str | None = None
     title: str | None = None
-    h1: lxml_html.HtmlElement | None = None
+    h1s: list[lxml_html.HtmlElement] = field(default_factory=list)
     itemprop_published: list[lxml_html.HtmlElement] = field(default_factory=list)
 
 
@@ -180,8 +187,8 @@ def _scan(tree: lxml_html.HtmlElement) -> _Scan:
         elif tag == "title":
             if scan.title is None and element.text is not None:
                 scan.title = element.text
-        elif scan.h1 is None:
-            scan.h1 = element
+        elif len(scan.h1s) < MAX_HEADLINES:
+            scan.h1s.append(element)
     scan.itemprop_published = _DATE_PUBLISHED(tree)
     return scan
 
@@ -284,6 +291,33 @@ def _tags(tree: lxml_html.HtmlElement, ld: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tag for tag in tags if any(c.isalnum() for c in tag)))[:30]
 
 
+def _words(text: str | None) -> set[str]:
+    return set(_WORDS.findall((text or "").lower()))
+
+
+def _displayed_headline(
+    candidates: list[lxml_html.HtmlElement], declared: list[str]
+) -> lxml_html.HtmlElement | None:
+    """The <h1> whose words best match a title the page declares (all of them when it declares none)."""
+    best, best_share = None, 0.0
+    for element in candidates:
+        words = _words(element.text_content())
+        if not words:
+            continue
+        share = max((len(words & _words(t)) / len(words) for t in declared), default=1.0)
+        if share > best_share:
+            best, best_share = element, share
+    return best if best_share >= HEADLINE_OVERLAP else None
+
+
+def _free(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
 def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     """Collect JSON-LD and meta-tag metadata from a parsed page."""
     articles, index = _jsonld_articles(tree)
@@ -303,10 +337,14 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     publisher = ld.get("publisher") if ld else None
     publisher_names = _names(publisher, index)
     site_name = _meta(tree, "og:site_name") or (publisher_names[0] if publisher_names else None)
+    headline = _text(_first_str(ld.get("headline"))) if ld else None
+    og_title = _text(_meta(tree, "og:title", "twitter:title"))
+    html_title = _text(scan.title)
+    shown = _displayed_headline(scan.h1s, [t for t in (headline, og_title, html_title) if t])
     return PageMetadata(
-        headline=_text(_first_str(ld.get("headline"))) if ld else None,
-        og_title=_text(_meta(tree, "og:title", "twitter:title")),
-        html_title=_text(scan.title),
+        headline=headline,
+        og_title=og_title,
+        html_title=html_title,
         site_name=_text(site_name),
         authors=tuple(authors or _byline_authors(tree)),
         published=tuple(_published_candidates(tree, articles)),
@@ -317,5 +355,45 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         image=_meta(tree, "og:image", "twitter:image"),
         article_body=_plain_body(ld.get("articleBody")) if ld else None,
         keywords=_tags(tree, ld),
-        h1=_text(scan.h1.text_content()) if scan.h1 is not None else None,
+        h1=_text(shown.text_content()) if shown is not None else None,
+        byline=headline_context(tree, shown),
+        accessible_for_free=_free(ld.get("isAccessibleForFree")) if ld else None,
     )
+
+
+_INVISIBLE = {"script", "style", "noscript", "template", "svg", "button", "select", "option"}
+BEFORE_HEADLINE_CHARS = 300
+AFTER_HEADLINE_CHARS = 1500
+
+
+def headline_context(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElement | None) -> str:
+    """The visible text around the headline, where bylines and datelines sit.
+
+    Without a headline element, the start of the page's visible text.
+    """
+    pieces: list[str] = []
+    at: int | None = None if headline is not None else 0
+    after = 0
+    hidden = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        visible = isinstance(element.tag, str) and element.tag not in _INVISIBLE
+        if event == "start":
+            if element is headline:
+                at = len(pieces)
+            if not visible:
+                hidden += 1
+            elif hidden == 0 and element.text and element.text.strip():
+                pieces.append(element.text.strip())
+                after += len(pieces[-1]) if at is not None else 0
+        else:
+            if not visible:
+                hidden -= 1
+            if hidden == 0 and element.tail and element.tail.strip():
+                pieces.append(element.tail.strip())
+                after += len(pieces[-1]) if at is not None else 0
+        if after > AFTER_HEADLINE_CHARS:
+            break
+    if at is None:
+        return ""
+    before = " ".join(pieces[:at])[-BEFORE_HEADLINE_CHARS:]
+    return re.sub(r"\s+", " ", before + " " + " ".join(pieces[at:])[:AFTER_HEADLINE_CHARS]).strip()
