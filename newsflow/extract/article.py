@@ -42,6 +42,7 @@ from newsflow.extract.dates import (
 )
 from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
+    byline_names,
     detect_language,
     normalize_authors,
     normalize_language,
@@ -254,8 +255,12 @@ def extract_article(
     )
     # trafilatura works on its own copy of the tree, so the tree is intact for the author guess.
     text = _body(tree, url, meta)
-    authors = normalize_authors(meta.authors, site_name=site_name, url=url) or normalize_authors(
-        guesses.author_last(), site_name=site_name, url=url
+    # Declared authors, else the visible "By ..." line, else trafilatura's guess from the markup
+    # (the byline first: as good on the dev halves, and cheaper).
+    authors = (
+        normalize_authors(meta.authors, site_name=site_name, url=url, people=meta.people)
+        or byline_names(meta.byline, site_name=site_name, url=url)
+        or normalize_authors(guesses.author_last(), site_name=site_name, url=url)
     )
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(

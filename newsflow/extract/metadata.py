@@ -49,6 +49,7 @@ class PageMetadata:
     h1: str | None = None  # the <h1> that shows the article's headline (see _displayed_headline)
     byline: str = ""  # the visible text around that headline, where bylines and datelines sit
     accessible_for_free: bool | None = None  # JSON-LD isAccessibleForFree
+    people: tuple[str, ...] = ()  # the authors JSON-LD types as Person (a blogger may name the site)
 
 
 def _iter_jsonld_objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -82,6 +83,16 @@ def _names(value: Any, index: dict[str, dict[str, Any]] | None = None) -> list[s
         if target is not None and target is not value:
             return _names(target)
     return []
+
+
+def _people(value: Any, index: dict[str, dict[str, Any]]) -> list[str]:
+    """The names among `value` that the page types as a schema.org Person."""
+    if isinstance(value, list):
+        return [name for item in value for name in _people(item, index)]
+    if not isinstance(value, dict):
+        return []
+    target = value if "name" in value else index.get(str(value.get("@id")), value)
+    return _names(target) if "person" in _types(target) else []
 
 
 def _text(value: str | None) -> str | None:
@@ -358,6 +369,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         h1=_text(shown.text_content()) if shown is not None else None,
         byline=headline_context(tree, shown),
         accessible_for_free=_free(ld.get("isAccessibleForFree")) if ld else None,
+        people=tuple(_people(ld.get("author"), index)) if ld else (),
     )
 
 
@@ -367,7 +379,7 @@ AFTER_HEADLINE_CHARS = 1500
 
 
 def headline_context(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElement | None) -> str:
-    """The visible text around the headline, where bylines and datelines sit.
+    """The visible text around the headline, where bylines and datelines sit, a line per text node.
 
     Without a headline element, the start of the page's visible text.
     """
@@ -395,5 +407,7 @@ def headline_context(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElemen
             break
     if at is None:
         return ""
-    before = " ".join(pieces[:at])[-BEFORE_HEADLINE_CHARS:]
-    return re.sub(r"\s+", " ", before + " " + " ".join(pieces[at:])[:AFTER_HEADLINE_CHARS]).strip()
+    # One line per text node: a name or a date never runs on into the next element's words.
+    pieces = [re.sub(r"\s+", " ", piece) for piece in pieces]
+    before = "\n".join(pieces[:at])[-BEFORE_HEADLINE_CHARS:]
+    return (before + "\n" + "\n".join(pieces[at:])[:AFTER_HEADLINE_CHARS]).strip()
