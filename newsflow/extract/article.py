@@ -54,8 +54,8 @@ from newsflow.records import ExtractedArticle, PageHints
 from newsflow.urls import canonicalize_url
 
 MIN_TEXT_CHARS = 200
-# Below this many characters a recall-mode body may be a fragment of the article: see _body.
-SECOND_OPINION_CHARS = 4000
+# A recall-mode body with less than this share of the page's <p> text may be a fragment: see _body.
+SECOND_OPINION_SHARE = 0.3
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«]\s+")
 
 
@@ -189,9 +189,10 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
 
     # Recall mode first: precision mode drops whole sections and short articles (3 points of
     # recall on the WCXB pages). Recall mode in turn sometimes stops at the first block of a
-    # long page; below SECOND_OPINION_CHARS the default mode gets a say, and the longer wins.
+    # long page: when it keeps under SECOND_OPINION_SHARE of the page's paragraph text, the
+    # default mode gets a say, and the longer text wins.
     text = finish(_trafilatura(tree, url, recall=True))
-    if len(text) < SECOND_OPINION_CHARS:
+    if len(text) < SECOND_OPINION_SHARE * meta.paragraph_chars:
         other = finish(_trafilatura(tree, url, recall=False))
         if len(other) > len(text):
             text = other

@@ -13,6 +13,8 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from newsflow.extract.normalize import normalize_title
+
 _ARTICLE_TYPES = {
     "article",
     "newsarticle",
@@ -50,6 +52,7 @@ class PageMetadata:
     byline: str = ""  # the visible text around that headline, where bylines and datelines sit
     accessible_for_free: bool | None = None  # JSON-LD isAccessibleForFree
     people: tuple[str, ...] = ()  # the authors JSON-LD types as Person (a blogger may name the site)
+    paragraph_chars: int = 0  # the text in the page's <p> elements, a measure of how much it says
 
 
 def _iter_jsonld_objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -153,7 +156,7 @@ def _jsonld_articles(tree: lxml_html.HtmlElement) -> tuple[list[dict[str, Any]],
 _META_ATTRS = ("property", "name", "itemprop")
 
 
-_SCANNED_TAGS = ("meta", "script", "time", "link", "title", "h1")
+_SCANNED_TAGS = ("meta", "script", "time", "link", "title", "h1", "p")
 MAX_HEADLINES = 8
 # The share of an <h1>'s words found in a declared title that makes it the article's headline
 # rather than a logo or a section name ("Contact Us", "Our Blog"); see BENCHMARKS.md, issue #12.
@@ -175,6 +178,7 @@ class _Scan:
     canonical: str | None = None
     title: str | None = None
     h1s: list[lxml_html.HtmlElement] = field(default_factory=list)
+    paragraph_chars: int = 0
     itemprop_published: list[lxml_html.HtmlElement] = field(default_factory=list)
 
 
@@ -198,6 +202,8 @@ def _scan(tree: lxml_html.HtmlElement) -> _Scan:
         elif tag == "title":
             if scan.title is None and element.text is not None:
                 scan.title = element.text
+        elif tag == "p":
+            scan.paragraph_chars += len(element.text_content().strip())
         elif len(scan.h1s) < MAX_HEADLINES:
             scan.h1s.append(element)
     scan.itemprop_published = _DATE_PUBLISHED(tree)
@@ -307,18 +313,23 @@ def _words(text: str | None) -> set[str]:
 
 
 def _displayed_headline(
-    candidates: list[lxml_html.HtmlElement], declared: list[str]
+    candidates: list[lxml_html.HtmlElement], declared: list[str], site_name: str | None
 ) -> lxml_html.HtmlElement | None:
-    """The <h1> whose words best match a title the page declares (all of them when it declares none)."""
-    best, best_share = None, 0.0
+    """The <h1> that shows a title the page declares: the one sharing most words with one of them.
+
+    Declared titles lose their site-name part first, so a logo in an <h1> does not match
+    "Headline | Site"; an <h1> whose words are mostly not in any declared title is furniture.
+    """
+    references = [_words(normalize_title(t, site_name=site_name) or t) for t in declared]
+    best, best_shared = None, 0
     for element in candidates:
         words = _words(element.text_content())
         if not words:
             continue
-        share = max((len(words & _words(t)) / len(words) for t in declared), default=1.0)
-        if share > best_share:
-            best, best_share = element, share
-    return best if best_share >= HEADLINE_OVERLAP else None
+        shared = max((len(words & ref) for ref in references), default=len(words))
+        if shared > best_shared and shared >= HEADLINE_OVERLAP * len(words):
+            best, best_shared = element, shared
+    return best
 
 
 def _free(value: Any) -> bool | None:
@@ -351,12 +362,13 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     headline = _text(_first_str(ld.get("headline"))) if ld else None
     og_title = _text(_meta(tree, "og:title", "twitter:title"))
     html_title = _text(scan.title)
-    shown = _displayed_headline(scan.h1s, [t for t in (headline, og_title, html_title) if t])
+    site_name = _text(site_name)
+    shown = _displayed_headline(scan.h1s, [t for t in (headline, og_title, html_title) if t], site_name)
     return PageMetadata(
         headline=headline,
         og_title=og_title,
         html_title=html_title,
-        site_name=_text(site_name),
+        site_name=site_name,
         authors=tuple(authors or _byline_authors(tree)),
         published=tuple(_published_candidates(tree, articles)),
         modified=tuple(_modified_candidates(tree, articles)),
@@ -370,6 +382,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         byline=headline_context(tree, shown),
         accessible_for_free=_free(ld.get("isAccessibleForFree")) if ld else None,
         people=tuple(_people(ld.get("author"), index)) if ld else (),
+        paragraph_chars=scan.paragraph_chars,
     )
 
 
