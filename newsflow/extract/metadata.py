@@ -386,7 +386,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     )
 
 
-_INVISIBLE = {"script", "style", "noscript", "template", "svg", "button", "select", "option"}
+_INVISIBLE = {"head", "script", "style", "noscript", "template", "svg", "button", "select", "option"}
 BEFORE_HEADLINE_CHARS = 300
 AFTER_HEADLINE_CHARS = 1500
 
