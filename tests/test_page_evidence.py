@@ -116,6 +116,7 @@ def test_byline_names_stop_where_the_byline_does() -> None:
     assert byline_names("Author\nIsaiah Shelton\nTable of contents") == ("Isaiah Shelton",)
     assert byline_names("stand by Me and you") == ()
     assert byline_names("Sold by Acme Widgets Inc and others") == ()
+    assert byline_names("Man attacked by Three Masked Men\nin the city") == ()  # a sentence, no byline
 
 
 def test_a_blogger_declared_as_a_person_is_kept_though_the_site_bears_the_name() -> None:
@@ -123,6 +124,8 @@ def test_a_blogger_declared_as_a_person_is_kept_though_the_site_bears_the_name()
     assert normalize_authors(["Rick Steves"], site_name="Rick Steves", people=("Rick Steves",)) == (
         "Rick Steves",
     )
+    # A one-word "person" is a brand that typed itself so.
+    assert normalize_authors(["LinkNaija"], url="https://www.linknaija.com/a", people=("LinkNaija",)) == ()
 
 
 def test_labels_and_month_names_are_not_authors() -> None:

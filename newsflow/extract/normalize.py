@@ -191,7 +191,8 @@ def normalize_authors(
     names: list[str] = []
     outlets = {_key(part) for part in _TITLE_SEPARATORS.split(site_name or "") if part.strip()}
     outlets |= _host_labels(url)
-    outlets -= {_key(name) for name in people}
+    # One-word "persons" are brands a site typed as Person ("LinkNaija"); full names are bloggers.
+    outlets -= {_key(name) for name in people if len(name.split()) > 1}
     for item in items:
         item = _HANDLE.sub(" ", _EMAIL.sub(" ", _squash(str(item))))
         item = _DATE_WORDS.sub("", item)
@@ -345,10 +346,12 @@ _SPACE = r"[^\S\n]+"
 _PERSON = (
     rf"{_NAME_WORD}(?:{_SPACE}(?:(?:van|von|de|der|den|da|del|la|le|di|du){_SPACE})*{_NAME_WORD}){{1,3}}"
 )
-# A name ends where its text node does: headline_context puts each node on its own line.
+# A byline starts a text node and a name ends where its node does: headline_context puts each
+# node on its own line, so "killed by Three Men" in a sentence is no byline.
 _BYLINE_NAMES = re.compile(
-    rf"(?:^|(?<=[\s(|·•—–-]))(?:[Bb]y|BY|[Ww]ritten [Bb]y|[Ww]ords [Bb]y|[Aa]uthor|AUTHOR)\s*:?\s+"
-    rf"({_PERSON}(?:\s*(?:,|&|\band\b)\s*{_PERSON})*)(?=\s*(?:\n|$|[,|·•—–(]|\s-\s))"
+    rf"^[^\S\n]*[(|·•—–-]?[^\S\n]*(?:[Bb]y|BY|[Ww]ritten [Bb]y|[Ww]ords [Bb]y|[Aa]uthor|AUTHOR)\s*:?\s+"
+    rf"({_PERSON}(?:\s*(?:,|&|\band\b)\s*{_PERSON})*)(?=\s*(?:\n|$|[,|·•—–(]|\s-\s))",
+    re.MULTILINE,
 )
 
 
