@@ -1,14 +1,21 @@
-"""Read a dataset folder in the article-extraction-benchmark layout (html/<id>.html.gz + ground truth)."""
+"""Read a dataset folder in the article-extraction-benchmark layout (html/<id>.html.gz + ground truth).
+
+Both dev sets in ../shared/datasets use it: aeb-dev (bodies only) and wcxb-dev-articles (bodies
+plus the title, author and publish day the page shows).
+"""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_DATASET = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "aeb-dev"
+DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+DEFAULT_DATASET = DATASETS / "aeb-dev"
+DEV_SETS = (DATASETS / "aeb-dev", DATASETS / "wcxb-dev-articles")
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +26,15 @@ class BenchPage:
     url: str
     html: str
     expected_body: str
+    title: str | None = None  # gold metadata, where the set has it (WCXB)
+    author: str | None = None
+    date: str | None = None  # YYYY-MM-DD
+    has_metadata: bool = False
+
+    @property
+    def half(self) -> int:
+        """0 or 1, fixed by the page id: rules are derived on half 0 and checked on half 1."""
+        return hashlib.sha256(self.page_id.encode()).digest()[-1] % 2
 
 
 def load_pages(folder: Path) -> Iterator[BenchPage]:
@@ -31,4 +47,13 @@ def load_pages(folder: Path) -> Iterator[BenchPage]:
         path = folder / "html" / f"{page_id}.html.gz"
         html = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
         entry = truth[page_id]
-        yield BenchPage(page_id, entry.get("url", ""), html, entry.get("articleBody", ""))
+        yield BenchPage(
+            page_id,
+            entry.get("url", ""),
+            html,
+            entry.get("articleBody", ""),
+            title=entry.get("title"),
+            author=entry.get("author"),
+            date=entry.get("date"),
+            has_metadata="title" in entry,
+        )

@@ -1,6 +1,9 @@
-"""Score newsflow's title, author and date extraction against plain trafilatura.
+"""Score newsflow's title, author and date extraction against plain trafilatura, on both dev sets.
 
     .venv/bin/python -m bench.metadata_quality [--dataset PATH] [--truth bench/metadata-truth.json] [--misses]
+
+aeb-dev is scored against metadata-truth.json (below); wcxb-dev-articles against its own gold
+(the title and byline the page shows, the day it states), as bench.extraction_quality does.
 
 The expected values in metadata-truth.json were drafted from each dev page's JSON-LD and meta
 tags and then corrected by hand (site-name suffixes removed, organizations removed from author
@@ -24,7 +27,9 @@ from typing import Any
 
 import trafilatura
 
-from bench.dataset import DEFAULT_DATASET, load_pages
+from bench.dataset import DATASETS, DEFAULT_DATASET, load_pages
+from bench.extraction_quality import Tally as GoldTally
+from bench.extraction_quality import newsflow, trafilatura_fast_meta
 from newsflow.errors import ExtractionError
 from newsflow.extract.article import extract_article
 from newsflow.extract.dates import read_date
@@ -86,7 +91,7 @@ def newsflow_found(html: str, url: str) -> Found:
 
 
 def trafilatura_found(html: str, url: str) -> Found:
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    doc = trafilatura.bare_extraction(html, url=url, fast=True, include_comments=False, with_metadata=True)
     if doc is None:
         return Found(None, (), None)
     author, date, title = (getattr(doc, name, None) for name in ("author", "date", "title"))
@@ -130,7 +135,7 @@ def main() -> None:
             score(
                 trafilatura_found(page.html, page.url), expected, theirs, page.page_id[:12], with_time=False
             )
-    print(f"{len(truth)} pages with expected metadata from {args.truth.name}")
+    print(f"{args.dataset.name}: {len(truth)} pages with expected metadata from {args.truth.name}")
     print("| field | newsflow | trafilatura " + trafilatura.__version__ + " |")
     print("|---|---|---|")
     for name in ("title", "authors", "date", "date+time"):
@@ -140,6 +145,29 @@ def main() -> None:
     if args.misses:
         print("\nnewsflow misses:", *ours.misses, sep="\n  ")
         print("\ntrafilatura misses:", *theirs.misses, sep="\n  ")
+    _gold_metadata(DATASETS / "wcxb-dev-articles")
+
+
+def _gold_metadata(folder: Path) -> None:
+    """Score the metadata of a set that carries its own gold (WCXB), by half."""
+    if not folder.is_dir():
+        return
+    tallies: dict[tuple[str, int], GoldTally] = {}
+    extractors = {"newsflow": newsflow, f"trafilatura {trafilatura.__version__}": trafilatura_fast_meta}
+    pages = [page for page in load_pages(folder) if page.has_metadata]
+    for page in pages:
+        for name, extractor in extractors.items():
+            found = extractor(page)
+            for half in (page.half, 2):
+                tallies.setdefault((name, half), GoldTally()).add(page, found, 0.0)
+    print(f"\n{folder.name}: {len(pages)} pages with gold title, author and date")
+    print("| extractor | publish day | title | authors |")
+    print("|---|---|---|---|")
+    for half, label in ((0, "half 0"), (1, "half 1"), (2, "all")):
+        for name in extractors:
+            tally = tallies[(name, half)]
+            rates = (f"{tally.right[f] / tally.with_metadata:.1%}" for f in ("day", "title", "authors"))
+            print(f"| {name}, {label} | " + " | ".join(rates) + " |")
 
 
 if __name__ == "__main__":

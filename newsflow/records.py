@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -102,6 +102,11 @@ class ExtractedArticle:
     description: str | None = None
     image: str | None = None
     tags: tuple[str, ...] = ()
+    # The day published_at falls on where the page was published (its own timezone, as its
+    # byline prints it); published_at itself is in UTC and can fall on the next or previous day.
+    published_day: date | None = None
+    # The page's JSON-LD isAccessibleForFree, negated; None when the page does not say.
+    paywalled: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
 """Turn one HTML page into a clean, normalized article: trafilatura plus the page's own metadata.
 
-The body is trafilatura's precision mode without comments (measured best on the dev half of
-the article-extraction benchmark: see BENCHMARKS.md), minus a leading headline and standfirst
-and minus residue lines. Metadata prefers what the page declares (JSON-LD, meta tags) and falls
+The body is trafilatura's recall mode without comments, with the default mode as a second
+opinion on short results (chosen on halves of two dev sets: BENCHMARKS.md, issue #12), minus a
+leading headline and standfirst and minus residue lines. Metadata prefers what the page declares (JSON-LD, meta tags) and falls
 back to trafilatura's guesses from the markup.
 """
 
@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from html import unescape
 from typing import Any
 
 import trafilatura
-from htmldate import find_date
 from lxml import html as lxml_html
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors as trafilatura_authors
@@ -33,9 +32,17 @@ from trafilatura.utils import line_processing
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsflow.errors import ExtractionError
-from newsflow.extract.dates import DatedValue, choose_published, date_from_url, is_plausible, read_date
+from newsflow.extract.dates import (
+    DatedValue,
+    choose_published,
+    date_from_url,
+    is_plausible,
+    read_date,
+    visible_dates,
+)
 from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
+    byline_names,
     detect_language,
     normalize_authors,
     normalize_language,
@@ -47,6 +54,8 @@ from newsflow.records import ExtractedArticle, PageHints
 from newsflow.urls import canonicalize_url
 
 MIN_TEXT_CHARS = 200
+# A recall-mode body with less than this share of the page's <p> text may be a fragment: see _body.
+SECOND_OPINION_SHARE = 0.3
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«]\s+")
 
 
@@ -59,18 +68,17 @@ def _parse(html: str, url: str) -> lxml_html.HtmlElement:
     return tree
 
 
-def _trafilatura(page: str | lxml_html.HtmlElement, url: str, *, recall: bool = False) -> Any:
+def _trafilatura(page: str | lxml_html.HtmlElement, url: str, *, recall: bool) -> Any:
     return trafilatura.bare_extraction(
         page,
         url=url,
         with_metadata=False,
         include_comments=False,
         include_tables=True,
-        favor_precision=not recall,
         favor_recall=recall,
-        # The readability/jusText comparison costs a third of the time and changed one page in
-        # 88 (F1 0.9764 -> 0.9763); the recall-mode retry below keeps it for pages that come out short.
-        fast=not recall,
+        # Never fast: the readability/jusText comparison is worth 2 points of word F1 on the
+        # WCXB pages (0.916 -> 0.937), far more than its cost (BENCHMARKS.md, issue #12).
+        fast=False,
     )
 
 
@@ -128,9 +136,6 @@ class _MarkupGuesses:
         declared = self._meta()
         if name == "title":
             return declared.title or extract_title(self._tree)
-        if name == "date":
-            # No extensive search: it guesses dates from copyright lines and free text.
-            return find_date(self._tree, url=self._page_url(), extensive_search=False, original_date=True)
         if name == "sitename":
             return self._sitename()
         return _field(declared, name)
@@ -173,36 +178,48 @@ def _title_variants(meta: PageMetadata) -> list[str]:
     return [v for v in variants if v] + parts
 
 
-def _body(html: str, url: str, meta: PageMetadata, doc: Any) -> str:
-    def finish(raw: str) -> str:
-        text = strip_header(raw, titles=_title_variants(meta), standfirst=meta.description)
-        return clean_text(text, site_name=meta.site_name)
+def _finish(raw: str, meta: PageMetadata) -> str:
+    text = strip_header(raw, titles=_title_variants(meta), standfirst=meta.description)
+    return clean_text(text, site_name=meta.site_name)
 
-    text = finish(str(_field(doc, "text") or ""))
-    if len(text) < MIN_TEXT_CHARS:
-        # Precision mode can discard a whole short article; recall mode keeps more of the page.
-        text = finish(str(_field(_trafilatura(html, url, recall=True), "text") or ""))
+
+def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
+    def finish(doc: Any) -> str:
+        return _finish(str(_field(doc, "text") or ""), meta)
+
+    # Recall mode first: precision mode drops whole sections and short articles (3 points of
+    # recall on the WCXB pages). Recall mode in turn sometimes stops at the first block of a
+    # long page: when it keeps under SECOND_OPINION_SHARE of the page's paragraph text, the
+    # default mode gets a say, and the longer text wins.
+    text = finish(_trafilatura(tree, url, recall=True))
+    if len(text) < SECOND_OPINION_SHARE * meta.paragraph_chars:
+        other = finish(_trafilatura(tree, url, recall=False))
+        if len(other) > len(text):
+            text = other
     if len(text) < MIN_TEXT_CHARS and meta.article_body:
-        text = finish(meta.article_body)
+        text = _finish(meta.article_body, meta)
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError(f"{url}: no article text found ({len(text)} characters after cleaning)")
     return text
 
 
-def _date_candidates(
-    meta: PageMetadata, url: str, guesses: _MarkupGuesses, now: datetime
-) -> list[DatedValue]:
-    candidates = [read_date(raw, source) for source, raw in meta.published]
+def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedValue]:
+    """The page's dates, most trusted first: a declared date the byline shows, the other declared
+    dates, the URL's, then the byline's own (a date labelled as an update last)."""
+    declared = [c for c in (read_date(raw, source) for source, raw in meta.published) if c is not None]
+    shown = visible_dates(meta.byline)
+    first_shown = {day for day, updated in shown if not updated}
+    confirmed = [c for c in declared if c.local_day in first_shown and is_plausible(c.value, now=now)]
+    found = confirmed + [c for c in declared if c not in confirmed]
     from_url = date_from_url(url)
     if from_url is not None:
-        candidates.append(DatedValue(from_url, "url", has_time=False))
-    found = [c for c in candidates if c is not None]
-    # htmldate reads the markup further (it never falls back to today); being the least trusted,
-    # it only matters when nothing above gave a plausible date.
-    if not any(is_plausible(c.value, now=now) for c in found):
-        from_markup = read_date(guesses.field("date"), "htmldate")
-        if from_markup is not None:
-            found.append(from_markup)
+        found.append(DatedValue(from_url, "url", has_time=False))
+    # Unlabelled dates first, then "Updated ..." ones: a page that shows only an update date
+    # still dates the article (the WCXB gold reads it so).
+    for day, _updated in sorted(shown, key=lambda item: item[1]):
+        found.append(
+            DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)
+        )
     return found
 
 
@@ -229,14 +246,22 @@ def extract_article(
     # Markup guesses read the tree as parsed; only the author guess changes it, so it comes last.
     guesses = _MarkupGuesses(tree, url)
     site_name = meta.site_name or guesses.field("sitename")
-    title_raw = meta.headline or meta.og_title or guesses.field("title") or meta.html_title
-    published_at, published_source = choose_published(
-        _date_candidates(meta, url, guesses, now), listed=hints.listed_published_at, now=now
+    # The headline the page shows; the declared ones are often SEO variants of it.
+    title_raw = meta.h1 or meta.headline or meta.og_title or guesses.field("title") or meta.html_title
+    dates = _date_candidates(meta, url, now)
+    published_at, published_source = choose_published(dates, listed=hints.listed_published_at, now=now)
+    published_day = next(
+        (c.local_day for c in dates if c.value == published_at and c.source == published_source),
+        published_at.date() if published_at else None,
     )
     # trafilatura works on its own copy of the tree, so the tree is intact for the author guess.
-    text = _body(html, url, meta, _trafilatura(tree, url))
-    authors = normalize_authors(meta.authors, site_name=site_name, url=url) or normalize_authors(
-        guesses.author_last(), site_name=site_name, url=url
+    text = _body(tree, url, meta)
+    # Declared authors, else the visible "By ..." line, else trafilatura's guess from the markup
+    # (the byline first: as good on the dev halves, and cheaper).
+    authors = (
+        normalize_authors(meta.authors, site_name=site_name, url=url, people=meta.people)
+        or byline_names(meta.byline, site_name=site_name, url=url)
+        or normalize_authors(guesses.author_last(), site_name=site_name, url=url)
     )
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(
@@ -246,10 +271,12 @@ def extract_article(
         authors=authors,
         published_at=published_at,
         published_at_source=published_source,
+        published_day=published_day,
         modified_at=_modified(meta, now),
         language=_language(meta, text),
         site_name=site_name,
         description=meta.description,
         image=meta.image,
         tags=meta.keywords,
+        paywalled=None if meta.accessible_for_free is None else not meta.accessible_for_free,
     )

@@ -28,6 +28,11 @@ class DatedValue:
     source: str
     has_time: bool
     has_timezone: bool = False
+    day: date | None = None  # the calendar day as the page states it, in the page's own timezone
+
+    @property
+    def local_day(self) -> date:
+        return self.day or self.value.date()
 
 
 _TZ_ABBREVIATIONS = {
@@ -94,7 +99,9 @@ def read_date(text: str | None, source: str) -> DatedValue | None:
     if parsed is None or parsed.year < _EARLIEST.year:
         return None
     has_time = bool(_HAS_TIME.search(text))
-    return DatedValue(to_utc(parsed), source, has_time, has_time and parsed.tzinfo is not None)
+    return DatedValue(
+        to_utc(parsed), source, has_time, has_time and parsed.tzinfo is not None, day=parsed.date()
+    )
 
 
 def parse_datetime(text: str | None) -> tuple[datetime, bool] | None:
@@ -167,3 +174,63 @@ def choose_published(
     if listed is not None:
         return listed, f"listing ({'; '.join(dict.fromkeys(rejected))})" if rejected else "listing"
     return None, None
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+# The forms bylines print: "March 5, 2024", "5 March 2024", "2024-03-05", "05.03.2024".
+_VISIBLE_DATE = re.compile(
+    rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b"
+    rf"|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+((?:19|20)\d{{2}})\b"
+    r"|\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b"
+    r"|\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
+# A date printed after one of these words is when the page changed, not when it appeared.
+_UPDATED_LABEL = re.compile(
+    r"(?:updated|modified|edited|revised|reviewed)\W{0,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE
+)
+
+
+def visible_dates(text: str) -> list[tuple[date, bool]]:
+    """The calendar dates printed in `text`, in order, each with whether it is labelled as an update."""
+    found: list[tuple[date, bool]] = []
+    for match in _VISIBLE_DATE.finditer(text):
+        day = _match_day(match)
+        if day is not None:
+            found.append((day, bool(_UPDATED_LABEL.search(text[max(0, match.start() - 30) : match.start()]))))
+    return found
+
+
+def _match_day(match: re.Match[str]) -> date | None:
+    g = match.groups()
+    try:
+        if g[0]:
+            return date(int(g[2]), _MONTHS[g[0].lower().rstrip(".")], int(g[1]))
+        if g[3]:
+            return date(int(g[5]), _MONTHS[g[4].lower().rstrip(".")], int(g[3]))
+        if g[6]:
+            return date(int(g[6]), int(g[7]), int(g[8]))
+        return date(int(g[11]), int(g[10]), int(g[9]))
+    except (ValueError, KeyError):
+        return None

@@ -13,6 +13,8 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from newsflow.extract.normalize import normalize_title
+
 _ARTICLE_TYPES = {
     "article",
     "newsarticle",
@@ -46,7 +48,11 @@ class PageMetadata:
     image: str | None = None
     article_body: str | None = None
     keywords: tuple[str, ...] = ()  # declared keywords, sections and tags
-    h1: str | None = None
+    h1: str | None = None  # the <h1> that shows the article's headline (see _displayed_headline)
+    byline: str = ""  # the visible text around that headline, where bylines and datelines sit
+    accessible_for_free: bool | None = None  # JSON-LD isAccessibleForFree
+    people: tuple[str, ...] = ()  # the authors JSON-LD types as Person (a blogger may name the site)
+    paragraph_chars: int = 0  # the text in the page's <p> elements, a measure of how much it says
 
 
 def _iter_jsonld_objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -80,6 +86,16 @@ def _names(value: Any, index: dict[str, dict[str, Any]] | None = None) -> list[s
         if target is not None and target is not value:
             return _names(target)
     return []
+
+
+def _people(value: Any, index: dict[str, dict[str, Any]]) -> list[str]:
+    """The names among `value` that the page types as a schema.org Person."""
+    if isinstance(value, list):
+        return [name for item in value for name in _people(item, index)]
+    if not isinstance(value, dict):
+        return []
+    target = value if "name" in value else index.get(str(value.get("@id")), value)
+    return _names(target) if "person" in _types(target) else []
 
 
 def _text(value: str | None) -> str | None:
@@ -140,7 +156,12 @@ def _jsonld_articles(tree: lxml_html.HtmlElement) -> tuple[list[dict[str, Any]],
 _META_ATTRS = ("property", "name", "itemprop")
 
 
-_SCANNED_TAGS = ("meta", "script", "time", "link", "title", "h1")
+_SCANNED_TAGS = ("meta", "script", "time", "link", "title", "h1", "p")
+MAX_HEADLINES = 8
+# The share of an <h1>'s words found in a declared title that makes it the article's headline
+# rather than a logo or a section name ("Contact Us", "Our Blog"); see BENCHMARKS.md, issue #12.
+HEADLINE_OVERLAP = 0.3
+_WORDS = re.compile(r"\w+")
 _DATE_PUBLISHED = etree.XPath('//*[@itemprop="datePublished"]')
 
 
@@ -156,7 +177,8 @@ class _Scan:
     times: list[str] = field(default_factory=list)  # <time datetime>, in document order
     canonical: str | None = None
     title: str | None = None
-    h1: lxml_html.HtmlElement | None = None
+    h1s: list[lxml_html.HtmlElement] = field(default_factory=list)
+    paragraph_chars: int = 0
     itemprop_published: list[lxml_html.HtmlElement] = field(default_factory=list)
 
 
@@ -180,8 +202,10 @@ def _scan(tree: lxml_html.HtmlElement) -> _Scan:
         elif tag == "title":
             if scan.title is None and element.text is not None:
                 scan.title = element.text
-        elif scan.h1 is None:
-            scan.h1 = element
+        elif tag == "p":
+            scan.paragraph_chars += len(element.text_content().strip())
+        elif len(scan.h1s) < MAX_HEADLINES:
+            scan.h1s.append(element)
     scan.itemprop_published = _DATE_PUBLISHED(tree)
     return scan
 
@@ -284,6 +308,38 @@ def _tags(tree: lxml_html.HtmlElement, ld: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tag for tag in tags if any(c.isalnum() for c in tag)))[:30]
 
 
+def _words(text: str | None) -> set[str]:
+    return set(_WORDS.findall((text or "").lower()))
+
+
+def _displayed_headline(
+    candidates: list[lxml_html.HtmlElement], declared: list[str], site_name: str | None
+) -> lxml_html.HtmlElement | None:
+    """The <h1> that shows a title the page declares: the one sharing most words with one of them.
+
+    Declared titles lose their site-name part first, so a logo in an <h1> does not match
+    "Headline | Site"; an <h1> whose words are mostly not in any declared title is furniture.
+    """
+    references = [_words(normalize_title(t, site_name=site_name) or t) for t in declared]
+    best, best_shared = None, 0
+    for element in candidates:
+        words = _words(element.text_content())
+        if not words:
+            continue
+        shared = max((len(words & ref) for ref in references), default=len(words))
+        if shared > best_shared and shared >= HEADLINE_OVERLAP * len(words):
+            best, best_shared = element, shared
+    return best
+
+
+def _free(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
 def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     """Collect JSON-LD and meta-tag metadata from a parsed page."""
     articles, index = _jsonld_articles(tree)
@@ -303,11 +359,16 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     publisher = ld.get("publisher") if ld else None
     publisher_names = _names(publisher, index)
     site_name = _meta(tree, "og:site_name") or (publisher_names[0] if publisher_names else None)
+    headline = _text(_first_str(ld.get("headline"))) if ld else None
+    og_title = _text(_meta(tree, "og:title", "twitter:title"))
+    html_title = _text(scan.title)
+    site_name = _text(site_name)
+    shown = _displayed_headline(scan.h1s, [t for t in (headline, og_title, html_title) if t], site_name)
     return PageMetadata(
-        headline=_text(_first_str(ld.get("headline"))) if ld else None,
-        og_title=_text(_meta(tree, "og:title", "twitter:title")),
-        html_title=_text(scan.title),
-        site_name=_text(site_name),
+        headline=headline,
+        og_title=og_title,
+        html_title=html_title,
+        site_name=site_name,
         authors=tuple(authors or _byline_authors(tree)),
         published=tuple(_published_candidates(tree, articles)),
         modified=tuple(_modified_candidates(tree, articles)),
@@ -317,5 +378,49 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         image=_meta(tree, "og:image", "twitter:image"),
         article_body=_plain_body(ld.get("articleBody")) if ld else None,
         keywords=_tags(tree, ld),
-        h1=_text(scan.h1.text_content()) if scan.h1 is not None else None,
+        h1=_text(shown.text_content()) if shown is not None else None,
+        byline=headline_context(tree, shown),
+        accessible_for_free=_free(ld.get("isAccessibleForFree")) if ld else None,
+        people=tuple(_people(ld.get("author"), index)) if ld else (),
+        paragraph_chars=scan.paragraph_chars,
     )
+
+
+_INVISIBLE = {"head", "script", "style", "noscript", "template", "svg", "button", "select", "option"}
+BEFORE_HEADLINE_CHARS = 300
+AFTER_HEADLINE_CHARS = 1500
+
+
+def headline_context(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElement | None) -> str:
+    """The visible text around the headline, where bylines and datelines sit, a line per text node.
+
+    Without a headline element, the start of the page's visible text.
+    """
+    pieces: list[str] = []
+    at: int | None = None if headline is not None else 0
+    after = 0
+    hidden = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        visible = isinstance(element.tag, str) and element.tag not in _INVISIBLE
+        if event == "start":
+            if element is headline:
+                at = len(pieces)
+            if not visible:
+                hidden += 1
+            elif hidden == 0 and element.text and element.text.strip():
+                pieces.append(element.text.strip())
+                after += len(pieces[-1]) if at is not None else 0
+        else:
+            if not visible:
+                hidden -= 1
+            if hidden == 0 and element.tail and element.tail.strip():
+                pieces.append(element.tail.strip())
+                after += len(pieces[-1]) if at is not None else 0
+        if after > AFTER_HEADLINE_CHARS:
+            break
+    if at is None:
+        return ""
+    # One line per text node: a name or a date never runs on into the next element's words.
+    pieces = [re.sub(r"\s+", " ", piece) for piece in pieces]
+    before = "\n".join(pieces[:at])[-BEFORE_HEADLINE_CHARS:]
+    return (before + "\n" + "\n".join(pieces[at:])[:AFTER_HEADLINE_CHARS]).strip()

@@ -17,7 +17,7 @@ _TITLE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_PREFIX = re.compile(
-    r"^\s*(?:by|written by|words by|text|words|von|par|por|di|door|av|от|автор|текст)\s*[:\-]?\s+",
+    r"^\s*(?:by|written by|words by|author|text|words|von|par|por|di|door|av|от|автор|текст)\s*[:\-]?\s+",
     re.IGNORECASE,
 )
 _AUTHOR_SPLIT = re.compile(
@@ -28,6 +28,8 @@ _HANDLE = re.compile(r"(?:^|\s)@\w+")
 _NOT_A_PERSON = re.compile(
     r"^(?:staff|editor|editors|editorial|admin|administrator|reporter|correspondent|guest|contributor|"
     r"ap|afp|dpa|ians|pti|upi|reuters|associated press|press release|the editorial board|unknown|anonymous|"
+    r"undefined|null|none|written by|author|by|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
     r"гость|редакция|автор)$",
     re.IGNORECASE,
 )
@@ -77,7 +79,9 @@ _ROLE_SUFFIX = re.compile(
     r"contributor|analyst|producer)\b.*$",
     re.IGNORECASE,
 )
-_DATE_IN_BYLINE = re.compile(r"\b(?:\d{1,2}[:/.]\d{2}|\d{4}|updated|published|posted)\b.*$", re.IGNORECASE)
+_DATE_IN_BYLINE = re.compile(
+    r"\b(?:\d{1,2}[:/.]\d{2}|\d{4}|(?:last )?updated|published|posted)\b.*$", re.IGNORECASE
+)
 # "Jane Doe Monday, November 18, 2019": a dateline glued to the byline.
 _DATE_WORDS = re.compile(
     r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
@@ -170,11 +174,16 @@ def _is_person_name(name: str, outlets: set[str]) -> bool:
 
 
 def normalize_authors(
-    raw: list[str] | tuple[str, ...] | str | None, *, site_name: str | None = None, url: str | None = None
+    raw: list[str] | tuple[str, ...] | str | None,
+    *,
+    site_name: str | None = None,
+    url: str | None = None,
+    people: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     """Turn bylines into a de-duplicated tuple of person names.
 
-    `site_name` and the host of `url` name the outlet, which often signs as author.
+    `site_name` and the host of `url` name the outlet, which often signs as author; `people`
+    are names the page declares to be persons, kept even when a blogger's site bears one.
     """
     if not raw:
         return ()
@@ -182,6 +191,8 @@ def normalize_authors(
     names: list[str] = []
     outlets = {_key(part) for part in _TITLE_SEPARATORS.split(site_name or "") if part.strip()}
     outlets |= _host_labels(url)
+    # One-word "persons" are brands a site typed as Person ("LinkNaija"); full names are bloggers.
+    outlets -= {_key(name) for name in people if len(name.split()) > 1}
     for item in items:
         item = _HANDLE.sub(" ", _EMAIL.sub(" ", _squash(str(item))))
         item = _DATE_WORDS.sub("", item)
@@ -320,3 +331,31 @@ def detect_language(text: str) -> str | None:
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     # Stop words make up a third of running text; related languages share some of them.
     return best if score >= 0.15 and score >= 1.2 * runner_up else None
+
+
+# Capitalized words that follow a byline's names without being part of them.
+_BYLINE_STOP = (
+    r"(?:Last|Updated|Published|Posted|Reviewed|Edited|Fact|Share|Follow|Read|Table|Contents|On|In|At|"
+    r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|June|July|"
+    r"August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday|Photo|Photos|Image|Video|Senior|Staff|Contributor|Editor|Writer|Reporter|Author|Founder|"
+    r"CEO|Co|Head|Director|Manager|Expert|Updated:)\b"
+)
+_NAME_WORD = rf"(?!{_BYLINE_STOP})[A-Z][\w'’-]*\.?"
+_SPACE = r"[^\S\n]+"
+_PERSON = (
+    rf"{_NAME_WORD}(?:{_SPACE}(?:(?:van|von|de|der|den|da|del|la|le|di|du){_SPACE})*{_NAME_WORD}){{1,3}}"
+)
+# A byline starts a text node and a name ends where its node does: headline_context puts each
+# node on its own line, so "killed by Three Men" in a sentence is no byline.
+_BYLINE_NAMES = re.compile(
+    rf"^[^\S\n]*[(|·•—–-]?[^\S\n]*(?:[Bb]y|BY|[Ww]ritten [Bb]y|[Ww]ords [Bb]y|[Aa]uthor|AUTHOR)\s*:?\s+"
+    rf"({_PERSON}(?:\s*(?:,|&|\band\b)\s*{_PERSON})*)(?=\s*(?:\n|$|[,|·•—–(]|\s-\s))",
+    re.MULTILINE,
+)
+
+
+def byline_names(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
+    """The person names of the first "By ..." byline in `text`, as normalize_authors returns them."""
+    match = _BYLINE_NAMES.search(text)
+    return normalize_authors(match.group(1), site_name=site_name, url=url) if match else ()

@@ -9,6 +9,7 @@ the two means. Like the benchmark's own evaluate.py, a text of 1-3 words is one 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -86,3 +87,34 @@ def score_pages(pages: Iterable[PageScore]) -> Score:
     precision = sum(p.precision for p in scored) / len(scored)
     recall = sum(p.recall for p in scored) / len(scored)
     return Score(precision, recall, len(scored))
+
+
+def word_f1(expected: str | None, extracted: str | None) -> tuple[float, float, float]:
+    """WCXB's word-level (precision, recall, F1): lowercased `\\w+` words compared as multisets."""
+    want = Counter(_WORD.findall((expected or "").lower()))
+    got = Counter(_WORD.findall((extracted or "").lower()))
+    if not want and not got:
+        return 1.0, 1.0, 1.0
+    if not want or not got:
+        return 0.0, 0.0, 0.0
+    shared = sum((want & got).values())
+    precision, recall = shared / sum(got.values()), shared / sum(want.values())
+    total = precision + recall
+    return precision, recall, (2 * precision * recall / total if total else 0.0)
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bwith\b)\s*", re.IGNORECASE)
+
+
+def title_key(title: str | None) -> str:
+    """A title after Unicode, quote and whitespace normalization, for comparing with the gold."""
+    text = unicodedata.normalize("NFKC", title or "").translate(_QUOTES)
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def author_set(authors: str | list[str] | tuple[str, ...] | None) -> frozenset[str]:
+    """The set of names in a byline, split on , ; & and with (the WCXB gold's convention)."""
+    joined = ", ".join(authors) if isinstance(authors, list | tuple) else (authors or "")
+    names = (unicodedata.normalize("NFKC", n) for n in _AUTHOR_SPLIT.split(joined))
+    return frozenset(re.sub(r"[\s.]+", " ", n).strip().casefold() for n in names if n.strip())

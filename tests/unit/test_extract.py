@@ -126,10 +126,7 @@ def test_page_date_in_the_future_is_not_stored() -> None:
         now=now,
     )
     assert with_listing.published_at == listed
-    assert (
-        with_listing.published_at_source
-        == "listing (json-ld date in the future; htmldate date in the future)"
-    )
+    assert with_listing.published_at_source == "listing (json-ld date in the future)"
 
 
 def test_page_without_a_date_never_gets_the_fetch_time() -> None:

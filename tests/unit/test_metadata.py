@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from lxml import html as lxml_html
 
@@ -63,7 +63,9 @@ def test_meta_tags_dates_authors_language_and_site() -> None:
 
 def test_read_date_keeps_time_and_timezone_flags() -> None:
     aware = read_date("2024-05-17T09:30:00+02:00", "json-ld")
-    assert aware == DatedValue(datetime(2024, 5, 17, 7, 30, tzinfo=UTC), "json-ld", True, True)
+    assert aware == DatedValue(
+        datetime(2024, 5, 17, 7, 30, tzinfo=UTC), "json-ld", True, True, day=date(2024, 5, 17)
+    )
     day = read_date("2024-05-17", "meta")
     assert day is not None and (day.has_time, day.has_timezone) == (False, False)
     us = read_date("November 19, 2019, 07:47 PM EST", "meta")

@@ -1,0 +1,134 @@
+"""What extraction reads from the page beyond trafilatura (issue #12): the headline the page shows,
+the byline's names and dates, the paywall flag, and the day as the page states it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from lxml import html as lxml_html
+
+from newsflow.extract.article import extract_article
+from newsflow.extract.dates import visible_dates
+from newsflow.extract.metadata import read_metadata
+from newsflow.extract.normalize import byline_names, normalize_authors
+
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+PARAGRAPHS = (
+    "<p>The council voted on Tuesday to reopen the old bridge to cyclists and walkers after two years "
+    "of repairs, a decision that residents on both banks of the river had long campaigned for.</p>"
+    "<p>Engineers replaced the rusted deck plates and strengthened the piers, which had been found to "
+    "be cracking during an inspection in the winter before the closure was ordered.</p>"
+    "<p>Motor traffic will stay on the new crossing downstream, and the mayor said a cafe and a small "
+    "museum about the bridge's history would open on the east bank next spring.</p>"
+)
+
+
+def _html(head: str, body: str) -> str:
+    return f"<!DOCTYPE html><html lang='en'><head>{head}</head><body>{body}</body></html>"
+
+
+def _ld(**fields: object) -> str:
+    import json
+
+    return f'<script type="application/ld+json">{json.dumps({"@type": "NewsArticle", **fields})}</script>'
+
+
+def test_the_headline_is_the_h1_matching_a_declared_title_not_the_logo() -> None:
+    page = _html(
+        "<title>Bridge reopens to cyclists after repairs | The Courier</title>",
+        "<header><h1>The Courier</h1></header><article><h1>Old bridge reopens to cyclists</h1>"
+        + PARAGRAPHS
+        + "</article>",
+    )
+    meta = read_metadata(lxml_html.document_fromstring(page))
+    assert meta.h1 == "Old bridge reopens to cyclists"
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.title == "Old bridge reopens to cyclists"
+
+
+def test_an_h1_unlike_every_declared_title_is_not_the_headline() -> None:
+    page = _html(
+        '<meta property="og:title" content="Bridge reopens to cyclists after repairs">',
+        "<h1>Contact us</h1><article>" + PARAGRAPHS + "</article>",
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.title == "Bridge reopens to cyclists after repairs"
+
+
+def test_byline_names_and_the_day_the_byline_shows() -> None:
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<h1>Bridge reopens</h1><p class='byline'>By <a>Ana Lima</a> and <a>João Silva</a></p>"
+        "<p><time>March 5, 2025</time></p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.authors == ("Ana Lima", "João Silva")
+    assert article.published_day == date(2025, 3, 5)
+    assert article.published_at_source == "byline"
+
+
+def test_a_declared_date_the_byline_confirms_wins_over_another_declared_one() -> None:
+    page = _html(
+        "<title>Bridge reopens</title>"
+        '<meta property="article:published_time" content="2019-01-01T10:00:00Z">'
+        + _ld(headline="Bridge reopens", datePublished="2025-03-05T10:00:00Z"),
+        "<h1>Bridge reopens</h1><p>5 March 2025</p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.published_at == datetime(2025, 3, 5, 10, tzinfo=UTC)
+
+
+def test_published_day_is_the_pages_own_day_not_utcs() -> None:
+    page = _html(
+        _ld(headline="Bridge reopens", datePublished="2025-03-05T21:30:00-05:00"),
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.published_at == datetime(2025, 3, 6, 2, 30, tzinfo=UTC)
+    assert article.published_day == date(2025, 3, 5)
+
+
+def test_paywalled_comes_from_is_accessible_for_free() -> None:
+    def paywalled(**fields: object) -> bool | None:
+        page = _html(_ld(headline="Bridge reopens", **fields), "<h1>Bridge reopens</h1>" + PARAGRAPHS)
+        return extract_article(page, url="https://courier.example/news/bridge", now=NOW).paywalled
+
+    assert paywalled(isAccessibleForFree=False) is True
+    assert paywalled(isAccessibleForFree="True") is False
+    assert paywalled() is None
+
+
+def test_visible_dates_know_an_update_label() -> None:
+    assert visible_dates("Published March 5, 2025 · Last updated: 7 Apr 2025") == [
+        (date(2025, 3, 5), False),
+        (date(2025, 4, 7), True),
+    ]
+    assert visible_dates("2025-03-05 and 31.12.2024") == [
+        (date(2025, 3, 5), False),
+        (date(2024, 12, 31), False),
+    ]
+    assert visible_dates("February 30, 2025, in 1999 or in 2025") == []
+
+
+def test_byline_names_stop_where_the_byline_does() -> None:
+    assert byline_names("Written by: Elise Nass\nUpdated December 31, 2024") == ("Elise Nass",)
+    assert byline_names("By Moses Kim and Kate Shokurova\nShare") == ("Moses Kim", "Kate Shokurova")
+    assert byline_names("Author\nIsaiah Shelton\nTable of contents") == ("Isaiah Shelton",)
+    assert byline_names("stand by Me and you") == ()
+    assert byline_names("Sold by Acme Widgets Inc and others") == ()
+    assert byline_names("Man attacked by Three Masked Men\nin the city") == ()  # a sentence, no byline
+
+
+def test_a_blogger_declared_as_a_person_is_kept_though_the_site_bears_the_name() -> None:
+    assert normalize_authors(["Rick Steves"], site_name="Rick Steves") == ()
+    assert normalize_authors(["Rick Steves"], site_name="Rick Steves", people=("Rick Steves",)) == (
+        "Rick Steves",
+    )
+    # A one-word "person" is a brand that typed itself so.
+    assert normalize_authors(["LinkNaija"], url="https://www.linknaija.com/a", people=("LinkNaija",)) == ()
+
+
+def test_labels_and_month_names_are_not_authors() -> None:
+    assert normalize_authors(["Author Isaiah Shelton"]) == ("Isaiah Shelton",)
+    assert normalize_authors(["Cazzy Magennis Last Updated August 1"]) == ("Cazzy Magennis",)
+    assert normalize_authors(["Dec", "undefined", "Written By"]) == ()
