@@ -29,6 +29,8 @@ class Article(SQLModel, table=True):
     published_at_source: str | None = Field(default=None, max_length=64)
     modified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     language: str | None = Field(default=None, max_length=8)
+    # The page's JSON-LD isAccessibleForFree, inverted: True for a teaser of a paid article.
+    paywalled: bool | None = None
     site_name: str | None = Field(default=None, max_length=256)
     description: str | None = Field(default=None, sa_type=Text)
     image: str | None = Field(default=None, max_length=2048)

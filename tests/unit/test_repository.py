@@ -238,3 +238,17 @@ def test_postgres_lookups_are_never_served_a_stale_cached_plan(migrated_database
         if session.connection().dialect.name == "postgresql":
             prepared = session.connection().exec_driver_sql("SELECT count(*) FROM pg_prepared_statements")
             assert prepared.scalar() == 0
+
+
+def test_paywalled_is_stored_true_false_or_unknown(migrated_database: str) -> None:
+    items = []
+    for n, paywalled in enumerate((True, False, None)):
+        article = ExtractedArticle(url=f"https://p.test/{n}", title="T", text=BODIES[n], paywalled=paywalled)
+        items.append(
+            ProcessedArticle(article, fingerprint(BODIES[n]), fetched_url=article.url, source="daily")
+        )
+    with session_scope(migrated_database) as session:
+        store_articles(session, items=items, threshold=0.8, now=NOW)
+    with session_scope(migrated_database) as session:
+        stored = {a.url: a.paywalled for a in session.exec(select(Article)).all()}
+    assert stored == {"https://p.test/0": True, "https://p.test/1": False, "https://p.test/2": None}
