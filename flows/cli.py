@@ -80,6 +80,9 @@ def _imports_done() -> None:
 
 
 def _run(call: Any) -> None:
+    if _own_process:
+        # Ctrl-C during an ingest or a backfill stops it gracefully (serve keeps Prefect's own).
+        signal.signal(signal.SIGINT, _on_interrupt)
     try:
         state = call()
     except ConfigError as exc:
@@ -228,7 +231,6 @@ def main() -> None:
     tune_malloc(environ=os.environ)
     global _own_process
     _own_process = True
-    signal.signal(signal.SIGINT, _on_interrupt)
     try:
         app(prog_name="newsflow")
     finally:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -130,6 +132,18 @@ def test_a_killed_run_is_completed_by_the_next_without_duplicates_or_torn_rows(
 def test_ctrl_c_stores_the_batch_in_flight_exits_130_with_one_line_and_the_rerun_resumes(
     site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
+    # The first three pages come at once, the others only after Ctrl-C: the run is surely midway
+    # when it is interrupted, however slow the machine.
+    served = itertools.count()
+    interrupted = threading.Event()
+    for article in ARTICLES:
+
+        def handler(request: object, html: bytes = article.html) -> Response:
+            if next(served) >= 3:
+                interrupted.wait(60)
+            return Response(body=html)
+
+        site.route(article_path(article), handler)
     sources = tmp_path / "sources.yaml"
     sources.write_text(
         f'sources:\n  - name: daily\n    feeds: ["{site.url("/feed.xml")}"]\n', encoding="utf-8"
@@ -147,6 +161,7 @@ def test_ctrl_c_stores_the_batch_in_flight_exits_130_with_one_line_and_the_rerun
         # The terminal sends Ctrl-C to every process of the foreground group.
         os.killpg(process.pid, signal.SIGINT)
         interrupted_at = time.monotonic()
+        interrupted.set()
         code = process.wait(30)
         took = time.monotonic() - interrupted_at
     finally:
@@ -168,6 +183,7 @@ def test_ctrl_c_stores_the_batch_in_flight_exits_130_with_one_line_and_the_rerun
         assert noise not in output, output[-3000:]
     assert 1 <= before < len(ARTICLES)
 
+    interrupted.set()
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("NEWSFLOW_EXTRACT_WORKERS", "1")
     state = ingest(sources_path=str(sources), return_state=True)
