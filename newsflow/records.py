@@ -95,7 +95,8 @@ class ExtractedArticle:
     text: str
     authors: tuple[str, ...] = ()
     published_at: datetime | None = None
-    published_at_source: str | None = None
+    published_at_source: str | None = None  # newsflow.extract.dates.PUBLISHED_SOURCES
+    published_at_note: str | None = None  # why a page date was passed over (logged, not stored)
     modified_at: datetime | None = None
     language: str | None = None
     site_name: str | None = None

@@ -289,6 +289,11 @@ class SourcePipeline:
         report.add_seconds("extract", batch.extract_seconds())
         outcomes = [*batch.failures, *(r for r in results if isinstance(r, FetchOutcome))]
         articles = [r for r in results if isinstance(r, ProcessedArticle)]
+        for item in articles:
+            if item.article.published_at_note:  # the database keeps the closed vocabulary only
+                get_run_logger().info(
+                    "%s: dated by its listing (%s)", item.fetched_url, item.article.published_at_note
+                )
         if self.window is not None:
             window = self.window
             articles, outside = split_by_window(

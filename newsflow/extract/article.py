@@ -249,7 +249,9 @@ def extract_article(
     # The headline the page shows; the declared ones are often SEO variants of it.
     title_raw = meta.h1 or meta.headline or meta.og_title or guesses.field("title") or meta.html_title
     dates = _date_candidates(meta, url, now)
-    published_at, published_source = choose_published(dates, listed=hints.listed_published_at, now=now)
+    published_at, published_source, published_note = choose_published(
+        dates, listed=hints.listed_published_at, now=now
+    )
     published_day = next(
         (c.local_day for c in dates if c.value == published_at and c.source == published_source),
         published_at.date() if published_at else None,
@@ -271,6 +273,7 @@ def extract_article(
         authors=authors,
         published_at=published_at,
         published_at_source=published_source,
+        published_at_note=published_note,
         published_day=published_day,
         modified_at=_modified(meta, now),
         language=_language(meta, text),

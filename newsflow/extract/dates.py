@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from dateutil import parser as dateutil_parser
 from dateutil import tz
@@ -145,9 +146,22 @@ def _best_on_page(candidates: Iterable[DatedValue]) -> DatedValue | None:
     return best
 
 
+# Where article.published_at_source says a date came from: a closed vocabulary (README, Schema).
+PUBLISHED_SOURCES = ("json-ld", "meta", "microdata", "time", "url", "byline", "listing")
+
+
+class Published(NamedTuple):
+    """The chosen publication date, its source (one of PUBLISHED_SOURCES), and why a page date was
+    passed over for the listing's, if it was (for the log, not the database)."""
+
+    value: datetime | None
+    source: str | None
+    note: str | None = None
+
+
 def choose_published(
     candidates: Iterable[DatedValue], *, listed: datetime | None, now: datetime
-) -> tuple[datetime | None, str | None]:
+) -> Published:
     """Pick the publication date: the page's own, checked against the clock and the listing.
 
     A page date in the future, or more than LISTING_TOLERANCE from the date the feed or
@@ -166,14 +180,14 @@ def choose_published(
     if best is not None and listed is not None:
         gap = abs(best.value - listed)
         if gap > LISTING_TOLERANCE:
-            return listed, f"listing ({best.source} date {gap.days} days away rejected)"
+            return Published(listed, "listing", f"{best.source} date {gap.days} days away rejected")
         if not best.has_time and best.value.date() == listed.date():
-            return listed, "listing"  # same day, and the listing knows the time
+            return Published(listed, "listing")  # same day, and the listing knows the time
     if best is not None:
-        return best.value, best.source
+        return Published(best.value, best.source)
     if listed is not None:
-        return listed, f"listing ({'; '.join(dict.fromkeys(rejected))})" if rejected else "listing"
-    return None, None
+        return Published(listed, "listing", "; ".join(dict.fromkeys(rejected)) or None)
+    return Published(None, None)
 
 
 _MONTHS = {
