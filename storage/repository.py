@@ -73,57 +73,34 @@ def _stored_candidates(session: Session, items: Sequence[ProcessedArticle]) -> l
     connection = session.connection()
     for start in range(0, len(items), _CHUNK):
         chunk = items[start : start + _CHUNK]
-        for (
-            article_id,
-            content_hash,
-            minhash,
-            published_at,
-            duplicate_of,
-            url,
-            fetched_url,
-            *bands,
-        ) in connection.exec_driver_sql(_band_query(chunk)):
-            if duplicate_of is None:
-                found[article_id] = StoredCandidate(
-                    StoredFingerprint(
-                        article_id,
-                        content_hash,
-                        minhash,
-                        utc_from_raw(published_at),
-                        url,
-                        at_home(url, fetched_url),
-                    ),
-                    tuple(bands),
-                )
+        for row in connection.exec_driver_sql(_band_query(chunk)):
+            if row[_DUPLICATE_OF] is None:
+                found[row[0]] = _candidate(row)
         hashes = list({item.fingerprint.content_hash for item in chunk})
         # An original stored without LSH bands (it cannot happen through store_articles, but
         # the content hash is the cheaper guarantee): found by its hash alone.
-        for (
-            article_id,
-            content_hash,
-            minhash,
-            published_at,
-            duplicate_of,
-            url,
-            fetched_url,
-        ) in connection.execute(
-            sa_select(
-                col(Article.id),
-                col(Article.content_hash),
-                col(Article.minhash),
-                col(Article.published_at),
-                col(Article.duplicate_of),
-                col(Article.url),
-                col(Article.fetched_url),
-            ).where(col(Article.content_hash).in_(hashes))
-        ):
-            if article_id is not None and duplicate_of is None and article_id not in found:
-                found[article_id] = StoredCandidate(
-                    StoredFingerprint(
-                        article_id, content_hash, minhash, published_at, url, at_home(url, fetched_url)
-                    )
-                )
+        by_hash = sa_select(*(col(getattr(Article, name)) for name in _CANDIDATE_COLUMNS)).where(
+            col(Article.content_hash).in_(hashes)
+        )
+        for row in connection.execute(by_hash):
+            if row[0] is not None and row[_DUPLICATE_OF] is None and row[0] not in found:
+                found[row[0]] = _candidate(row)
     return list(found.values())
+
+
+# The columns both candidate queries read, in this order; the band query adds the bands after them.
+_CANDIDATE_COLUMNS = ("id", "content_hash", "minhash", "published_at", "duplicate_of", "url", "fetched_url")
+_DUPLICATE_OF = _CANDIDATE_COLUMNS.index("duplicate_of")
+
+
+def _candidate(row: Sequence[Any]) -> StoredCandidate:
+    article_id, content_hash, minhash, published_at, _, url, fetched_url, *bands = row
+    return StoredCandidate(
+        StoredFingerprint(
+            article_id, content_hash, minhash, utc_from_raw(published_at), url, at_home(url, fetched_url)
+        ),
+        tuple(bands),
+    )
 
 
 def _band_query(items: Sequence[ProcessedArticle]) -> str:
@@ -136,7 +113,7 @@ def _band_query(items: Sequence[ProcessedArticle]) -> str:
         for band, name in enumerate(LSH_COLUMNS)
     )
     return (
-        "SELECT a.id, a.content_hash, a.minhash, a.published_at, a.duplicate_of, a.url, a.fetched_url, "
+        f"SELECT {', '.join(f'a.{name}' for name in _CANDIDATE_COLUMNS)}, "
         f"{', '.join(f'l.{name}' for name in LSH_COLUMNS)} "
         f"FROM article_lsh l JOIN article a ON a.id = l.article_id WHERE {terms}"
     )
