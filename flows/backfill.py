@@ -16,7 +16,7 @@ from flows.summary import RunSummary, final_state
 from newsflow.errors import DatabaseUnavailable
 from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
-from newsflow.runtime.stop import stop_requested
+from newsflow.runtime.stop import reclaim_sigterm, stop_requested
 from newsflow.settings import RunConfig, load_settings
 from newsflow.window import days_between
 
@@ -88,6 +88,7 @@ def backfill(
     sources_path: str | None = None,
 ) -> State[RunSummary]:
     """Ingest the articles published between `since` and `until` (inclusive, UTC)."""
+    reclaim_sigterm()
     logger = get_run_logger()
     days = days_between(since, until)
     prepared = prepare(sources_path, source_names)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 from datetime import date, datetime
 from multiprocessing import resource_tracker
 from pathlib import Path
@@ -14,7 +13,7 @@ import typer
 from newsflow.errors import ConfigError, NewsflowError
 from newsflow.runtime.gc_freeze import freeze_survivors
 from newsflow.runtime.malloc_tuning import tune_malloc
-from newsflow.runtime.stop import request_stop, stop_requested, terminal_interrupts_blocked
+from newsflow.runtime.stop import request_stop, stop_on_signals, stop_requested, terminal_interrupts_blocked
 
 if TYPE_CHECKING:
     from newsflow.settings import Settings
@@ -35,6 +34,7 @@ SourceNames = Annotated[
 
 
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+STOPPING = "newsflow: stopping after the batch in flight; Ctrl-C again quits at once\n"
 
 # True in the `newsflow` process itself (main), not when a test invokes `app` in its own process.
 _own_process = False
@@ -81,8 +81,9 @@ def _imports_done() -> None:
 
 def _run(call: Any) -> None:
     if _own_process:
-        # Ctrl-C during an ingest or a backfill stops it gracefully (serve keeps Prefect's own).
-        signal.signal(signal.SIGINT, _on_interrupt)
+        # Ctrl-C or SIGTERM during an ingest or a backfill stops it gracefully (serve keeps
+        # Prefect's own).
+        stop_on_signals(_on_interrupt)
     try:
         state = call()
     except ConfigError as exc:
@@ -116,11 +117,10 @@ def _start_children(settings: Settings) -> None:
     resource_tracker.ensure_running()
     with terminal_interrupts_blocked():
         start_fork_server(resolve_workers(settings.extract_workers))
-        if not PREFECT_API_URL.value():
-            from prefect.server.api.server import SubprocessASGIServer
+    if not PREFECT_API_URL.value():
+        from flows.temporary_server import start_temporary_server
 
-            # The same instance Prefect's client starts on first use; started here, it is ours.
-            SubprocessASGIServer().start()
+        start_temporary_server()
 
 
 @app.command()
@@ -212,10 +212,14 @@ def db_upgrade() -> None:
 
 
 def _on_interrupt(signum: int, frame: object) -> None:
-    """The first Ctrl-C stops the run after the batch in flight; the second quits at once."""
+    """The first Ctrl-C (or SIGTERM) stops the run after the batch in flight; the second quits at
+    once."""
     if stop_requested():
         os._exit(INTERRUPTED)
     request_stop()
+    # Say at once that the signal was heard (the batch in flight may take seconds). A raw write:
+    # the handler may run while the main thread is inside a buffered write to stderr.
+    os.write(2, STOPPING.encode())
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from flows.summary import RunSummary
 from newsflow.errors import ConfigError, DatabaseUnavailable
 from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
-from newsflow.runtime.stop import stop_requested
+from newsflow.runtime.stop import reclaim_sigterm, stop_requested
 from newsflow.settings import RunConfig, Settings, load_settings
 from newsflow.sources import load_sources, select_sources
 from storage.db import checkpoint, upgrade
@@ -60,6 +60,7 @@ def run_sources(
 ) -> RunSummary:
     """Run one task per source, at most `config.source_concurrency` at a time; gather their reports.
     DatabaseUnavailable when a source gave up on the database: the run stops."""
+    reclaim_sigterm()  # SIGTERM stops the run like Ctrl-C (the `newsflow` command's handler)
     run_id = str(flow_run.get_id() or "") or None
     # The CLI's bars (None in a served or deployed run), and an ingest's progress artifact.
     progress = ArtifactProgress(kind, progress_callback()) if window is None else progress_callback()

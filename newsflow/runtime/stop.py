@@ -1,5 +1,5 @@
-"""A graceful stop of the whole process, asked for by Ctrl-C: runs take no new pages, store the
-batch in flight, and end as Cancelled. Process-wide by nature, as signals are."""
+"""A graceful stop of the whole process, asked for by Ctrl-C or SIGTERM: runs take no new pages,
+store the batch in flight, and end as Cancelled. Process-wide by nature, as signals are."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 _requested = threading.Event()
+_stop_handler: Any = None  # the `newsflow` command's handler, once it owns the signals
 
 
 def request_stop() -> None:
@@ -20,6 +22,24 @@ def stop_requested() -> bool:
     return _requested.is_set()
 
 
+def stop_on_signals(handler: Any) -> None:
+    """Let `handler` answer Ctrl-C and SIGTERM in this process (the `newsflow` command does)."""
+    global _stop_handler
+    _stop_handler = handler
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def reclaim_sigterm() -> None:
+    """Inside a flow run: give SIGTERM back to the command's handler. Prefect's engine replaces it
+    for the run with one that kills the run as Crashed; Prefect restores ours when the run ends.
+    Without a command owning the signals (a worker runs the flow) Prefect's stays, as it must."""
+    if _stop_handler is None or threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not _stop_handler:
+        signal.signal(signal.SIGTERM, _stop_handler)
+
+
 def reset_stop() -> None:
     """Forget a stop request (tests run several CLI commands in one process)."""
     _requested.clear()
@@ -27,9 +47,9 @@ def reset_stop() -> None:
 
 @contextmanager
 def terminal_interrupts_blocked() -> Iterator[None]:
-    """Child processes started in this block (the extraction fork server and its workers, Prefect's
-    temporary API server) never see the terminal's Ctrl-C, which reaches every process of the
-    foreground group: the parent stops them in order instead, and none dies mid-write."""
+    """Child processes started in this block (the extraction fork server and its workers) never
+    see the terminal's Ctrl-C, which reaches every process of the foreground group: the parent
+    stops them in order instead, and none dies mid-write."""
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield

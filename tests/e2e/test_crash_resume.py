@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
+from flows.cli import STOPPING
 from flows.ingest import ingest
 from storage.db import session_scope
 from storage.models import Article, FetchEvent
@@ -129,8 +130,22 @@ def test_a_killed_run_is_completed_by_the_next_without_duplicates_or_torn_rows(
     assert not [e for e in events if e.outcome == "error"]
 
 
+@pytest.mark.parametrize(
+    ("signum", "to_group"),
+    [
+        (signal.SIGINT, True),  # Ctrl-C: the terminal signals every process of the foreground group
+        (signal.SIGTERM, False),  # `kill PID`, `docker stop`: the main process only
+        (signal.SIGTERM, True),  # a service manager stopping the whole process group
+    ],
+    ids=["ctrl-c", "sigterm", "sigterm-to-group"],
+)
 def test_ctrl_c_stores_the_batch_in_flight_exits_130_with_one_line_and_the_rerun_resumes(
-    site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+    site: NewsSite,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    signum: signal.Signals,
+    to_group: bool,
 ) -> None:
     # The first three pages come at once, the others only after Ctrl-C: the run is surely midway
     # when it is interrupted, however slow the machine.
@@ -153,14 +168,31 @@ def test_ctrl_c_stores_the_batch_in_flight_exits_130_with_one_line_and_the_rerun
     del env["PREFECT_API_URL"]
     env.update(NEWSFLOW_EXTRACT_WORKERS="2", PREFECT_HOME=str(tmp_path / "prefect-home"))
     process = start_ingest(env, tmp_path)
+    lines: list[str] = []
+    heard = threading.Event()
+
+    def read_stderr() -> None:
+        assert process.stderr is not None
+        for raw in process.stderr:
+            lines.append(raw.decode())
+            if raw.decode() == STOPPING:
+                heard.set()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 150
         while stored_count(database_url) < 1 and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)  # polling the database, not standing in for an assertion
-        assert process.poll() is None, process.communicate()[1].decode()[-2000:]
-        # The terminal sends Ctrl-C to every process of the foreground group.
-        os.killpg(process.pid, signal.SIGINT)
+        assert process.poll() is None, "".join(lines)[-2000:]
+        if to_group:
+            os.killpg(process.pid, signum)
+        else:
+            os.kill(process.pid, signum)
         interrupted_at = time.monotonic()
+        # The held pages are answered once the command says it heard the signal (released at
+        # once, a loaded machine could fetch them all before its handler ran).
+        assert heard.wait(30), "no acknowledgement of the signal"
         interrupted.set()
         code = process.wait(30)
         took = time.monotonic() - interrupted_at
@@ -168,7 +200,9 @@ def test_ctrl_c_stores_the_batch_in_flight_exits_130_with_one_line_and_the_rerun
         interrupted.set()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-    stdout, stderr = (stream.decode() for stream in process.communicate())
+        reader.join(10)
+    stdout = process.communicate()[0].decode()
+    stderr = "".join(lines)
     output = stdout + stderr
     assert code == 130, output[-3000:]
     assert took < 5, f"took {took:.1f} s to stop"
@@ -182,7 +216,7 @@ def test_ctrl_c_stores_the_batch_in_flight_exits_130_with_one_line_and_the_rerun
         "KeyboardInterrupt",
     ):
         assert noise not in output, output[-3000:]
-    assert 1 <= before < len(ARTICLES)
+    assert 1 <= before < len(ARTICLES), output[-3000:]
 
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("NEWSFLOW_EXTRACT_WORKERS", "1")
