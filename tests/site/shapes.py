@@ -56,6 +56,8 @@ class ShapedSite(LocalSite):
         self.route("/", lambda r: Response(body=self.section_page(None).encode()))
         for section in SECTIONS:
             self.add_page(f"/{section}", self.section_page(section))
+        # A page of the site with links, none of them to an article.
+        self.add_page("/about", self.section_page("about"))
         self._add_listings(shape)
 
     def article_urls(self, section: str | None = None) -> list[str]:
@@ -109,7 +111,7 @@ class ShapedSite(LocalSite):
         nav = "".join(f'<li><a href="/{s}">{s.title()}</a></li>' for s in SECTIONS)
         teasers = []
         for i, article in enumerate(self.articles):
-            if section is not None and SECTIONS[i % 2] != section:
+            if section is not None and SECTIONS[i % 2] != section:  # "about": none
                 continue
             path = self.paths[article.id]
             teasers.append(
