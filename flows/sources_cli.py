@@ -97,12 +97,13 @@ def _add(url: str, name: str | None, settings: Settings, *, dry_run: bool) -> No
     from newsflow.discover.autodiscovery import source_name_for
     from newsflow.records import Source
     from newsflow.source_entry import appended, conflict, render
+    from newsflow.sources import check_name
 
     path = settings.sources
     if not url.lower().startswith(_WEB_SCHEMES) or "://" not in url or not url.split("://", 1)[1].strip("/"):
         raise BadInput(f"{url!r} is not a site: give its http(s) address, such as https://example.com/")
     text, existing = _read_existing(path)
-    name = name or source_name_for(url)
+    name = check_name(name or source_name_for(url))
     problem = conflict(existing, Source(name=name))
     if problem:
         raise BadInput(f"{path}: {problem}")
@@ -351,7 +352,9 @@ def _check_source(source: Source, settings: Settings) -> SourceCheck:
     dates = [u.published_at for u in found if u.published_at is not None]
     problems = [o.error for o in discovery.outcomes if o.error]
     total = discovery.listings_ok + discovery.listings_failed
-    if discovery.blocked:
+    if not source.listings:
+        status = "warcs only"  # nothing to fetch live; a backfill reads its files
+    elif discovery.blocked:
         status = "blocked"
     elif discovery.failed_entirely:
         status = "broken"

@@ -95,6 +95,13 @@ def _max_pages(value: Any, *, where: str) -> int | None:
     return value
 
 
+def check_name(name: str) -> str:
+    """`name` if it can name a source; ConfigError saying what a name may hold."""
+    if not _SLUG.match(name):
+        raise ConfigError(f"'name' must be a slug (lowercase letters, digits, - or _), got {name!r}")
+    return name
+
+
 def load_sources(text: str, *, path: str = "sources.yaml") -> list[Source]:
     """Parse the YAML text of a sources file; ConfigError names the entry and field at fault."""
     try:

@@ -127,11 +127,14 @@ def test_an_address_that_is_not_a_site_is_refused(url: str, message: str, source
     assert sources_file.read_text(encoding="utf-8") == EXISTING
 
 
-def test_a_taken_name_is_refused_before_fetching_and_a_taken_feed_after(sources_file: Path) -> None:
+def test_a_taken_or_bad_name_is_refused_before_fetching_and_a_taken_feed_after(sources_file: Path) -> None:
     with ShapedSite.start("link-feeds") as site:
         line = one_line_exit_2(add(site.url("/"), "--name", "kept", sources=sources_file))
         assert site.requests == []
         assert "a source named 'kept' already exists; pick another with --name" in line
+        line = one_line_exit_2(add(site.url("/"), "--name", "Not A Slug", sources=sources_file))
+        assert site.requests == []
+        assert "'name' must be a slug (lowercase letters, digits, - or _), got 'Not A Slug'" in line
         assert add(site.url("/"), "--name", "first", sources=sources_file).exit_code == 0
         line = one_line_exit_2(add(site.url("/world"), "--name", "second", sources=sources_file))
     assert f"{site.url('/data/main-rss')} is already listed by source 'first'" in line
@@ -224,6 +227,8 @@ def test_check_fetches_every_listing_and_exits_1_on_a_broken_source(
     pages: ["{sections.url("/")}", "{sections.url("/world")}", "{sections.url("/about")}"]
   - name: walled
     feeds: ["{blocked.url("/")}"]
+  - name: archive
+    warcs: ["/data/cc-news.warc.gz"]
 """,
         encoding="utf-8",
     )
@@ -237,7 +242,7 @@ def test_check_fetches_every_listing_and_exits_1_on_a_broken_source(
     assert result.exit_code == 1, (result.stdout, result.stderr)
     assert result.stderr.strip() == "newsflow: broken: walled"
     rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if line.count("│") > 5}
-    assert set(rows) >= {"daily", "sections", "walled"}
+    assert set(rows) >= {"daily", "sections", "walled", "archive"}
     assert "│ ok " in rows["daily"] and "│ 2 of 2 " in rows["daily"] and "│ 6 " in rows["daily"]
     assert "│ allowed " in rows["daily"]
     # /about links no article: reported, while the two other pages list the six articles.
@@ -247,6 +252,7 @@ def test_check_fetches_every_listing_and_exits_1_on_a_broken_source(
     assert "no article links on this page" in result.stdout
     assert "│ blocked " in rows["walled"] and "1 failed runs in a row" in rows["walled"]
     assert "never ran" in rows["daily"]
+    assert "│ warcs only " in rows["archive"]  # nothing to fetch live, and not broken
 
     only = CliRunner().invoke(
         app, ["sources", "check", "--sources", str(path), "--source", "daily"], env=WIDE

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from html import escape
 from typing import Literal
 
@@ -27,6 +28,7 @@ from tests.site.server import LocalSite, Response
 
 Shape = Literal["link-feeds", "robots-sitemap", "sections", "blocked", "robots-blocked"]
 SECTIONS = ("world", "business")
+PAGES_MODIFIED = datetime(2019, 11, 25, 12, 0, tzinfo=UTC)
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -53,11 +55,10 @@ class ShapedSite(LocalSite):
         for article in self.articles:
             path = self.paths[article.id]
             self.add_page(path, rewrite_canonical(article.html, self.url(path)))
-        self.route("/", lambda r: Response(body=self.section_page(None).encode()))
-        for section in SECTIONS:
-            self.add_page(f"/{section}", self.section_page(section))
-        # A page of the site with links, none of them to an article.
-        self.add_page("/about", self.section_page("about"))
+        # Section pages answer conditional GETs, as feeds do; "about" links no article.
+        for path, section in (("/", None), *((f"/{s}", s) for s in SECTIONS), ("/about", "about")):
+            page = Response(body=self.section_page(section).encode(), last_modified=PAGES_MODIFIED)
+            self.route(path, lambda r, page=page: page)
         self._add_listings(shape)
 
     def article_urls(self, section: str | None = None) -> list[str]:
