@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
+from urllib.parse import urlsplit
 
 import typer
 
@@ -243,6 +244,12 @@ def _print_listings(probe: SiteProbe) -> None:
     _print(table)
 
 
+def _path(url: str) -> str:
+    """The URL without scheme and host (the table's title names the site)."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def _probe_articles(entries: list[DiscoveredUrl], fetcher: Fetcher) -> None:
     """Fetch and extract the newest few articles, print what came out; BadInput when none did."""
     from rich.table import Table
@@ -253,7 +260,7 @@ def _probe_articles(entries: list[DiscoveredUrl], fetcher: Fetcher) -> None:
 
     picked = recent(entries, ARTICLES_PROBED)
     table = Table(title=f"{len(picked)} recent articles, extracted")
-    for column in ("url", "title", "published", "authors", "words", "language"):
+    for column in ("path", "title", "published", "authors", "words", "language"):
         table.add_column(column, overflow="fold")
     failures: list[str] = []
     for entry in picked:
@@ -262,13 +269,13 @@ def _probe_articles(entries: list[DiscoveredUrl], fetcher: Fetcher) -> None:
         if isinstance(result, FetchOutcome):
             reason = (result.error or result.outcome.value).removeprefix(f"{entry.url}: ")
             failures.append(reason)
-            table.add_row(entry.url, f"[red]not extracted: {reason}[/red]", "", "", "", "")
+            table.add_row(_path(entry.url), f"[red]not extracted: {reason}[/red]", "", "", "", "")
             continue
         article = result.article
         table.add_row(
-            entry.url,
+            _path(entry.url),
             article.title or "-",
-            article.published_at.isoformat(timespec="minutes") if article.published_at else "-",
+            f"{article.published_at:%Y-%m-%d %H:%M}" if article.published_at else "-",
             ", ".join(article.authors) or "-",
             str(len(article.text.split())),
             article.language or "-",
