@@ -12,6 +12,8 @@ import json
 import re
 from collections.abc import Sequence
 
+import yaml
+
 from newsflow.errors import ConfigError
 from newsflow.records import Source
 from newsflow.sources import load_sources
@@ -25,12 +27,17 @@ _EMPTY_HEADER = "# newsflow sources (README, Configuration)\nsources:\n"
 def render(source: Source, *, indent: str = "  ") -> str:
     """The YAML lines of one source, as a list item indented by `indent`."""
     inner = indent + "  "
-    lines = [f"{indent}- name: {source.name}"]
+    lines = [f"{indent}- name: {_scalar(source.name)}"]
     for field, values in (("feeds", source.feeds), ("sitemaps", source.sitemaps), ("pages", source.pages)):
         if values:
             # JSON strings are valid YAML double-quoted scalars, whatever the URL holds.
             lines.append(f"{inner}{field}: [{', '.join(json.dumps(v) for v in values)}]")
     return "\n".join(lines) + "\n"
+
+
+def _scalar(value: str) -> str:
+    """`value` bare when YAML reads it back as that string, quoted when it would not (2024, no, null)."""
+    return value if yaml.safe_load(value) == value else json.dumps(value)
 
 
 def conflict(existing: Sequence[Source], new: Source) -> str | None:

@@ -259,3 +259,21 @@ def test_check_fetches_every_listing_and_exits_1_on_a_broken_source(
     )
     assert only.exit_code == 0, (only.stdout, only.stderr)
     assert "walled" not in only.stdout
+
+
+def test_a_site_whose_articles_all_fail_is_not_added(sources_file: Path) -> None:
+    with ShapedSite.start("link-feeds") as site:
+        for path in site.paths.values():  # the homepage and feeds answer; every article is walled
+            site.add_page(path, "<h1>Access denied</h1>", status=403)
+        line = one_line_exit_2(add(site.url("/"), sources=sources_file))
+    assert "none of the 5 recent articles could be extracted (first: HTTP 403 Forbidden)" in line
+    assert sources_file.read_text(encoding="utf-8") == EXISTING
+
+
+def test_check_refuses_an_unknown_source_or_a_missing_file_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(EXISTING, encoding="utf-8")
+    result = CliRunner().invoke(app, ["sources", "check", "--sources", str(path), "--source", "nope"])
+    assert "no source named nope; known: kept" in one_line_exit_2(result)
+    result = CliRunner().invoke(app, ["sources", "check", "--sources", str(tmp_path / "missing.yaml")])
+    assert "missing.yaml not found or empty" in one_line_exit_2(result)
