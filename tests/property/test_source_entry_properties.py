@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsflow.records import Source
@@ -17,6 +17,8 @@ COMMENTS = st.lists(
 )
 
 
+# No deadline: a loaded machine (and courlan's first call) can take longer than 200 ms.
+@settings(deadline=None)
 @given(
     names=st.lists(SLUGS, min_size=1, max_size=3, unique=True),
     new_name=SLUGS,

@@ -78,7 +78,7 @@ def test_the_committed_sources_file_says_its_sources_are_examples_and_takes_an_a
     assert result.startswith(text) and load_sources(result)[-1] == NEW
 
 
-@pytest.mark.parametrize("name", ["2024", "no", "null", "1e3", "0x1f"])
+@pytest.mark.parametrize("name", ["2024", "no", "null", "1_000", "0x1f", "off"])
 def test_a_name_yaml_would_read_as_a_number_or_boolean_is_quoted(name: str) -> None:
     new = Source(name=name, feeds=("https://example.org/feed",))
     assert f'- name: "{name}"' in render(new)
