@@ -159,8 +159,10 @@ class Choice:
         return not self.feeds and not self.sitemaps
 
 
-def choose(ranked: Sequence[ListingProbe]) -> Choice:
-    """The first usable feed and the first usable sitemap of a ranked list."""
+def choose(ranked: Sequence[ListingProbe], *, given: str | None = None) -> Choice:
+    """The first usable feed and the first usable sitemap of a ranked list; the listing the user
+    `given` by its address comes first of its kind, when it is usable."""
+    ranked = sorted(ranked, key=lambda p: p.url != given)  # stable: the ranking otherwise holds
     feed = next((p.url for p in ranked if p.usable and p.kind == "feed"), None)
     sitemap = next((p.url for p in ranked if p.usable and p.kind == "sitemap"), None)
     return Choice(feeds=(feed,) if feed else (), sitemaps=(sitemap,) if sitemap else ())

@@ -77,21 +77,30 @@ class _Reader:
 def probe_site(url: str, fetcher: Fetcher, *, source: str, max_bytes: int, now: datetime) -> SiteProbe:
     """Fetch `url`, find and read the site's feeds and sitemaps, rank them and choose.
     FetchError when the start page itself cannot be fetched."""
-    page = fetcher.get(url)
+    page = fetcher.get(url, max_bytes=max_bytes)
     result = SiteProbe(url, page.final_url)
     reader = _Reader(fetcher, source=source, max_bytes=max_bytes)
     html = decode_body(page.body, page.content_type)
     result.article_links = len(article_links(html, page_url=page.final_url, source=source))
     announced = feed_links(html, page_url=page.final_url)
+    if _is_listing_type(page.content_type):  # the address given is a feed (or sitemap) itself
+        announced.insert(0, url)
     probes = [reader.read(feed, "feed") for feed in announced]
     if not any(p.usable for p in probes):
         probes += [reader.read(feed, "feed") for feed in common_urls(page.final_url, COMMON_FEED_PATHS)]
+    probes += _given_sitemap(reader, url, probes)
     for sitemap in _sitemap_candidates(fetcher, page.final_url):
-        probes += _read_sitemap(reader, sitemap)
+        if sitemap not in reader.entries:
+            probes += _read_sitemap(reader, sitemap)
     result.ranked = rank(probes, now=now)
-    result.choice = choose(result.ranked)
+    result.choice = choose(result.ranked, given=url)
     result.entries = reader.entries
     return result
+
+
+def _is_listing_type(content_type: str | None) -> bool:
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    return kind.endswith(("xml", "json")) and "html" not in kind
 
 
 def _sitemap_candidates(fetcher: Fetcher, page_url: str) -> list[str]:
@@ -102,6 +111,12 @@ def _sitemap_candidates(fetcher: Fetcher, page_url: str) -> list[str]:
     except FetchError:
         listed = []
     return listed or common_urls(page_url, COMMON_SITEMAP_PATHS)
+
+
+def _given_sitemap(reader: _Reader, url: str, probes: list[ListingProbe]) -> list[ListingProbe]:
+    """The address given, read as a sitemap when it is XML that did not read as a feed."""
+    given = next((p for p in probes if p.url == url and p.kind == "feed"), None)
+    return _read_sitemap(reader, url) if given is not None and given.error else []
 
 
 def _read_sitemap(reader: _Reader, url: str) -> list[ListingProbe]:

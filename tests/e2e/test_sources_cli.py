@@ -277,3 +277,17 @@ def test_check_refuses_an_unknown_source_or_a_missing_file_in_one_line(tmp_path:
     assert "no source named nope; known: kept" in one_line_exit_2(result)
     result = CliRunner().invoke(app, ["sources", "check", "--sources", str(tmp_path / "missing.yaml")])
     assert "missing.yaml not found or empty" in one_line_exit_2(result)
+
+
+@pytest.mark.parametrize(
+    ("shape", "path", "field"),
+    [("link-feeds", "/data/world-atom", "feeds"), ("robots-sitemap", "/maps/archive.xml", "sitemaps")],
+)
+def test_the_address_of_a_feed_or_sitemap_itself_is_taken(
+    shape: str, path: str, field: str, sources_file: Path
+) -> None:
+    with ShapedSite.start(shape) as site:  # type: ignore[arg-type]
+        result = add(site.url(path), "--name", "given", sources=sources_file)
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    _, added = load_sources(sources_file.read_text(encoding="utf-8"))
+    assert site.url(path) in getattr(added, field)

@@ -86,6 +86,9 @@ def test_fresh_listings_rank_first_then_bigger_ones_and_broken_ones_last() -> No
     assert choose(ranked).feeds == (fresh_bigger.url,)
     assert choose(ranked).sitemaps == (stale_big.url,)
     assert choose([broken, empty]).empty
+    # The address the user gave wins its kind when it is usable, and only then.
+    assert choose(ranked, given=undated.url).feeds == (undated.url,)
+    assert choose(ranked, given=broken.url).feeds == (fresh_bigger.url,)
 
 
 def test_a_news_sitemap_wins_a_tie_and_an_index_counts_distinct_entries() -> None:
