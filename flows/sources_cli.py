@@ -97,7 +97,7 @@ def add(
 def _add(url: str, name: str | None, settings: Settings, *, dry_run: bool) -> None:
     from newsflow.discover.autodiscovery import source_name_for
     from newsflow.records import Source
-    from newsflow.source_entry import appended, conflict, render
+    from newsflow.source_entry import appended, conflict
     from newsflow.sources import check_name
 
     path = settings.sources
@@ -122,7 +122,7 @@ def _add(url: str, name: str | None, settings: Settings, *, dry_run: bool) -> No
         raise BadInput(f"{path}: {problem}")
     new_text = appended(text, source, path=str(path))
     if dry_run:
-        typer.echo(f"would append to {path}:\n{render(source)}", nl=False)
+        typer.echo(f"would append to {path}:\n{new_text[len(text) :]}", nl=False)
         return
     _write_atomically(path, new_text)
     typer.echo(f"added source {name!r} to {path}; run `newsflow ingest --source {name}` to ingest it")
