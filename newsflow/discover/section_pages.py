@@ -1,8 +1,8 @@
 """Article links on a site's homepage and section pages: same site, article-shaped, filtered.
 
-A link is taken when its URL has the shape of an article (a date in the path, a long slug, a
-numeric or hash id) or, for a shorter slug, when its context says headline (the link sits in a
-heading or an <article>, or its text is a sentence). Navigation (sections, tags, authors, pages
+A link is taken when its URL has the shape of an article (a date in the path, a numeric or hash
+id; a long slug outside the page's menus, header and footer) or, for a shorter slug, when its
+context says headline (the link sits in a heading or an <article>, or its text is a sentence). Navigation (sections, tags, authors, pages
 of a listing, account pages) and files are left out. A source's `include` patterns, when given,
 decide instead of the shape; its `exclude` patterns always drop.
 """
@@ -64,6 +64,7 @@ _NAVIGATION = frozenset(
     }
 )
 _HEADLINE_TAGS = frozenset({"h1", "h2", "h3", "h4", "article"})
+_FRAME_TAGS = frozenset({"nav", "header", "footer"})
 _SLUG_WORDS = 4  # a last segment of this many words is an article's slug
 _SHORT_SLUG_WORDS = 2  # with a headline context
 _HEADLINE_WORDS = 4
@@ -115,13 +116,13 @@ def _looks_like_article(url: str, text: str, anchor: Any) -> bool:
         return True
     if _NUMERIC_ID.search(stem) or _HASH_ID.match(stem):
         return True
+    # A slug alone does not make an article in the page's frame (menus, header, footer).
+    ancestors = {getattr(a, "tag", None) for a in anchor.iterancestors()}
+    if ancestors & _FRAME_TAGS:
+        return False
     words = [w for w in _WORD_SPLIT.split(stem) if w]
     if len(words) >= _SLUG_WORDS:
         return True
-    return len(words) >= _SHORT_SLUG_WORDS and _headline_context(text, anchor)
-
-
-def _headline_context(text: str, anchor: Any) -> bool:
-    if len(text.split()) >= _HEADLINE_WORDS:
-        return True
-    return any(getattr(a, "tag", None) in _HEADLINE_TAGS for a in anchor.iterancestors())
+    return len(words) >= _SHORT_SLUG_WORDS and (
+        len(text.split()) >= _HEADLINE_WORDS or bool(ancestors & _HEADLINE_TAGS)
+    )
