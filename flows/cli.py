@@ -1,4 +1,4 @@
-"""The `newsflow` command: ingest, backfill, serve, db upgrade."""
+"""The `newsflow` command: ingest, backfill, serve, db upgrade, sources add/check."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from flows.sources_cli import sources_app
 from newsflow.errors import ConfigError, NewsflowError
 from newsflow.runtime.gc_freeze import freeze_survivors
 from newsflow.runtime.malloc_tuning import tune_malloc
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="News ingestion on Prefect.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema commands.")
 app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
 
 SourcesOption = Annotated[
     Path | None,

@@ -18,6 +18,17 @@ class Source:
     hosts: tuple[
         str, ...
     ] = ()  # the sites' hosts, for filtering WARC records; default: hosts of feeds and sitemaps
+    pages: tuple[str, ...] = ()  # homepage and section pages whose article links are listings too
+    include: tuple[str, ...] = ()  # URL regexes: when given, a listed URL must match one
+    exclude: tuple[str, ...] = ()  # URL regexes: a listed URL matching one is dropped
+    language: tuple[str, ...] = ()  # ISO 639-1 codes to keep; empty keeps every language
+    delay: float | None = None  # seconds between requests to the source's hosts, above the global delay
+    max_pages: int | None = None  # article pages fetched per run, below NEWSFLOW_MAX_URLS_PER_SOURCE
+
+    @property
+    def listings(self) -> tuple[str, ...]:
+        """Every URL the source lists articles in: feeds, sitemaps and pages."""
+        return (*self.feeds, *self.sitemaps, *self.pages)
 
 
 @dataclass(frozen=True, slots=True)

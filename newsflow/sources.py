@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -12,8 +13,11 @@ from newsflow.records import Source
 from newsflow.urls import canonicalize_url, host_of
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-_LIST_FIELDS = ("feeds", "sitemaps", "warcs")
-_KNOWN_FIELDS = {"name", "hosts", *_LIST_FIELDS}
+_LIST_FIELDS = ("feeds", "sitemaps", "pages", "warcs")
+_OPTION_FIELDS = ("include", "exclude", "language", "delay", "max_pages")
+_KNOWN_FIELDS = {"name", "hosts", *_LIST_FIELDS, *_OPTION_FIELDS}
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+_MAX_DELAY = 3600.0
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
 
@@ -42,6 +46,62 @@ def _hosts(value: Any, *, where: str) -> tuple[str, ...]:
     return tuple(v.lower() for v in value)
 
 
+def _patterns(value: Any, *, where: str, field: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{where}: '{field}' must be a list of URL regular expressions")
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(
+                f"{where}: '{field}' has {pattern!r}, not a regular expression ({exc})"
+            ) from exc
+    return tuple(value)
+
+
+def _languages(value: Any, *, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and _LANGUAGE.match(v.lower()) for v in value
+    ):
+        raise ConfigError(
+            f"{where}: 'language' must be ISO 639-1 codes such as en or [en, fr], got {value!r}"
+        )
+    return tuple(v.lower() for v in value)
+
+
+def _delay(value: Any, *, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"{where}: 'delay' must be a number of seconds, got {value!r}")
+    if not 0 <= value <= _MAX_DELAY:
+        raise ConfigError(f"{where}: 'delay' must be between 0 and {_MAX_DELAY:g} seconds, got {value!r}")
+    return float(value)
+
+
+def _max_pages(value: Any, *, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{where}: 'max_pages' must be a whole number of pages, 1 or more, got {value!r}")
+    return value
+
+
+def check_name(name: str) -> str:
+    """`name` if it can name a source; ConfigError saying what a name may hold."""
+    if not _SLUG.match(name):
+        raise ConfigError(f"'name' must be a slug (lowercase letters, digits, - or _), got {name!r}")
+    return name
+
+
 def load_sources(text: str, *, path: str = "sources.yaml") -> list[Source]:
     """Parse the YAML text of a sources file; ConfigError names the entry and field at fault."""
     try:
@@ -55,7 +115,9 @@ def load_sources(text: str, *, path: str = "sources.yaml") -> list[Source]:
     for index, entry in enumerate(data["sources"]):
         where = f"{path}: sources[{index}]"
         if not isinstance(entry, dict):
-            raise ConfigError(f"{where}: each source must be a mapping with 'name' and 'feeds' or 'sitemaps'")
+            raise ConfigError(
+                f"{where}: each source must be a mapping with 'name' and 'feeds', 'sitemaps' or 'pages'"
+            )
         name = entry.get("name")
         if not isinstance(name, str) or not _SLUG.match(name):
             raise ConfigError(
@@ -75,7 +137,7 @@ def load_sources(text: str, *, path: str = "sources.yaml") -> list[Source]:
             for field in _LIST_FIELDS
         }
         if not any(lists.values()):
-            raise ConfigError(f"{where}: give at least one of 'feeds', 'sitemaps' or 'warcs'")
+            raise ConfigError(f"{where}: give at least one of 'feeds', 'sitemaps', 'pages' or 'warcs'")
         sources.append(
             Source(
                 name=name,
@@ -83,6 +145,12 @@ def load_sources(text: str, *, path: str = "sources.yaml") -> list[Source]:
                 sitemaps=lists["sitemaps"],
                 warcs=lists["warcs"],
                 hosts=_hosts(entry.get("hosts"), where=where),
+                pages=lists["pages"],
+                include=_patterns(entry.get("include"), where=where, field="include"),
+                exclude=_patterns(entry.get("exclude"), where=where, field="exclude"),
+                language=_languages(entry.get("language"), where=where),
+                delay=_delay(entry.get("delay"), where=where),
+                max_pages=_max_pages(entry.get("max_pages"), where=where),
             )
         )
     if not sources:
@@ -91,10 +159,10 @@ def load_sources(text: str, *, path: str = "sources.yaml") -> list[Source]:
 
 
 def article_hosts(source: Source) -> set[str]:
-    """The hosts whose pages belong to this source: `hosts`, or those of its feeds and sitemaps."""
+    """The hosts whose pages belong to this source: `hosts`, or those of its listings."""
     if source.hosts:
         return set(source.hosts)
-    return {h for h in (host_of(u) for u in (*source.feeds, *source.sitemaps)) if h}
+    return {h for h in (host_of(u) for u in source.listings) if h}
 
 
 def select_sources(sources: list[Source], names: list[str] | None, *, path: str) -> list[Source]:

@@ -496,3 +496,36 @@ def retryable_urls(session: Session, *, source: str, max_attempts: int = 5, limi
     candidates = [url for url, _ in session.exec(failed).all()]
     settled = settled_urls(session, urls=candidates)
     return [url for url in candidates if url not in settled][:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHistory:
+    """How a source has been doing: its source_health row and its fetch_event counts since a time."""
+
+    consecutive_failures: int = 0
+    blocked: bool = False
+    last_success_at: datetime | None = None
+    last_failure_at: datetime | None = None
+    last_error: str | None = None
+    outcomes: dict[str, int] | None = None  # fetch_event rows by outcome since `since`
+
+
+def source_history(session: Session, *, source: str, since: datetime) -> SourceHistory:
+    """The source's health row (defaults when it never ran) and its fetch_event outcomes since `since`."""
+    counts = session.exec(
+        select(FetchEvent.outcome, func.count())
+        .where(col(FetchEvent.source) == source, col(FetchEvent.at) >= since)
+        .group_by(col(FetchEvent.outcome))
+    ).all()
+    outcomes = {str(outcome): int(count) for outcome, count in counts}
+    health = session.get(SourceHealth, source)
+    if health is None:
+        return SourceHistory(outcomes=outcomes)
+    return SourceHistory(
+        consecutive_failures=health.consecutive_failures,
+        blocked=health.blocked,
+        last_success_at=health.last_success_at,
+        last_failure_at=health.last_failure_at,
+        last_error=health.last_error,
+        outcomes=outcomes,
+    )

@@ -40,6 +40,7 @@ from newsflow.records import (
 from newsflow.report import SourceReport, judge_source
 from newsflow.runtime.stop import stop_requested
 from newsflow.settings import RunConfig
+from newsflow.source_filters import by_language, max_pages
 from newsflow.sources import article_hosts
 from newsflow.window import listed_in_window, split_by_window
 from storage.batch import store_batch
@@ -127,15 +128,12 @@ class SourcePipeline:
         report = SourceReport(self.source.name)
         # Origins (host and port), not bare hosts: a source on 127.0.0.1:8080 opens no other local port.
         policy = FetchPolicy.for_run(
-            self.config, allowed_origins([*self.source.feeds, *self.source.sitemaps, *self.source.warcs])
+            self.config, allowed_origins([*self.source.listings, *self.source.warcs])
         )
         with build_client(policy) as client:
-            fetcher = Fetcher(
-                client,
-                policy,
-                shared_limiter(self.config, self.run_id),
-                respect_robots=self.config.respect_robots,
-            )
+            limiter = shared_limiter(self.config, self.run_id)
+            self._slow_down(limiter)
+            fetcher = Fetcher(client, policy, limiter, respect_robots=self.config.respect_robots)
             started = time.monotonic()
             try:
                 discovery = self._discover(fetcher)
@@ -145,12 +143,18 @@ class SourcePipeline:
             report.add_seconds("discover", time.monotonic() - started)
             # Only the candidates go on; the rest of a 50,000-URL sitemap need not outlive this line.
             discovery.urls.clear()
-            candidates, left_over = cap(candidates, self.config.max_urls_per_source)
+            candidates, left_over = cap(candidates, max_pages(self.source, self.config.max_urls_per_source))
             self._consume(self._fetched_batches(fetcher, candidates, report), report, total=len(candidates))
             if self.window is not None and self.source.warcs:
                 self._consume(self._warc_batches(client, report), report, total=0)
         self._finish(discovery, report, urls_left_over=left_over or stop_requested())
         return report
+
+    def _slow_down(self, limiter: HostLimiter) -> None:
+        """The source's own `delay` between requests to its hosts, above the run's."""
+        if self.source.delay:
+            for host in article_hosts(self.source):
+                limiter.set_delay(host, self.source.delay)
 
     def _discover(self, fetcher: Fetcher) -> Discovery:
         def known(url: str) -> tuple[str | None, str | None] | None:
@@ -191,7 +195,7 @@ class SourcePipeline:
 
         retry, fresh = self._transaction(retry_and_fresh)
         listed = (u.url for u in fresh)
-        listings = [o.url for o in discovery.outcomes] + [*self.source.feeds, *self.source.sitemaps]
+        listings = [o.url for o in discovery.outcomes] + list(self.source.listings)
         return fresh + retry_candidates(retry, source=self.source.name, listed=listed, listings=listings)
 
     @staticmethod
@@ -288,7 +292,10 @@ class SourcePipeline:
         results = batch.extracted.result()
         report.add_seconds("extract", batch.extract_seconds())
         outcomes = [*batch.failures, *(r for r in results if isinstance(r, FetchOutcome))]
-        articles = [r for r in results if isinstance(r, ProcessedArticle)]
+        articles, off_language = by_language(
+            (r for r in results if isinstance(r, ProcessedArticle)), self.source, now=now
+        )
+        outcomes.extend(off_language)
         for item in articles:
             if item.article.published_at_note:  # the database keeps the closed vocabulary only
                 get_run_logger().info(

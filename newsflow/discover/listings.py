@@ -1,4 +1,5 @@
-"""Find a source's article URLs in its feeds and sitemaps (recursing into sitemap indexes)."""
+"""Find a source's article URLs in its feeds, sitemaps (recursing into sitemap indexes) and
+section pages, and keep those its include/exclude patterns let through."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from newsflow.charset import decode_body
 from newsflow.discover.feeds import parse_feed
+from newsflow.discover.section_pages import article_links
 from newsflow.discover.sitemaps import parse_sitemap
 from newsflow.errors import FeedError, FetchError, HttpStatusError
-from newsflow.fetch.fetcher import BLOCKING_STATUSES, Fetcher, outcome_for_error
+from newsflow.fetch.fetcher import BLOCKING_STATUSES, Fetcher, check_page_body, outcome_for_error
 from newsflow.records import DiscoveredUrl, FetchOutcome, Outcome, Source
+from newsflow.source_filters import allowed_urls
 
 MAX_SITEMAPS_PER_SOURCE = 50
 
@@ -64,20 +68,28 @@ class _Listing:
 
 
 def _read_listing(
-    fetcher: Fetcher, kind: str, url: str, *, source: str, headers: dict[str, str], max_bytes: int
+    fetcher: Fetcher, kind: str, url: str, *, source: Source, headers: dict[str, str], max_bytes: int
 ) -> _Listing:
-    """Fetch and parse one feed or sitemap; FetchError propagates, a parse failure is returned."""
+    """Fetch and parse one feed, sitemap or section page; FetchError propagates, a parse failure
+    (or a page without article links) is returned."""
     # A body may be tens of MB: it lives in this frame only, never while the next listing downloads.
     response = fetcher.get(url, headers=headers, max_bytes=max_bytes)
     if response.status == 304:
         return _Listing(304)
     validators: Validators = (response.etag, response.last_modified)
+    if kind == "page":
+        check_page_body(response)
+        return _page_listing(
+            response.body, response.content_type, response.final_url, response.status, source, validators
+        )
     try:
         if kind == "feed":
             return _Listing(
-                response.status, validators, parse_feed(response.body, url=response.final_url, source=source)
+                response.status,
+                validators,
+                parse_feed(response.body, url=response.final_url, source=source.name),
             )
-        document = parse_sitemap(response.body, url=response.final_url, source=source)
+        document = parse_sitemap(response.body, url=response.final_url, source=source.name)
     except FeedError as error:
         return _Listing(response.status, error=str(error))
     if document.sitemaps:
@@ -85,6 +97,24 @@ def _read_listing(
         # change while the index often does not. Each child has its own validators.
         validators = (None, None)
     return _Listing(response.status, validators, document.urls, document.sitemaps)
+
+
+NO_ARTICLE_LINKS = "no article links on this page; check that it is a homepage or section page, or set the source's 'include' patterns"
+
+
+def _page_listing(
+    body: bytes, content_type: str | None, url: str, status: int, source: Source, validators: Validators
+) -> _Listing:
+    links = article_links(
+        decode_body(body, content_type),
+        page_url=url,
+        source=source.name,
+        include=source.include,
+        exclude=source.exclude,
+    )
+    if not links:
+        return _Listing(status, error=f"{url}: {NO_ARTICLE_LINKS}")
+    return _Listing(status, validators, links)
 
 
 def discover(
@@ -95,13 +125,18 @@ def discover(
     max_bytes: int,
     conditional: bool = True,
 ) -> Discovery:
-    """Fetch and parse every feed and sitemap of `source`; failures become outcomes, never raise."""
+    """Fetch and parse every feed, sitemap and section page of `source`; failures become outcomes,
+    never raise. The URLs kept are those the source's include/exclude patterns let through."""
     result = Discovery()
     listings: deque[tuple[str, str]] = deque(
-        [*(("feed", url) for url in source.feeds), *(("sitemap", url) for url in source.sitemaps)]
+        [
+            *(("feed", url) for url in source.feeds),
+            *(("sitemap", url) for url in source.sitemaps),
+            *(("page", url) for url in source.pages),
+        ]
     )
     seen: set[str] = set()
-    while listings and len(seen) < MAX_SITEMAPS_PER_SOURCE + len(source.feeds):
+    while listings and len(seen) < MAX_SITEMAPS_PER_SOURCE + len(source.feeds) + len(source.pages):
         kind, url = listings.popleft()
         if url in seen:
             continue
@@ -110,9 +145,7 @@ def discover(
         headers = _conditional_headers(known(url)) if conditional else {}
         now = datetime.now(UTC)
         try:
-            listing = _read_listing(
-                fetcher, kind, url, source=source.name, headers=headers, max_bytes=max_bytes
-            )
+            listing = _read_listing(fetcher, kind, url, source=source, headers=headers, max_bytes=max_bytes)
         except FetchError as error:
             result.listings_failed += 1
             result.blocked |= isinstance(error, HttpStatusError) and error.status in BLOCKING_STATUSES
@@ -133,4 +166,5 @@ def discover(
         result.urls.extend(listing.urls)
         result.validators[url] = listing.validators
         result.outcomes.append(FetchOutcome(url, source.name, Outcome.OK, now, listing.status))
+    result.urls = allowed_urls(result.urls, source)
     return result

@@ -129,6 +129,11 @@ class Fetcher:
             self._limiter.set_delay(host, min(delay, MAX_CRAWL_DELAY))
         return rules
 
+    def robots_for(self, url: str) -> RobotsRules:
+        """The robots.txt rules that apply to `url` (read once per origin; allow-all when robots.txt
+        is not obeyed)."""
+        return self._rules(url) if self._respect_robots else RobotsRules.allow_all(self._policy.user_agent)
+
     @property
     def _total_timeout(self) -> float:
         return self._policy.connect_timeout + self._policy.read_timeout * 2
