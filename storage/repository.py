@@ -47,7 +47,15 @@ def settled_urls(session: Session, *, urls: Iterable[str]) -> set[str]:
     wanted = list(dict.fromkeys(urls))
     found: set[str] = set()
     for chunk in _chunks(wanted):
-        found.update(session.exec(select(Article.url).where(col(Article.url).in_(chunk))).all())
+        # A URL stored from a copy fetched on another host (a mirror declaring it canonical) is
+        # not settled: fetched from its own host, its page takes the row over (dedupe.plan).
+        found.update(
+            url
+            for url, fetched_url in session.exec(
+                select(Article.url, Article.fetched_url).where(col(Article.url).in_(chunk))
+            ).all()
+            if at_home(url, fetched_url)
+        )
         found.update(
             session.exec(select(Article.fetched_url).where(col(Article.fetched_url).in_(chunk))).all()
         )
@@ -188,11 +196,16 @@ def store_articles(
     if not items:
         return []
     lock_for_dedup(session)
-    existing = _ids_by_url(session, {item.article.url for item in items})
+    existing, away = _stored_by_url(session, {item.article.url for item in items})
     plan = plan_batch(
-        items, stored=_stored_candidates(session, items), stored_urls=existing, threshold=threshold
+        items,
+        stored=_stored_candidates(session, items),
+        stored_urls=existing,
+        stored_away=away,
+        threshold=threshold,
     )
     real_ids = _insert_planned(session, plan.to_insert, now=now)
+    _rehome(session, [(existing[p.item.article.url], p.item) for p in plan.articles if p.rehome], now=now)
     for demotion in plan.demotions:
         _demote(
             session,
@@ -207,7 +220,11 @@ def store_articles(
         if planned.provisional_id is None:
             results.append(
                 StoredArticle(
-                    item.fetched_url, item.article.url, existing.get(item.article.url), verdict, True
+                    item.fetched_url,
+                    item.article.url,
+                    existing.get(item.article.url),
+                    verdict,
+                    already_stored=not planned.rehome,
                 )
             )
             continue
@@ -337,18 +354,47 @@ def _new_article_ids(session: Session, count: int) -> list[int]:
     return list(range(int(largest) + 1, int(largest) + 1 + count))
 
 
-def _ids_by_url(session: Session, urls: Iterable[str]) -> dict[str, int]:
-    """The ids of the stored articles among `urls`."""
+def _stored_by_url(session: Session, urls: Iterable[str]) -> tuple[dict[str, int], set[str]]:
+    """The ids of the stored articles among `urls`, and which of those URLs were stored from a copy
+    fetched on another host."""
     found: dict[str, int] = {}
+    away: set[str] = set()
     for chunk in _chunks(list(dict.fromkeys(urls))):
-        found.update(
-            (url, article_id)
-            for url, article_id in session.exec(
-                select(Article.url, Article.id).where(col(Article.url).in_(chunk))
-            ).all()
-            if article_id is not None
+        for url, article_id, fetched_url in session.exec(
+            select(Article.url, Article.id, Article.fetched_url).where(col(Article.url).in_(chunk))
+        ).all():
+            if article_id is not None:
+                found[url] = article_id
+                if not at_home(url, fetched_url):
+                    away.add(url)
+    return found, away
+
+
+def _rehome(session: Session, items: Sequence[tuple[int, ProcessedArticle]], *, now: datetime) -> None:
+    """Give stored rows the page fetched from their URL's own host: its source, text and metadata.
+    The row keeps its id and its place among duplicates; an original's LSH bands follow its text."""
+    if not items:
+        return
+    to_db = _time_to_db(session)
+    now_value = to_db(now)
+    names = [name for name in _ARTICLE_COLUMNS if name not in _KEPT_ON_REHOME]
+    assignments = ", ".join(f"{name} = :{name}" for name in names)
+    connection = session.connection()
+    for article_id, item in items:
+        row = dict(
+            zip(_ARTICLE_COLUMNS, _article_row(item, _ORIGINAL, now=now_value, to_db=to_db), strict=True)
         )
-    return found
+        values = {name: row[name] for name in names}
+        connection.execute(
+            text(f"UPDATE article SET {assignments} WHERE id = :id"), {**values, "id": article_id}
+        )
+        bands = {name: int(band) for name, band in zip(LSH_COLUMNS, item.fingerprint.bands, strict=True)}
+        connection.execute(update(article_lsh).where(article_lsh.c.article_id == article_id).values(**bands))
+
+
+# What a row keeps when a copy fetched at home takes it over: its URL, its dedup links, its age.
+_KEPT_ON_REHOME = frozenset({"url", "duplicate_of", "duplicate_kind", "first_seen_at"})
+_ORIGINAL = DuplicateVerdict(DuplicateKind.NONE)
 
 
 def _bulk_insert(

@@ -73,6 +73,9 @@ class PlannedArticle:
     item: ProcessedArticle
     verdict: DuplicateVerdict
     provisional_id: int | None  # None: its URL is stored already (or earlier in the batch): no insert
+    # Its URL is stored from a copy fetched on another host (a mirror declaring the origin's
+    # canonical URL); this one comes from the URL's own host, and takes the stored row over.
+    rehome: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +107,12 @@ def plan_batch(
     stored: Iterable[StoredCandidate],
     stored_urls: Collection[str],
     threshold: float,
+    stored_away: Collection[str] = (),
 ) -> DedupPlan:
     """Dedupe `items` against the stored candidates and against each other. The original of each
     group of copies is the one `replaces_original` ranks first, stored or new, so that the choice
-    does not depend on which copy was fetched first."""
+    does not depend on which copy was fetched first. `stored_away`: stored URLs whose row was
+    fetched from another host than the URL's; a copy of one fetched at home takes its row over."""
     index = DedupIndex()
     for candidate in stored:
         index.add(candidate.fingerprint, candidate.bands)
@@ -116,9 +121,13 @@ def plan_batch(
     demotions: list[Demotion] = []
     new: list[tuple[ProcessedArticle, int | None]] = []
     seen_urls: set[str] = set()
+    rehomed: set[int] = set()  # positions
     for position, item in enumerate(items):
         url = item.article.url
         if url in stored_urls or url in seen_urls:
+            if url in stored_away and url not in seen_urls and at_home(url, item.fetched_url):
+                rehomed.add(position)
+                seen_urls.add(url)
             new.append((item, None))
             continue
         seen_urls.add(url)
@@ -156,9 +165,11 @@ def plan_batch(
             index.add(claim, item.fingerprint.bands)
         verdicts[provisional_id] = verdict
     plan = DedupPlan(demotions=demotions)
-    for item, planned_id in new:
+    for position, (item, planned_id) in enumerate(new):
         if planned_id is None:
-            plan.articles.append(PlannedArticle(item, DuplicateVerdict(DuplicateKind.NONE), None))
+            plan.articles.append(
+                PlannedArticle(item, DuplicateVerdict(DuplicateKind.NONE), None, rehome=position in rehomed)
+            )
         else:
             plan.articles.append(PlannedArticle(item, verdicts[planned_id], planned_id))
     return plan

@@ -200,3 +200,21 @@ def test_an_exact_copy_of_the_same_date_on_its_own_host_is_a_tie_broken_the_same
     pair = [_copies()[0], copy]
     winners = {f(order) for f in (_store_one_at_a_time, _in_one_batch) for order in (pair, pair[::-1])}
     assert winners == {copy.article.url}
+
+
+def test_only_a_copy_fetched_at_home_takes_over_a_url_stored_from_elsewhere() -> None:
+    url = "https://news.example/a/1"
+    items = [
+        _item(url, BODIES[0], fetched_url="https://mirror.example/a/1"),  # another mirror: no
+        _item(url, BODIES[0]),  # from home: takes the row over
+        _item(url, BODIES[0]),  # the same URL again in the batch: nothing more
+    ]
+    plan = plan_batch(items, stored=[], stored_urls={url}, stored_away={url}, threshold=0.8)
+    assert [(a.provisional_id, a.rehome) for a in plan.articles] == [
+        (None, False),
+        (None, True),
+        (None, False),
+    ]
+    assert plan.to_insert == []
+    settled = plan_batch(items[1:2], stored=[], stored_urls={url}, threshold=0.8)  # stored at home
+    assert [a.rehome for a in settled.articles] == [False]

@@ -252,3 +252,44 @@ def test_paywalled_is_stored_true_false_or_unknown(migrated_database: str) -> No
     with session_scope(migrated_database) as session:
         stored = {a.url: a.paywalled for a in session.exec(select(Article)).all()}
     assert stored == {"https://p.test/0": True, "https://p.test/1": False, "https://p.test/2": None}
+
+
+def test_the_copy_fetched_from_its_own_host_takes_over_the_row_a_mirror_stored_under_its_url(
+    migrated_database: str,
+) -> None:
+    # A mirror's page declares the origin's canonical URL: its copy is stored under that URL first.
+    origin_url = "https://origin.test/2025/06/story"
+    mirror_text = BODIES[6] + "\nRepublished by The Mirror."
+    mirror = ProcessedArticle(
+        ExtractedArticle(url=origin_url, title="Mirror: story", text=mirror_text, authors=("Mirror Desk",)),
+        fingerprint(mirror_text),
+        fetched_url="https://mirror.test/copies/story",
+        source="mirror",
+    )
+    with session_scope(migrated_database) as session:
+        (stored,) = store_articles(session, items=[mirror], threshold=0.8, now=NOW)
+    with session_scope(migrated_database) as session:
+        # The origin's listing still names the URL: it is fetched from home; the mirror's is not.
+        assert settled_urls(session, urls=[origin_url, mirror.fetched_url]) == {mirror.fetched_url}
+
+    home = ProcessedArticle(
+        ExtractedArticle(url=origin_url, title="Story", text=BODIES[6], authors=("Ann Lee",)),
+        fingerprint(BODIES[6]),
+        fetched_url=origin_url,
+        source="daily",
+    )
+    later = NOW + timedelta(hours=1)
+    with session_scope(migrated_database) as session:
+        (taken,) = store_articles(session, items=[home], threshold=0.8, now=later)
+    assert (taken.article_id, taken.already_stored) == (stored.article_id, False)
+    with session_scope(migrated_database) as session:
+        [row] = session.exec(select(Article)).all()
+        assert (row.source, row.fetched_url, row.title, row.text) == ("daily", origin_url, "Story", BODIES[6])
+        assert row.authors == ["Ann Lee"] and row.content_hash == home.fingerprint.content_hash
+        assert row.first_seen_at == NOW and row.updated_at == later
+        bands = session.exec(text("SELECT * FROM article_lsh")).one()
+        assert tuple(bands[1:]) == tuple(int(b) for b in home.fingerprint.bands)
+        assert settled_urls(session, urls=[origin_url]) == {origin_url}
+    with session_scope(migrated_database) as session:  # once at home, the URL is simply stored
+        (again,) = store_articles(session, items=[home], threshold=0.8, now=later)
+    assert again.already_stored
