@@ -71,3 +71,14 @@ def test_env_example_is_valid_shell_and_lists_every_setting(
     assert from_file.model_dump(exclude={"user_agent"}) == Settings(_env_file=None).model_dump(  # type: ignore[call-arg]
         exclude={"user_agent"}
     )
+
+
+def test_the_readme_documents_every_setting() -> None:
+    from newsflow.settings import Settings
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    wanted = {
+        "DATABASE_URL" if n == "database_url" else f"NEWSFLOW_{n.upper()}" for n in Settings.model_fields
+    }
+    missing = sorted(name for name in wanted if f"`{name}`" not in readme)
+    assert not missing, f"README.md does not document: {missing}"
