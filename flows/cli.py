@@ -1,4 +1,4 @@
-"""The `newsflow` command: ingest, backfill, serve, db upgrade."""
+"""The `newsflow` command: ingest, backfill, serve, db upgrade; articles, export, stats (flows.data)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from flows.data import articles_app
+from flows.data import export as export_command
+from flows.data import stats as stats_command
 from newsflow.errors import ConfigError, NewsflowError
 from newsflow.runtime.gc_freeze import freeze_survivors
 from newsflow.runtime.malloc_tuning import tune_malloc
@@ -22,6 +25,9 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="News ingestion on Prefect.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema commands.")
 app.add_typer(db_app, name="db")
+app.add_typer(articles_app, name="articles")
+app.command("export")(export_command)
+app.command("stats")(stats_command)
 
 SourcesOption = Annotated[
     Path | None,
