@@ -26,6 +26,8 @@ class ArticleFilter:
     search: tuple[str, ...] = ()  # words that must all appear in the title or text
     duplicates: bool = False  # include duplicates (default: originals only)
     limit: int | None = None
+    first_id: int | None = None  # ids from (inclusive), as a `newsflow.articles.stored` event gives
+    last_id: int | None = None  # ids up to (inclusive)
 
 
 def parse_filter(

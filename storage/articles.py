@@ -54,6 +54,10 @@ def _conditions(session: Session, filters: ArticleFilter) -> list[ColumnElement[
         conditions.append(func.lower(col(Article.language)).in_(filters.languages))
     if filters.search:
         conditions.append(_search_condition(session, filters.search))
+    if filters.first_id is not None:
+        conditions.append(col(Article.id) >= filters.first_id)
+    if filters.last_id is not None:
+        conditions.append(col(Article.id) <= filters.last_id)
     if not filters.duplicates:
         conditions.append(col(Article.duplicate_of).is_(None))
     return conditions
