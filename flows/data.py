@@ -37,7 +37,8 @@ articles_app = typer.Typer(
 )
 
 SourceFilter = Annotated[
-    list[str] | None, typer.Option("--source", help="Only this source (repeatable).", show_default=False)
+    list[str] | None,
+    typer.Option("--source", metavar="NAME", help="Only this source (repeatable).", show_default=False),
 ]
 SinceFilter = Annotated[
     str | None,
@@ -52,7 +53,8 @@ UntilFilter = Annotated[
     ),
 ]
 LanguageFilter = Annotated[
-    list[str] | None, typer.Option("--language", help="Only this language, e.g. en (repeatable).")
+    list[str] | None,
+    typer.Option("--language", metavar="CODE", help="Only this language, e.g. en (repeatable)."),
 ]
 SearchFilter = Annotated[
     str | None,
@@ -306,7 +308,7 @@ def articles_table(rows: list[ArticleRecord], *, duplicates: bool) -> Table:
             _when(record),
             record.source,
             record.language or "-",
-            record.title or "-",
+            _one_line(record.title),
             record.url,
         ]
         if duplicates:
@@ -321,7 +323,11 @@ def article_table(record: ArticleRecord, *, original: ArticleRecord | None) -> T
 
     from newsflow.export import iso
 
-    table = Table(show_header=False, title=record.title or "(untitled)", title_justify="left")
+    table = Table(
+        show_header=False,
+        title=_one_line(record.title) if record.title else "(untitled)",
+        title_justify="left",
+    )
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     fields: list[tuple[str, str | None]] = [
@@ -350,6 +356,19 @@ def article_table(record: ArticleRecord, *, original: ArticleRecord | None) -> T
         if value is not None:
             table.add_row(name, value)
     return table
+
+
+def _dated(record: ArticleRecord) -> str | None:
+    from newsflow.export import iso
+
+    if record.published_at is None:
+        return None
+    found_in = f" (from {record.published_at_source})" if record.published_at_source else ""
+    return f"{iso(record.published_at)}{found_in}"
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join(text.split()) if text else "-"
 
 
 def copies_table(copies: list[ArticleRecord]) -> Table:

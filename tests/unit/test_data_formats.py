@@ -193,3 +193,22 @@ def test_stats_rows_show_shares_languages_and_health() -> None:
     row = stats_row(silent)
     assert (row["dated"], row["last_success"], row["blocked"], row["languages"]) == ("-", "never", "yes", "")
     assert languages_text((("en", 1),)) == "en 1"
+
+
+def test_the_stored_event_payload_counts_and_spans_the_batch() -> None:
+    from tasks.events import articles_stored_payload, source_resource
+
+    payload = articles_stored_payload("daily", original_ids=[12, 10], duplicate_ids=[15], run_kind="ingest")
+    assert payload == {
+        "source": "daily",
+        "run_kind": "ingest",
+        "stored": 3,
+        "new": 2,
+        "duplicates": 1,
+        "first_id": 10,
+        "last_id": 15,
+    }
+    assert source_resource("daily") == {
+        "prefect.resource.id": "newsflow.source.daily",
+        "prefect.resource.name": "daily",
+    }
