@@ -1,4 +1,5 @@
-"""The `newsflow` command: ingest, backfill, serve, db upgrade, sources add/check."""
+"""The `newsflow` command: ingest, backfill, serve, db upgrade; sources add/check (flows.sources_cli);
+articles, export, stats (flows.data)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from flows.data import articles_app
+from flows.data import export as export_command
+from flows.data import stats as stats_command
 from flows.sources_cli import sources_app
 from newsflow.errors import ConfigError, NewsflowError
 from newsflow.runtime.gc_freeze import freeze_survivors
@@ -23,6 +27,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="News ingesti
 db_app = typer.Typer(no_args_is_help=True, help="Database schema commands.")
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
+app.add_typer(articles_app, name="articles")
+app.command("export")(export_command)
+app.command("stats")(stats_command)
 
 SourcesOption = Annotated[
     Path | None,

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from prefect import State, flow
+from prefect import State, flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
+from sqlalchemy.exc import SQLAlchemyError
 
 from flows.run import prepare, run_sources
-from flows.summary import RunSummary, final_state
+from flows.summary import RunSummary, final_state, publish_stats
 from newsflow.errors import DatabaseUnavailable
+from storage.articles import source_stats
+from storage.db import read_scope
 
 
 def ingest_run_name() -> str:
@@ -39,4 +42,17 @@ def ingest(sources_path: str | None = None, source_names: list[str] | None = Non
     except DatabaseUnavailable as exc:
         # A state, not a raise: Prefect would log the exception with a traceback.
         return Failed(message=str(exc), data=exc)
+    _publish_stats(prepared.settings.database_url)
     return final_state(summary)
+
+
+def _publish_stats(database_url: str) -> None:
+    """The `ingest-stats` artifact; a database that fails this read does not fail the run (its
+    articles are stored): the artifact is left out, with a warning."""
+    try:
+        with read_scope(database_url) as session:
+            stats = source_stats(session)
+    except SQLAlchemyError as exc:
+        get_run_logger().warning("no ingest-stats artifact: reading the statistics failed (%s)", exc)
+        return
+    publish_stats("ingest", stats)

@@ -9,9 +9,11 @@ import yaml
 from prefect import Flow, serve
 from prefect.cli.deploy._models import PrefectYamlModel, RawScheduleConfig
 from prefect.cli.deploy._schedules import _schedule_config_to_deployment_schedule
+from prefect.cli.deploy._triggers import _initialize_deployment_triggers
 from prefect.client.schemas.actions import DeploymentScheduleCreate
 from prefect.client.schemas.objects import ConcurrencyLimitConfig
 from prefect.deployments.runner import RunnerDeployment
+from prefect.events import DeploymentTriggerTypes
 from prefect.flows import load_flow_from_entrypoint
 from pydantic import ValidationError
 
@@ -63,6 +65,17 @@ def _schedules(entry: dict[str, Any], path: Path) -> list[DeploymentScheduleCrea
     return schedules
 
 
+def _triggers(entry: dict[str, Any], path: Path) -> list[DeploymentTriggerTypes]:
+    """The entry's `triggers:` (event triggers that start a run), read as `prefect deploy` reads them."""
+    specs = [dict(spec) for spec in entry.get("triggers") or []]
+    try:
+        return _initialize_deployment_triggers(str(entry["name"]), specs)
+    except ValueError as exc:  # pydantic's ValidationError included
+        raise ConfigError(
+            f"{path}: deployment '{entry['name']}' triggers are invalid: {_first_error(exc)}"
+        ) from exc
+
+
 def _concurrency(entry: dict[str, Any], path: Path) -> ConcurrencyLimitConfig | None:
     raw = entry.get("concurrency_limit")
     if raw is None:
@@ -97,7 +110,8 @@ def _load_flow(entry: dict[str, Any], path: Path) -> Flow[..., Any]:
 
 
 def build_deployments(path: Path) -> list[RunnerDeployment]:
-    """RunnerDeployments for every entry of the file, with schedules and concurrency limits."""
+    """RunnerDeployments for every entry of the file, with schedules, concurrency limits and
+    event triggers."""
     deployments: list[RunnerDeployment] = []
     for entry in read_deployments(path):
         flow = _load_flow(entry, path)
@@ -105,6 +119,7 @@ def build_deployments(path: Path) -> list[RunnerDeployment]:
             name=str(entry["name"]),
             schedules=_schedules(entry, path),
             concurrency_limit=_concurrency(entry, path),
+            triggers=list(_triggers(entry, path)),
             parameters=entry.get("parameters") or {},
             tags=list(entry.get("tags") or []),
             description=entry.get("description"),

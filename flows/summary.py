@@ -10,6 +10,7 @@ from prefect.states import Cancelled, Completed, Failed
 
 from newsflow.report import STAGES, SourceReport
 from newsflow.runtime.stop import stop_requested
+from newsflow.stats import SourceStats, stats_row
 
 COLUMNS = ("source", "discovered", "fetched", "new", "duplicate", "not_modified", "failed", "skipped")
 
@@ -89,6 +90,16 @@ def publish_artifacts(summary: RunSummary) -> None:
         key=f"{summary.kind}-failures",
         markdown=summary.failures_markdown(),
         description=f"Pages and listings that failed in this {summary.kind} run, with reasons",
+    )
+
+
+def publish_stats(kind: str, stats: list[SourceStats]) -> None:
+    """Attach the per-source statistics of everything stored (as `newsflow stats` prints them)."""
+    create_table_artifact(
+        key=f"{kind}-stats",
+        table=[stats_row(s) for s in stats],
+        description="Per source, everything stored so far: articles, duplicates, share dated and with "
+        "authors, languages, last success, consecutive failures, blocked (as `newsflow stats`)",
     )
 
 

@@ -17,10 +17,20 @@ from storage.retry import run_transaction
 
 @dataclass(frozen=True, slots=True)
 class StoredBatch:
-    """Every outcome of the batch (one per article added), and whether it was stored row by row."""
+    """Every outcome of the batch (one per article added), whether it was stored row by row, and
+    the ids of the article rows it wrote: new originals and new duplicates."""
 
     outcomes: list[FetchOutcome]
     row_by_row: bool = False
+    original_ids: tuple[int, ...] = ()
+    duplicate_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Committed:
+    outcomes: list[FetchOutcome]
+    original_ids: list[int]
+    duplicate_ids: list[int]
 
 
 def store_batch(
@@ -38,19 +48,25 @@ def store_batch(
     `error` outcome (retried next run). A database outage is waited out for `retry_seconds`, the
     transaction run again whole; past that, DatabaseUnavailable."""
 
-    def commit(items: Sequence[ProcessedArticle], extra: Sequence[FetchOutcome]) -> list[FetchOutcome]:
+    def commit(items: Sequence[ProcessedArticle], extra: Sequence[FetchOutcome]) -> _Committed:
         work = partial(_commit, articles=items, outcomes=extra, run_id=run_id, threshold=threshold, now=now)
         return run_transaction(database_url, work, budget=retry_seconds)
 
     try:
-        return StoredBatch(commit(articles, outcomes))
+        whole = commit(articles, outcomes)
+        return StoredBatch(whole.outcomes, False, tuple(whole.original_ids), tuple(whole.duplicate_ids))
     except (DataError, IntegrityError):
         pass
     stored: list[FetchOutcome] = []
     refused: list[FetchOutcome] = []
+    original_ids: list[int] = []
+    duplicate_ids: list[int] = []
     for item in articles:
         try:
-            stored.extend(commit([item], []))
+            one = commit([item], [])
+            stored.extend(one.outcomes)
+            original_ids.extend(one.original_ids)
+            duplicate_ids.extend(one.duplicate_ids)
         except (DataError, IntegrityError) as error:
             refused.append(
                 FetchOutcome(
@@ -68,7 +84,7 @@ def store_batch(
         lambda session: record_outcomes(session, outcomes=everything, run_id=run_id),
         budget=retry_seconds,
     )
-    return StoredBatch([*outcomes, *refused, *stored], row_by_row=True)
+    return StoredBatch([*outcomes, *refused, *stored], True, tuple(original_ids), tuple(duplicate_ids))
 
 
 def _commit(
@@ -79,7 +95,7 @@ def _commit(
     run_id: str | None,
     threshold: float,
     now: datetime,
-) -> list[FetchOutcome]:
+) -> _Committed:
     """One transaction: the articles, their ok/duplicate outcomes and `outcomes`; all of them."""
     stored = store_articles(session, items=articles, threshold=threshold, now=now)
     mine = [
@@ -93,4 +109,9 @@ def _commit(
         for item, result in zip(articles, stored, strict=True)
     ]
     record_outcomes(session, outcomes=[*outcomes, *mine], run_id=run_id)
-    return [*outcomes, *mine]
+    written = [r for r in stored if not r.already_stored and r.article_id is not None]
+    return _Committed(
+        [*outcomes, *mine],
+        [r.article_id for r in written if r.verdict.of is None and r.article_id is not None],
+        [r.article_id for r in written if r.verdict.of is not None and r.article_id is not None],
+    )

@@ -18,8 +18,9 @@ from newsflow.errors import ConfigError, StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (tests/unit/test_migrations.py keeps this in step).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 _upgrade_lock = threading.Lock()
+_READ_ONLY = "newsflow_read_only"  # an execution option: this connection only reads
 
 
 def normalize_database_url(url: str) -> str:
@@ -48,8 +49,10 @@ def _sqlite_setup(engine: Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout
-        # instead of failing with "database is locked" when a read turns into a write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # instead of failing with "database is locked" when a read turns into a write. A read
+        # scope's transaction is deferred: a long export must not hold the write lock.
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 _engines: dict[str, Engine] = {}
@@ -136,6 +139,52 @@ def session_scope(database_url: str) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def read_scope(database_url: str) -> Iterator[Session]:
+    """A session for reading only (never commits); on SQLite it does not take the write lock, so
+    it reads one snapshot while ingests go on writing."""
+    engine = get_engine(database_url).execution_options(**{_READ_ONLY: True})
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+def _where(database_url: str) -> str:
+    return make_url(normalize_database_url(database_url)).render_as_string(hide_password=True)
+
+
+def require_schema(database_url: str) -> None:
+    """For the commands that only read: StorageError saying what to run when there is no database
+    yet or its schema is not the current one (they never create or migrate one)."""
+    url = make_url(normalize_database_url(database_url))
+    on_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if on_file and not Path(str(url.database)).is_file():
+        raise StorageError(
+            f"no database at {url.database}: run `newsflow ingest` first, or check DATABASE_URL"
+        )
+    try:
+        with get_engine(database_url).connect() as connection:
+            revision = _current_revision(connection)
+    except SQLAlchemyError as exc:
+        raise StorageError(
+            f"cannot open the database at {_where(database_url)}: "
+            f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}. "
+            "Check DATABASE_URL and that the server is running."
+        ) from exc
+    if revision is None:
+        raise StorageError(
+            f"the database at {_where(database_url)} has no newsflow schema: "
+            "run `newsflow db upgrade` (or `newsflow ingest`), or check DATABASE_URL"
+        )
+    if revision != HEAD_REVISION:
+        raise StorageError(
+            f"the database at {_where(database_url)} has schema revision {revision}, "
+            f"this newsflow reads {HEAD_REVISION}: run `newsflow db upgrade`"
+        )
 
 
 def _alembic_config(database_url: str) -> Any:

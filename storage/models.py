@@ -99,3 +99,23 @@ class SourceHealth(SQLModel, table=True):
     last_success_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_failure_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_error: str | None = Field(default=None, sa_type=Text)
+
+
+# The full-text index (migration 0005) lives outside these models, kept by the database itself:
+# on SQLite the FTS5 table article_fts and its shadow tables, on PostgreSQL the generated column
+# article.search and its GIN index. Autogenerate must leave them alone.
+SEARCH_INDEX_PREFIX = "article_fts"
+SEARCH_COLUMN = "search"
+
+
+def managed_by_models(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic's include_object: False for the search index objects the models do not describe."""
+    if type_ == "table" and name is not None and name.startswith(SEARCH_INDEX_PREFIX):
+        return False
+    if (
+        type_ == "column"
+        and name == SEARCH_COLUMN
+        and getattr(getattr(obj, "table", None), "name", "") == "article"
+    ):
+        return False
+    return not (type_ == "index" and name == f"ix_article_{SEARCH_COLUMN}")

@@ -54,6 +54,7 @@ from storage.repository import (
     update_source_health,
 )
 from storage.retry import run_transaction
+from tasks.events import emit_articles_stored, emit_source_unhealthy
 from tasks.extraction_pool import prestart, resolve_workers, submit_extraction
 from tasks.progress import ProgressCallback
 
@@ -318,6 +319,12 @@ class SourcePipeline:
             retry_seconds=self.config.db_retry_seconds,
         )
         report.add_seconds("store", time.monotonic() - started)
+        emit_articles_stored(
+            self.source.name,
+            original_ids=stored.original_ids,
+            duplicate_ids=stored.duplicate_ids,
+            run_kind="ingest" if self.window is None else "backfill",
+        )
         if stored.row_by_row:
             get_run_logger().warning("a batch insert failed; its articles were stored one at a time")
         report.count_pages(stored.outcomes)
@@ -339,21 +346,27 @@ class SourcePipeline:
             backfill=self.window is not None, urls_left_over=urls_left_over
         )
 
-        def settle(session: Session) -> None:
+        def settle(session: Session) -> int:
             record_outcomes(session, outcomes=discovery.outcomes, run_id=self.run_id)
             for url, (etag, last_modified) in validators.items():
                 save_feed_state(session, url=url, etag=etag, last_modified=last_modified, now=now)
-            if not interrupted:
-                update_source_health(
-                    session,
-                    source=self.source.name,
-                    ok=verdict.ok,
-                    blocked=verdict.blocked,
-                    error=verdict.error,
-                    now=now,
-                )
+            if interrupted:
+                return 0
+            health = update_source_health(
+                session,
+                source=self.source.name,
+                ok=verdict.ok,
+                blocked=verdict.blocked,
+                error=verdict.error,
+                now=now,
+            )
+            return health.consecutive_failures
 
-        self._transaction(settle)
+        failures = self._transaction(settle)
+        if not interrupted and (not verdict.ok or verdict.blocked):
+            emit_source_unhealthy(
+                self.source.name, error=verdict.error, blocked=verdict.blocked, consecutive_failures=failures
+            )
 
 
 class _NoEmptyTraceback(logging.Filter):

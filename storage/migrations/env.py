@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage.models import managed_by_models  # registers the tables on SQLModel.metadata
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -30,11 +30,21 @@ def run_migrations_online() -> None:
             config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
         )
         with engine.connect() as conn:
-            context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+            context.configure(
+                connection=conn,
+                target_metadata=target_metadata,
+                render_as_batch=True,
+                include_object=managed_by_models,
+            )
             with context.begin_transaction():
                 context.run_migrations()
         return
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_object=managed_by_models,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

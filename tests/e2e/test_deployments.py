@@ -150,6 +150,11 @@ def _write(tmp_path: Path, text: str) -> Path:
             "    concurrency_limit: {limit: 1, collision_strategy: SOMETIMES}\n",
             "concurrency_limit is invalid",
         ),
+        (
+            "deployments:\n  - name: x\n    entrypoint: flows/ingest.py:ingest\n"
+            "    triggers:\n      - type: event\n        posture: Sometimes\n",
+            "deployment 'x' triggers are invalid",
+        ),
     ],
 )
 def test_a_bad_deployments_file_is_a_config_error_that_names_the_problem(
@@ -157,6 +162,20 @@ def test_a_bad_deployments_file_is_a_config_error_that_names_the_problem(
 ) -> None:
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
         build_deployments(_write(tmp_path, text))
+
+
+def test_triggers_are_read_like_prefect_deploy_reads_them(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "deployments:\n  - name: x\n    entrypoint: flows/on_new_articles.py:new_articles\n"
+        "    triggers:\n      - type: event\n        expect: [newsflow.articles.stored]\n"
+        "        parameters: {source: '{{ event.payload.source }}'}\n",
+    )
+    [deployment] = build_deployments(path)
+    [trigger] = deployment.triggers
+    assert trigger.name == "x__automation_1"
+    assert getattr(trigger, "expect", None) == {"newsflow.articles.stored"}
+    assert getattr(trigger, "parameters", None) == {"source": "{{ event.payload.source }}"}
 
 
 def test_iso_intervals_and_cron_schedules_are_read_like_prefect_deploy_reads_them(tmp_path: Path) -> None:

@@ -268,6 +268,14 @@ def test_an_ingest_run_reads_back_with_its_name_tags_tasks_message_and_artifacts
     assert (rows["daily"]["new"], rows["daily"]["failed"], rows["daily"]["status"]) == (3, 0, "ok")
     assert (rows["faulty"]["failed"], rows["faulty"]["skipped"], rows["faulty"]["new"]) == (1, 1, 0)
     assert rows["broken"]["status"] == "failed"
+    stats = artifacts["ingest-stats"]  # everything stored so far, as `newsflow stats` shows it
+    assert stats.type == "table"
+    by_source = {row["source"]: row for row in json.loads(stats.data)}
+    assert set(by_source) == {"daily", "faulty", "broken"}
+    assert (by_source["daily"]["articles"], by_source["daily"]["duplicates"]) == (3, 0)
+    assert by_source["daily"]["last_success"] != "never" and by_source["daily"]["blocked"] == "no"
+    assert (by_source["broken"]["articles"], by_source["broken"]["consecutive_failures"]) == (0, 1)
+    assert by_source["broken"]["last_success"] == "never"
     failures = artifacts["ingest-failures"]
     assert failures.type == "markdown"
     assert "/fault/500?run=server" in failures.data and "## broken" in failures.data
