@@ -44,6 +44,7 @@ from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
     byline_names,
     detect_language,
+    is_outlet,
     normalize_authors,
     normalize_language,
     normalize_title,
@@ -223,6 +224,16 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
     return found
 
 
+def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, ...]:
+    """Declared authors, else the visible "By ..." line; the line also wins over a declared
+    "person" who is only the site itself ("Cleveland Clinic" signing a page its byline credits
+    to a dietitian)."""
+    declared = normalize_authors(meta.authors, site_name=site_name, url=url, people=meta.people)
+    if declared and not is_outlet(declared, site_name=site_name, url=url):
+        return declared
+    return byline_names(meta.byline, site_name=site_name, url=url) or declared
+
+
 def _modified(meta: PageMetadata, now: datetime) -> datetime | None:
     for source, raw in meta.modified:
         parsed = read_date(raw, source)
@@ -260,10 +271,8 @@ def extract_article(
     text = _body(tree, url, meta)
     # Declared authors, else the visible "By ..." line, else trafilatura's guess from the markup
     # (the byline first: as good on the dev halves, and cheaper).
-    authors = (
-        normalize_authors(meta.authors, site_name=site_name, url=url, people=meta.people)
-        or byline_names(meta.byline, site_name=site_name, url=url)
-        or normalize_authors(guesses.author_last(), site_name=site_name, url=url)
+    authors = _authors(meta, site_name, url) or normalize_authors(
+        guesses.author_last(), site_name=site_name, url=url
     )
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(

@@ -20,15 +20,20 @@ _BYLINE_PREFIX = re.compile(
     r"^\s*(?:by|written by|words by|author|text|words|von|par|por|di|door|av|от|автор|текст)\s*[:\-]?\s+",
     re.IGNORECASE,
 )
+# A full stop ends a name only after a lower-case word ("Cunningham. Sputnik"), never after an
+# abbreviated title or initial ("Dr. Vahid Osman", "Sr. Director").
 _AUTHOR_SPLIT = re.compile(
-    r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\||/|(?<=[a-z]{2})\.\s+(?=[A-Z]))\s*", re.IGNORECASE
+    r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\||/|(?-i:(?<=[a-z]{2})(?<!Mrs)(?<!Prof))\.\s+(?=[A-Z]))\s*",
+    re.IGNORECASE,
 )
 _EMAIL = re.compile(r"\S+@\S+")
+# "Jean-Luc Aufranc (CNXSoft)": an outlet or a handle in brackets after the name.
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)?\s*$")
 _HANDLE = re.compile(r"(?:^|\s)@\w+")
 _NOT_A_PERSON = re.compile(
     r"^(?:staff|editor|editors|editorial|admin|administrator|reporter|correspondent|guest|contributor|"
     r"ap|afp|dpa|ians|pti|upi|reuters|associated press|press release|the editorial board|unknown|anonymous|"
-    r"undefined|null|none|written by|author|by|"
+    r"undefined|null|none|written by|author|by|dr|mr|mrs|ms|prof|sr|jr|"
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
     r"гость|редакция|автор)$",
     re.IGNORECASE,
@@ -87,6 +92,18 @@ _DATE_WORDS = re.compile(
     r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b).*$",
     re.IGNORECASE,
+)
+# Job titles and months printed right after a name without a separator ("Mateusz Haberny
+# Founder", "Matt Check Head Winemaker", "Luke Kim December"): the name ends before them. (Names
+# with the words of _ORG_WORDS, "Writer" or "Editor", are not names at all.)
+_TRAILING_ROLE = re.compile(
+    r"\s+(?:(?:Co-?)?Founder|Former|Head|CEO|CTO|COO|CMO|Chief|Lead|Senior|Sr\.?|Tech|Consultant|"
+    r"Director|Manager|President|Partner|Owner|January|February|March|April|June|July|August|"
+    r"September|October|November|December)\b.*$"
+)
+# A job title, not a name: "Lead Reviewer", "Head Winemaker".
+_ROLE_FIRST = re.compile(
+    r"^(?:(?:Co-?)?Founder|Former|Head|Chief|Lead|Senior|Managing|Executive|Contributing)\b"
 )
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:com|org|net|co|uk|de|fr|ru|in|info|az|io|news)\b", re.IGNORECASE)
 # Lower-case words that may sit inside a person's name.
@@ -166,11 +183,22 @@ def _is_person_name(name: str, outlets: set[str]) -> bool:
     lowered = {w.lower().strip(".") for w in words}
     if lowered & _ORG_WORDS or any("admin" in w for w in lowered) or words[0].lower() == "the":
         return False
-    if _key(name) in outlets:
+    if _key(name) in outlets or _ROLE_FIRST.match(name):
         return False
     # In scripts with case, each name word is capitalized except particles ("van", "de").
     cased = [w.strip("'‘’\"“”()") for w in words if any(ch.isupper() or ch.islower() for ch in w)]
     return all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in cased)
+
+
+def _outlets(site_name: str | None, url: str | None) -> set[str]:
+    outlets = {_key(part) for part in _TITLE_SEPARATORS.split(site_name or "") if part.strip()}
+    return outlets | _host_labels(url)
+
+
+def is_outlet(names: tuple[str, ...], *, site_name: str | None = None, url: str | None = None) -> bool:
+    """True when every name is the site's own (its name or host), as a page may declare itself."""
+    outlets = _outlets(site_name, url)
+    return bool(names) and all(_key(name) in outlets for name in names)
 
 
 def normalize_authors(
@@ -189,8 +217,7 @@ def normalize_authors(
         return ()
     items = [raw] if isinstance(raw, str) else list(raw)
     names: list[str] = []
-    outlets = {_key(part) for part in _TITLE_SEPARATORS.split(site_name or "") if part.strip()}
-    outlets |= _host_labels(url)
+    outlets = _outlets(site_name, url)
     # One-word "persons" are brands a site typed as Person ("LinkNaija"); full names are bloggers.
     outlets -= {_key(name) for name in people if len(name.split()) > 1}
     for item in items:
@@ -200,6 +227,9 @@ def normalize_authors(
             name = _BYLINE_PREFIX.sub("", piece or "").strip(" .,:;-–|()")
             name = _ROLE_SUFFIX.sub("", name)
             name = _DATE_IN_BYLINE.sub("", name).strip(" .,:;-–|()")
+            name = _PARENTHESIS.sub("", name).strip(" .,:;-–|()\"'“”‘’")
+            if len(name.split()) > 2:
+                name = _TRAILING_ROLE.sub("", name).strip(" .,:;-–|")
             name = _title_case_if_shouting(name)
             if not _is_person_name(name, outlets):
                 continue

@@ -177,6 +177,30 @@ def test_markup_byline_is_found_when_the_page_declares_no_author() -> None:
     assert article.text.startswith("The harbour board met on Tuesday")
 
 
+def test_the_visible_byline_wins_over_a_site_declared_as_the_author() -> None:
+    declared = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "Article",
+            "headline": "Eating well on a budget",
+            "author": {"@type": "Person", "name": "Heart Foundation"},
+            "publisher": {"@type": "Organization", "name": "Heart Foundation"},
+        }
+    )
+    page = (
+        f'<html><head><script type="application/ld+json">{declared}</script>'
+        '<meta property="og:site_name" content="Heart Foundation"/></head><body><article>'
+        f"<h1>Eating well on a budget</h1><p>By Tracy Parker</p>{_PARAGRAPHS}</article></body></html>"
+    )
+    article = extract_article(page, url="https://heart.example/eat-well", now=NOW)
+    assert article.authors == ("Tracy Parker",)
+    # Without a visible byline, the declared name stays: it is all the page says.
+    alone = page.replace("<p>By Tracy Parker</p>", "")
+    assert extract_article(alone, url="https://heart.example/eat-well", now=NOW).authors == (
+        "Heart Foundation",
+    )
+
+
 def test_tags_come_from_declared_keywords_sections_and_article_tags() -> None:
     page = (
         '<html><head><meta property="article:section" content="Local"/>'

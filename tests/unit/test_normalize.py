@@ -58,6 +58,14 @@ def test_titles(raw: str | None, site: str | None, expected: str | None) -> None
         ("Ludwig van Beethoven", ("Ludwig van Beethoven",)),
         ("Текст: Венера Ерофеева", ("Венера Ерофеева",)),
         (["Jane Doe", "jane doe"], ("Jane Doe",)),
+        # Abbreviated titles do not end a name; job titles and months glued to one are cut off.
+        ("Dr. Vahid Osman", ("Dr. Vahid Osman",)),
+        ("Benjamin Johnson, Sr. Director of Operations", ("Benjamin Johnson",)),
+        ("Mateusz Haberny Founder", ("Mateusz Haberny",)),
+        ("Rasmus Barslund Founder, Lead Reviewer", ("Rasmus Barslund",)),
+        ("Luke Kim December", ("Luke Kim",)),
+        ('"David Kim"', ("David Kim",)),
+        ("Jean-Luc Aufranc (CNXSoft)", ("Jean-Luc Aufranc",)),
         (None, ()),
     ],
 )
