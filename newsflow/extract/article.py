@@ -45,6 +45,7 @@ from newsflow.extract.normalize import (
     byline_names,
     detect_language,
     is_outlet,
+    name_line_authors,
     normalize_authors,
     normalize_language,
     normalize_title,
@@ -231,7 +232,8 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
     declared = normalize_authors(meta.authors, site_name=site_name, url=url, people=meta.people)
     if declared and not is_outlet(declared, site_name=site_name, url=url):
         return declared
-    return byline_names(meta.byline, site_name=site_name, url=url) or declared
+    shown = byline_names(meta.byline, site_name=site_name, url=url)
+    return shown or declared or name_line_authors(meta.byline, headline=meta.h1, site_name=site_name, url=url)
 
 
 def _modified(meta: PageMetadata, now: datetime) -> datetime | None:

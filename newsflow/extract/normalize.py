@@ -9,6 +9,9 @@ from collections import Counter
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from newsflow.extract.dates import visible_dates
+from newsflow.extract.given_names import GIVEN_NAMES
+
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«/]\s+|\s*[|»«]\s*")
 # Labels that sit in front of a headline without being part of it.
 _TITLE_LABEL = re.compile(
@@ -174,6 +177,19 @@ def _host_labels(url: str | None) -> set[str]:
     return {_key(labels[0])} if len(labels) >= 2 else set()
 
 
+_HONORIFICS = {"dr", "prof", "mr", "mrs", "ms", "sir"}
+
+
+def has_given_name(name: str) -> bool:
+    """True for a two- or three-word name whose first word (after a title) is a known given name."""
+    words = [word.strip(".") for word in name.split()]
+    if words and words[0].lower() in _HONORIFICS:
+        words = words[1:]
+    # "Al" of "Al Jazeera" is a name particle as much as a given name.
+    first = words[0].lower() if words else ""
+    return 2 <= len(words) <= 3 and first in GIVEN_NAMES and first not in _NAME_PARTICLES
+
+
 def _is_person_name(name: str, outlets: set[str]) -> bool:
     words = name.split()
     if not words or len(words) > 5 or len(name) > 60 or name.startswith("http"):
@@ -231,7 +247,8 @@ def normalize_authors(
             if len(name.split()) > 2:
                 name = _TRAILING_ROLE.sub("", name).strip(" .,:;-–|")
             name = _title_case_if_shouting(name)
-            if not _is_person_name(name, outlets):
+            # A blogger's name is often the site's ("Paige Brunton"): a known given name keeps it.
+            if not _is_person_name(name, set() if has_given_name(name) else outlets):
                 continue
             if _key(name) not in (_key(n) for n in names):
                 names.append(name)
@@ -389,3 +406,40 @@ def byline_names(text: str, *, site_name: str | None = None, url: str | None = N
     """The person names of the first "By ..." byline in `text`, as normalize_authors returns them."""
     match = _BYLINE_NAMES.search(text)
     return normalize_authors(match.group(1), site_name=site_name, url=url) if match else ()
+
+
+# A byline without "By": a line holding only a name, next to a line holding a date or a
+# reading time ("Elliot Raba\n23.07.2025\n6 min read"), a few lines around the headline.
+_NAME_LINE = re.compile(rf"^{_PERSON}$")
+_READING_TIME = re.compile(r"^\d{1,3}\s*min(?:ute)?s?\.?(?:\s+read)?$", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
+NAME_LINE_BEFORE = 4
+NAME_LINE_AFTER = 6
+
+
+def _is_date_line(line: str) -> bool:
+    line = line.strip()
+    return bool(_READING_TIME.match(line) or _NUMERIC_DATE.match(line) or visible_dates(line))
+
+
+def name_line_authors(
+    text: str, *, headline: str | None, site_name: str | None = None, url: str | None = None
+) -> tuple[str, ...]:
+    """The person named alone on a line beside a date line, near `headline` in `text` (a line per
+    text node, as headline_context gives). The name must start with a known given name: without
+    "By", a capitalized line is as often a menu item or a section name."""
+    if not headline:
+        return ()
+    lines = [line.strip() for line in text.split("\n")]
+    at = next((i for i, line in enumerate(lines) if headline in line), None)
+    if at is None:
+        return ()
+    for i in range(max(0, at - NAME_LINE_BEFORE), min(len(lines), at + NAME_LINE_AFTER)):
+        line = lines[i]
+        if i == at or not _NAME_LINE.match(line) or not has_given_name(line):
+            continue
+        if any(_is_date_line(lines[j]) for j in (i - 1, i + 1) if 0 <= j < len(lines)):
+            names = normalize_authors(line, site_name=site_name, url=url)
+            if names:
+                return names
+    return ()

@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 from newsflow.extract.article import extract_article
 from newsflow.extract.dates import visible_dates
 from newsflow.extract.metadata import read_metadata
-from newsflow.extract.normalize import byline_names, normalize_authors
+from newsflow.extract.normalize import byline_names, name_line_authors, normalize_authors
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 PARAGRAPHS = (
@@ -120,12 +120,32 @@ def test_byline_names_stop_where_the_byline_does() -> None:
 
 
 def test_a_blogger_declared_as_a_person_is_kept_though_the_site_bears_the_name() -> None:
-    assert normalize_authors(["Rick Steves"], site_name="Rick Steves") == ()
-    assert normalize_authors(["Rick Steves"], site_name="Rick Steves", people=("Rick Steves",)) == (
-        "Rick Steves",
+    assert normalize_authors(["Hardtail Canada"], site_name="Hardtail Canada") == ()
+    assert normalize_authors(
+        ["Hardtail Canada"], site_name="Hardtail Canada", people=("Hardtail Canada",)
+    ) == ("Hardtail Canada",)
+    # A name starting with a known given name is a person's, whatever the site is called...
+    assert normalize_authors(["Paige Brunton"], site_name="Paige Brunton") == ("Paige Brunton",)
+    assert normalize_authors(["Charlie Hills"], url="https://charliehills.substack.com/p/x") == (
+        "Charlie Hills",
     )
+    # ... unless that "given name" is also a name particle.
+    assert normalize_authors(["Al Jazeera"], site_name="Al Jazeera") == ()
     # A one-word "person" is a brand that typed itself so.
     assert normalize_authors(["LinkNaija"], url="https://www.linknaija.com/a", people=("LinkNaija",)) == ()
+
+
+def test_a_name_alone_on_a_line_beside_a_date_is_a_byline() -> None:
+    context = "Menu\nBlog\nScaling Go tests\nElliot Raba\n23.07.2025\n6 min read\nAs teams grow"
+    assert name_line_authors(context, headline="Scaling Go tests") == ("Elliot Raba",)
+    shown = "Scaling Go tests\nSpencer McIntyre\nDec 19, 2025\nText"
+    assert name_line_authors(shown, headline="Scaling Go tests") == ("Spencer McIntyre",)
+    # Not beside a date, not a known given name, or far from the headline: no byline.
+    assert name_line_authors("Scaling Go tests\nElliot Raba\nAbout us", headline="Scaling Go tests") == ()
+    assert name_line_authors("Scaling Go tests\nGet Started\nDec 19, 2025", headline="Scaling Go tests") == ()
+    far = "Scaling Go tests\n" + "line\n" * 8 + "Elliot Raba\nDec 19, 2025"
+    assert name_line_authors(far, headline="Scaling Go tests") == ()
+    assert name_line_authors(context, headline=None) == ()
 
 
 def test_labels_and_month_names_are_not_authors() -> None:
