@@ -8,9 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.metadata import extract_metainfo
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsflow.errors import ExtractionError
-from newsflow.extract.article import extract_article
+from newsflow.extract.article import _markup_author, extract_article
+from newsflow.extract.tree import parse_html
 from newsflow.records import PageHints
 from tests.support.scoring import score_page, score_pages
 
@@ -212,3 +216,30 @@ def test_tags_come_from_declared_keywords_sections_and_article_tags() -> None:
     )
     article = extract_article(page, url="https://harbour.example/dredging", now=NOW)
     assert article.tags == ("Local", "Harbour", "Tides", "dredging", "harbour")
+
+
+def _trafilatura_author(html: str) -> str | None:
+    tree = parse_html(html)
+    assert tree is not None
+    return extract_metainfo(prune_unwanted_nodes(tree, AUTHOR_DISCARD_XPATHS), AUTHOR_XPATHS, len_limit=120)
+
+
+@pytest.mark.parametrize("page_id", sorted(TRUTH))
+def test_markup_author_search_finds_what_trafilatura_finds(page_id: str) -> None:
+    html, _url, _body = _aeb_page(page_id)
+    tree = parse_html(html)
+    assert tree is not None
+    assert _markup_author(tree) == _trafilatura_author(html)
+
+
+def test_markup_author_search_skips_what_trafilatura_discards() -> None:
+    page = (
+        "<html><body><div class='comments'><span class='author'>A Commenter</span></div>"
+        "<p class='byline'>Maria Jensen <time>May 2</time>, harbour desk</p>"
+        "<div id='author'>Ann Other and a biography far too long to be a byline, "
+        + "more words " * 12
+        + "</div></body></html>"
+    )
+    tree = parse_html(page)
+    assert tree is not None
+    assert _markup_author(tree) == _trafilatura_author(page) == "Maria Jensen , harbour desk"
