@@ -243,7 +243,18 @@ def _published_candidates(
     published = [("json-ld", o["datePublished"]) for o in articles if isinstance(o.get("datePublished"), str)]
     for names in (
         ("article:published_time", "og:article:published_time", "datePublished"),
-        ("pubdate", "publishdate", "publish-date", "date", "dc.date", "DC.date.issued", "dcterms.created"),
+        (
+            "pubdate",
+            "publishdate",
+            "publish-date",
+            "published",
+            "published-date",
+            "publish_date",
+            "date",
+            "dc.date",
+            "DC.date.issued",
+            "dcterms.created",
+        ),
         ("parsely-pub-date", "sailthru.date", "cXenseParse:recs:publishtime"),
     ):
         value = _meta(tree, *names)
