@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from html import unescape
 from typing import Any
 
@@ -35,6 +35,7 @@ from newsflow.extract.dates import (
     DatedValue,
     choose_published,
     date_from_url,
+    dateline_days,
     is_plausible,
     read_date,
     visible_dates,
@@ -302,13 +303,25 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
 
 
 def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedValue]:
-    """The page's dates, most trusted first: a declared date the byline shows, the other declared
-    dates, the URL's, then the byline's own (a date labelled as an update last)."""
+    """The page's dates, most trusted first: a declared date the byline shows, else a dateline
+    under the headline that no declared date comes near; the other declared dates, the URL's,
+    then the byline's own (a date labelled as an update last)."""
     declared = [c for c in (read_date(raw, source) for source, raw in meta.published) if c is not None]
     shown = visible_dates(meta.byline)
     first_shown = {day for day, updated in shown if not updated}
     confirmed = [c for c in declared if c.local_day in first_shown and is_plausible(c.value, now=now)]
     found = confirmed + [c for c in declared if c not in confirmed]
+    # A dateline under the headline that no declared date comes near (a day's slack for time
+    # zones): the page's readers see that one, and a declared date that nothing shows is often a
+    # template's or an update's.
+    datelines = dateline_days(meta.byline, headline_at=meta.headline_at)
+    if (
+        datelines
+        and not confirmed
+        and not any(abs(c.local_day - datelines[0]) <= timedelta(days=1) for c in declared)
+    ):
+        day = datelines[0]
+        found.insert(0, DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", False, day=day))
     from_url = date_from_url(url)
     if from_url is not None:
         found.append(DatedValue(from_url, "url", has_time=False))

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from lxml import html as lxml_html
 
 from newsflow.extract.article import extract_article
-from newsflow.extract.dates import visible_dates
+from newsflow.extract.dates import dateline_days, visible_dates
 from newsflow.extract.metadata import read_metadata
 from newsflow.extract.normalize import byline_names, name_line_authors, normalize_authors
 
@@ -65,6 +65,31 @@ def test_byline_names_and_the_day_the_byline_shows() -> None:
     assert article.authors == ("Ana Lima", "João Silva")
     assert article.published_day == date(2025, 3, 5)
     assert article.published_at_source == "byline"
+
+
+def test_a_dateline_under_the_headline_wins_over_a_declared_date_nothing_shows() -> None:
+    page = _html(
+        _ld(headline="Bridge reopens", datePublished="2019-08-11T10:00:00Z"),
+        "<h1>Bridge reopens</h1><p>By Ana Lima</p><p>November 21, 2024</p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert (article.published_day, article.published_at_source) == (date(2024, 11, 21), "byline")
+    # A declared instant a time zone away from the dateline is the same moment: it stays.
+    page = _html(
+        _ld(headline="Bridge reopens", datePublished="2024-11-22T07:03:00Z"),
+        "<h1>Bridge reopens</h1><p>November 21, 2024 11:03 PM</p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.published_at == datetime(2024, 11, 22, 7, 3, tzinfo=UTC)
+
+
+def test_dateline_days_are_short_lines_just_under_the_headline() -> None:
+    text = "Menu\nBridge reopens\nDec 19, 2024\nThe bridge reopened on March 3, 2024 after repairs."
+    at = text.index("Bridge")
+    assert dateline_days(text, headline_at=at) == [date(2024, 12, 19)]
+    assert dateline_days("Bridge reopens\nUpdated Dec 19, 2024", headline_at=0) == []
+    assert dateline_days("Bridge reopens\n" + "word " * 50 + "\nDec 19, 2024", headline_at=0) == []
+    assert dateline_days("Dec 19, 2024\nBridge reopens", headline_at=13) == []  # above the headline
 
 
 def test_a_declared_date_the_byline_confirms_wins_over_another_declared_one() -> None:
