@@ -312,11 +312,12 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
     confirmed = [c for c in declared if c.local_day in first_shown and is_plausible(c.value, now=now)]
     found = confirmed + [c for c in declared if c not in confirmed]
     # A dateline under the headline that no declared date comes near (a day's slack for time
-    # zones): the page's readers see that one, and a declared date that nothing shows is often a
+    # zones) wins over the declared dates: the page's readers see that one, and a declared date that nothing shows is often a
     # template's or an update's.
     datelines = dateline_days(meta.byline, headline_at=meta.headline_at)
     if (
         datelines
+        and declared
         and not confirmed
         and not any(abs(c.local_day - datelines[0]) <= timedelta(days=1) for c in declared)
     ):
