@@ -139,6 +139,9 @@ def test_byline_names_stop_where_the_byline_does() -> None:
     assert byline_names("Written by: Elise Nass\nUpdated December 31, 2024") == ("Elise Nass",)
     assert byline_names("By Moses Kim and Kate Shokurova\nShare") == ("Moses Kim", "Kate Shokurova")
     assert byline_names("Author\nIsaiah Shelton\nTable of contents") == ("Isaiah Shelton",)
+    assert byline_names("Recipe by\nPJ Hamel\n67 Reviews") == ("PJ Hamel",)
+    assert byline_names("Contributors:\nJanet Loughrey\nCheck here") == ("Janet Loughrey",)
+    assert byline_names("Posted By\nJane Doe\nMay 5, 2024") == ("Jane Doe",)
     assert byline_names("stand by Me and you") == ()
     assert byline_names("Sold by Acme Widgets Inc and others") == ()
     assert byline_names("Man attacked by Three Masked Men\nin the city") == ()  # a sentence, no byline
