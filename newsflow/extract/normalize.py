@@ -37,7 +37,8 @@ _NOT_A_PERSON = re.compile(
     r"^(?:staff|editor|editors|editorial|admin|administrator|reporter|correspondent|guest|contributor|"
     r"ap|afp|dpa|ians|pti|upi|reuters|associated press|press release|the editorial board|unknown|anonymous|"
     r"undefined|null|none|written by|author|by|dr|mr|mrs|ms|prof|sr|jr|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
+    r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"гость|редакция|автор)$",
     re.IGNORECASE,
 )

@@ -179,4 +179,4 @@ def test_a_name_alone_on_a_line_beside_a_date_is_a_byline() -> None:
 def test_labels_and_month_names_are_not_authors() -> None:
     assert normalize_authors(["Author Isaiah Shelton"]) == ("Isaiah Shelton",)
     assert normalize_authors(["Cazzy Magennis Last Updated August 1"]) == ("Cazzy Magennis",)
-    assert normalize_authors(["Dec", "undefined", "Written By"]) == ()
+    assert normalize_authors(["Dec", "undefined", "Written By", "August", "Friday"]) == ()
