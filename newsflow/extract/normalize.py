@@ -30,6 +30,8 @@ _AUTHOR_SPLIT = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"\S+@\S+")
+# Degrees and certifications printed after a name ("Dylan Bailey, MS, RD, FAND"): roles, not names.
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.? ?D\.?|M\.D\.|[A-Z]{2,4}-[A-Z]{2,4}(?: \d+)?)$")
 # "Jean-Luc Aufranc (CNXSoft)": an outlet or a handle in brackets after the name.
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)?\s*$")
 _HANDLE = re.compile(r"(?:^|\s)@\w+")
@@ -247,6 +249,8 @@ def normalize_authors(
             name = _PARENTHESIS.sub("", name).strip(" .,:;-–|()\"'“”‘’")
             if len(name.split()) > 2:
                 name = _TRAILING_ROLE.sub("", name).strip(" .,:;-–|")
+            if _CREDENTIAL.match(name):
+                continue
             name = _title_case_if_shouting(name)
             # A blogger's name is often the site's ("Paige Brunton"): a known given name keeps it.
             if not _is_person_name(name, set() if has_given_name(name) else outlets):

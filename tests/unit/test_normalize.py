@@ -66,6 +66,10 @@ def test_titles(raw: str | None, site: str | None, expected: str | None) -> None
         ("Luke Kim December", ("Luke Kim",)),
         ('"David Kim"', ("David Kim",)),
         ("Jean-Luc Aufranc (CNXSoft)", ("Jean-Luc Aufranc",)),
+        # Degrees and certifications are roles (the issue: no "MD"), though the WCXB gold keeps them.
+        ("Dylan Bailey, MS, RD, FAND", ("Dylan Bailey",)),
+        ("Genevieve Carlton, Ph.D.", ("Genevieve Carlton",)),
+        ("Vanessa Mendez, MD", ("Vanessa Mendez",)),
         (None, ()),
     ],
 )
