@@ -312,8 +312,8 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
     confirmed = [c for c in declared if c.local_day in first_shown and is_plausible(c.value, now=now)]
     found = confirmed + [c for c in declared if c not in confirmed]
     # A dateline under the headline that no declared date comes near (a day's slack for time
-    # zones) wins over the declared dates: the page's readers see that one, and a declared date that nothing shows is often a
-    # template's or an update's.
+    # zones) wins over the declared dates: the page's readers see that one, and a declared date
+    # that nothing shows is often a template's or an update's.
     datelines = dateline_days(meta.byline, headline_at=meta.headline_at)
     if (
         datelines
@@ -336,9 +336,9 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
 
 
 def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, ...]:
-    """Declared authors, else the visible "By ..." line; the line also wins over a declared
-    "person" who is only the site itself ("Cleveland Clinic" signing a page its byline credits
-    to a dietitian)."""
+    """Declared authors, else the visible "By ..." line, else a name alone beside the dateline;
+    the "By" line also wins over a declared "person" who is only the site itself ("Cleveland
+    Clinic" signing a page its byline credits to a dietitian)."""
     declared = normalize_authors(meta.authors, site_name=site_name, url=url, people=meta.people)
     if declared and not is_outlet(declared, site_name=site_name, url=url):
         return declared
@@ -381,8 +381,8 @@ def extract_article(
     )
     # trafilatura works on its own copy of the tree, so the tree is intact for the author guess.
     text = _body(tree, url, meta)
-    # Declared authors, else the visible "By ..." line, else trafilatura's guess from the markup
-    # (the byline first: as good on the dev halves, and cheaper).
+    # Declared authors, else the visible byline, else trafilatura's guess from the markup (the
+    # byline first: as good on the dev halves, and cheaper).
     authors = _authors(meta, site_name, url) or normalize_authors(
         guesses.author(), site_name=site_name, url=url
     )
