@@ -1,6 +1,7 @@
 """Score newsflow's extraction against plain trafilatura on both dev sets, body and metadata.
 
     .venv/bin/python -m bench.extraction_quality [--dataset PATH ...] [--worst N]
+        [--extractor NAME ...] [--misses day|title|authors ...]
 
 For each set (default: ../shared/datasets/aeb-dev and wcxb-dev-articles) and each half of it
 (split by a hash of the page id: rules are derived on half 0 and checked on half 1), the table
@@ -13,6 +14,9 @@ The extractors run one after the other on each page, so machine load hits them a
   the fair baseline for metadata.
 - trafilatura: bare_extraction(include_comments=False), the fair baseline for the body.
 - trafilatura.extract: the default call (its text appends comments), for the CPU target only.
+
+--extractor runs only the named ones (e.g. --extractor newsflow, to iterate faster); --misses
+lists, for each page newsflow gets wrong on that field, the gold value beside newsflow's.
 """
 
 from __future__ import annotations
@@ -92,6 +96,9 @@ class Tally:
     with_metadata: int = 0
     cpu: float = 0.0
     misses: list[tuple[float, str]] = field(default_factory=list)
+    wrong: list[tuple[str, int, str, object, object]] = field(
+        default_factory=list
+    )  # page, half, field, gold, got
 
     def add(self, page: BenchPage, found: Found, cpu: float) -> None:
         self.shingles.append(score_page(page.expected_body, found.text))
@@ -100,9 +107,15 @@ class Tally:
         self.misses.append((self.words[-1], page.page_id))
         if page.has_metadata and found.has_metadata:
             self.with_metadata += 1
-            self.right["day"] += found.day == page.date
-            self.right["title"] += title_key(found.title) == title_key(page.title)
-            self.right["authors"] += author_set(found.authors) == author_set(page.author)
+            checks = {
+                "day": (found.day == page.date, page.date, found.day),
+                "title": (title_key(found.title) == title_key(page.title), page.title, found.title),
+                "authors": (author_set(found.authors) == author_set(page.author), page.author, found.authors),
+            }
+            for name, (ok, gold, got) in checks.items():
+                self.right[name] += ok
+                if not ok:
+                    self.wrong.append((page.page_id, page.half, name, gold, got))
 
     def row(self, name: str) -> str:
         pages = len(self.words)
@@ -117,11 +130,12 @@ class Tally:
         )
 
 
-def run(pages: list[BenchPage]) -> dict[tuple[str, int], Tally]:
-    """Score every extractor on every page; tallies keyed by (extractor, half), half 2 = all."""
+def run(pages: list[BenchPage], names: list[str]) -> dict[tuple[str, int], Tally]:
+    """Score the named extractors on every page; tallies keyed by (extractor, half), half 2 = all."""
     tallies: dict[tuple[str, int], Tally] = {}
     for page in pages:
-        for name, extractor in EXTRACTORS.items():
+        for name in names:
+            extractor = EXTRACTORS[name]
             start = time.process_time()
             found = extractor(page)
             cpu = time.process_time() - start
@@ -134,20 +148,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, action="append", help="default: both dev sets")
     parser.add_argument("--worst", type=int, default=0, help="list the N pages where newsflow scores lowest")
+    parser.add_argument("--extractor", action="append", choices=list(EXTRACTORS), help="default: all")
+    parser.add_argument(
+        "--misses", action="append", choices=("day", "title", "authors"), help="list newsflow's wrong values"
+    )
     args = parser.parse_args()
+    names = args.extractor or list(EXTRACTORS)
     warnings.simplefilter("ignore")  # library chatter would drown the table
     print(f"trafilatura {trafilatura.__version__}; CPU ms per page (process time)")
     for folder in args.dataset or DEV_SETS:
         pages = list(load_pages(folder))
-        tallies = run(pages)
+        tallies = run(pages, names)
         print(f"\n{folder.name}: {len(pages)} pages")
         print("| extractor | pages | AEB F1 | word F1 | publish day | title | authors | CPU ms/page |")
         print("|---|---|---|---|---|---|---|---|")
         for half, label in ((0, "half 0"), (1, "half 1"), (2, "all")):
-            for name in EXTRACTORS:
+            for name in names:
                 print(tallies[(name, half)].row(f"{name}, {label}"))
-        for score, page_id in sorted(tallies[("newsflow", 2)].misses)[: args.worst]:
+        ours = tallies.get(("newsflow", 2))
+        if ours is None:
+            continue
+        for score, page_id in sorted(ours.misses)[: args.worst]:
             print(f"  {page_id[:12]} word F1 {score:.3f}")
+        for page_id, half, name, gold, got in ours.wrong:
+            if name in (args.misses or ()):
+                print(f"  {page_id[:12]} half {half} {name}: gold {gold!r}, newsflow {got!r}")
 
 
 if __name__ == "__main__":

@@ -10,32 +10,32 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import UTC, datetime, time
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
 from html import unescape
 from typing import Any
 
 import trafilatura
+from lxml import etree
 from lxml import html as lxml_html
-from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors as trafilatura_authors
 from trafilatura.metadata import (
     META_URL,
     examine_meta,
     extract_meta_json,
-    extract_metainfo,
     extract_sitename,
     extract_title,
     extract_url,
 )
 from trafilatura.settings import Document
 from trafilatura.utils import line_processing
-from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsflow.errors import ExtractionError
 from newsflow.extract.dates import (
     DatedValue,
     choose_published,
     date_from_url,
+    dateline_days,
     is_plausible,
     read_date,
     visible_dates,
@@ -44,6 +44,8 @@ from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
     byline_names,
     detect_language,
+    is_outlet,
+    name_line_authors,
     normalize_authors,
     normalize_language,
     normalize_title,
@@ -95,7 +97,6 @@ class _MarkupGuesses:
         self._url = url
         self._declared: Document | None = None
         self._values: dict[str, Any] = {}
-        self._consumed = False
 
     def _meta(self) -> Document:
         # Meta tags, then JSON-LD over them, as extract_metadata starts.
@@ -111,24 +112,20 @@ class _MarkupGuesses:
 
     def field(self, name: str) -> Any:
         if name not in self._values:
-            if self._consumed:
-                raise RuntimeError("markup guesses asked for after author() pruned the tree")
             self._values[name] = _trimmed(self._compute(name))
         return self._values[name]
 
-    def author_last(self) -> str | None:
-        """trafilatura's author guess, pruning the page's tree in place: ask for it last.
+    def author(self) -> str | None:
+        """trafilatura's author guess: its author XPaths, outside the parts it discards.
 
-        extract_author copies the whole tree before pruning it, which costs more than the rest
-        of the guesses; once the body is extracted nobody needs the tree, so prune it instead.
+        extract_author copies the tree, deletes the discarded parts (comments, sidebars, dates,
+        figures) and then runs the XPaths: the same answer costs less when the few elements the
+        XPaths find are checked for a discarded ancestor instead (BENCHMARKS.md, issue #12).
         """
         declared = self._meta().author
-        self._consumed = True
         if declared:
             return str(_trimmed(declared))
-        author = extract_metainfo(
-            prune_unwanted_nodes(self._tree, AUTHOR_DISCARD_XPATHS), AUTHOR_XPATHS, len_limit=120
-        )
+        author = _markup_author(self._tree)
         normalized = trafilatura_authors(None, author) if author else None
         return str(_trimmed(normalized)) if normalized else None
 
@@ -154,6 +151,108 @@ class _MarkupGuesses:
         url = self._page_url()
         match = META_URL.match(url) if url else None
         return match[1] if match else None
+
+
+# What trafilatura's AUTHOR_DISCARD_XPATHS match, as a test of one element.
+_DISCARD_ID = re.compile(r"^comments|comment-?list|ProductReviews")
+_DISCARD_CLASS = re.compile(
+    r"^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram|"
+    r"article-(?:share|support)|print|category|meta-date|meta-reviewer"
+)
+
+
+def _discarded(element: lxml_html.HtmlElement) -> bool:
+    tag = element.tag
+    if tag in ("time", "figure"):
+        return True
+    if tag not in ("a", "div", "section", "span"):
+        return False
+    ident, css = element.get("id"), element.get("class")
+    return bool(
+        ident == "comments"
+        or css in ("comments", "title", "date")
+        or (ident is not None and _DISCARD_ID.search(ident))
+        or (css is not None and _DISCARD_CLASS.search(css))
+        or "Figure" in (element.get("data-component") or "")
+    )
+
+
+def _kept_text(element: lxml_html.HtmlElement) -> Iterator[str]:
+    """element.itertext() without the discarded parts (their tails stay, as trafilatura's
+    delete_element keeps them)."""
+    if element.text and isinstance(element.tag, str):
+        yield element.text
+    for child in element:
+        if isinstance(child.tag, str) and not _discarded(child):
+            yield from _kept_text(child)
+        if child.tail:
+            yield child.tail
+
+
+# trafilatura's three AUTHOR_XPATHS, most specific first, as tests of one element: one walk of
+# the tree in Python costs less than three XPath walks calling a regular expression per element.
+_AUTHOR_CLASS_1 = re.compile(r"author-?name|AuthorName|authorName")
+_AUTHOR_ID_2 = re.compile(r"author|zuozhe|bianji|xiaobian")
+_AUTHOR_CLASS_2 = re.compile(
+    r"author|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by|journalist-name"
+)
+_AUTHOR_ID_3 = re.compile(r"[Aa]uthor")
+_AUTHOR_CLASS_3 = re.compile(r"[Aa]uthor|screenname|writer|[Bb]yline")
+_TAGS_1 = frozenset(("a", "address", "div", "link", "p", "span", "strong"))
+_TAGS_2 = frozenset(("a", "div", "h3", "h4", "p", "span"))
+_ALL_ELEMENTS = etree.XPath("//*")
+
+
+def _author_level(element: lxml_html.HtmlElement) -> int | None:
+    """Which of trafilatura's AUTHOR_XPATHS (0, 1, 2) finds `element` first, if any."""
+    tag = element.tag
+    if tag == "author":
+        return 0
+    css, ident, itemprop = element.get("class"), element.get("id"), element.get("itemprop")
+    if tag in _TAGS_1 and (
+        element.get("rel") == "author"
+        or ident == "author"
+        or css == "author"
+        or itemprop == "author name"
+        or element.get("data-testid") in ("AuthorCard", "AuthorURL")
+        or (css is not None and _AUTHOR_CLASS_1.search(css))
+        or any(child.tag == "rel" and child.text_content() == "me" for child in element)
+    ):
+        return 0
+    if tag in _TAGS_2 and (
+        css in ("byline", "username", "byl", "BBL")
+        or (itemprop is not None and "author" in itemprop)
+        or (ident is not None and _AUTHOR_ID_2.search(ident))
+        or (css is not None and _AUTHOR_CLASS_2.search(css))
+    ):
+        return 1
+    if (
+        "Byline" in (element.get("data-component") or "")
+        or (itemprop is not None and "author" in itemprop)
+        or (ident is not None and _AUTHOR_ID_3.search(ident))
+        or (css is not None and _AUTHOR_CLASS_3.search(css))
+    ):
+        return 2
+    return None
+
+
+def _markup_author(tree: lxml_html.HtmlElement) -> str | None:
+    """trafilatura.metadata.extract_author's search (AUTHOR_XPATHS in order, the first text of
+    2 to 120 characters), skipping what AUTHOR_DISCARD_XPATHS would have deleted first."""
+    found: list[list[lxml_html.HtmlElement]] = [[], [], []]
+    # Every element of the document, as "//" reads it: a broken page may have two <html> roots.
+    for element in _ALL_ELEMENTS(tree):
+        level = _author_level(element)
+        if level is not None:
+            found[level].append(element)
+    for elements in found:
+        for element in elements:
+            if _discarded(element) or any(_discarded(a) for a in element.iterancestors()):
+                continue
+            content = " ".join(" ".join(_kept_text(element)).split())
+            if content and 2 < len(content) < 120:
+                return content
+    return None
 
 
 def _trimmed(value: Any) -> Any:
@@ -204,13 +303,26 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
 
 
 def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedValue]:
-    """The page's dates, most trusted first: a declared date the byline shows, the other declared
-    dates, the URL's, then the byline's own (a date labelled as an update last)."""
+    """The page's dates, most trusted first: a declared date the byline shows, else a dateline
+    under the headline that no declared date comes near; the other declared dates, the URL's,
+    then the byline's own (a date labelled as an update last)."""
     declared = [c for c in (read_date(raw, source) for source, raw in meta.published) if c is not None]
     shown = visible_dates(meta.byline)
     first_shown = {day for day, updated in shown if not updated}
     confirmed = [c for c in declared if c.local_day in first_shown and is_plausible(c.value, now=now)]
     found = confirmed + [c for c in declared if c not in confirmed]
+    # A dateline under the headline that no declared date comes near (a day's slack for time
+    # zones) wins over the declared dates: the page's readers see that one, and a declared date
+    # that nothing shows is often a template's or an update's.
+    datelines = dateline_days(meta.byline, headline_at=meta.headline_at)
+    if (
+        datelines
+        and declared
+        and not confirmed
+        and not any(abs(c.local_day - datelines[0]) <= timedelta(days=1) for c in declared)
+    ):
+        day = datelines[0]
+        found.insert(0, DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", False, day=day))
     from_url = date_from_url(url)
     if from_url is not None:
         found.append(DatedValue(from_url, "url", has_time=False))
@@ -221,6 +333,17 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
             DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)
         )
     return found
+
+
+def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, ...]:
+    """Declared authors, else the visible "By ..." line, else a name alone beside the dateline;
+    the "By" line also wins over a declared "person" who is only the site itself ("Cleveland
+    Clinic" signing a page its byline credits to a dietitian)."""
+    declared = normalize_authors(meta.authors, site_name=site_name, url=url, people=meta.people)
+    if declared and not is_outlet(declared, site_name=site_name, url=url):
+        return declared
+    shown = byline_names(meta.byline, site_name=site_name, url=url)
+    return shown or declared or name_line_authors(meta.byline, headline=meta.h1, site_name=site_name, url=url)
 
 
 def _modified(meta: PageMetadata, now: datetime) -> datetime | None:
@@ -243,7 +366,7 @@ def extract_article(
     now = now or datetime.now(UTC)
     tree = _parse(html, url)
     meta = read_metadata(tree)
-    # Markup guesses read the tree as parsed; only the author guess changes it, so it comes last.
+    # trafilatura's guesses from the markup, each computed only if asked for.
     guesses = _MarkupGuesses(tree, url)
     site_name = meta.site_name or guesses.field("sitename")
     # The headline the page shows; the declared ones are often SEO variants of it.
@@ -258,12 +381,10 @@ def extract_article(
     )
     # trafilatura works on its own copy of the tree, so the tree is intact for the author guess.
     text = _body(tree, url, meta)
-    # Declared authors, else the visible "By ..." line, else trafilatura's guess from the markup
-    # (the byline first: as good on the dev halves, and cheaper).
-    authors = (
-        normalize_authors(meta.authors, site_name=site_name, url=url, people=meta.people)
-        or byline_names(meta.byline, site_name=site_name, url=url)
-        or normalize_authors(guesses.author_last(), site_name=site_name, url=url)
+    # Declared authors, else the visible byline, else trafilatura's guess from the markup (the
+    # byline first: as good on the dev halves, and cheaper).
+    authors = _authors(meta, site_name, url) or normalize_authors(
+        guesses.author(), site_name=site_name, url=url
     )
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(

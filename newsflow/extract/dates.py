@@ -248,3 +248,25 @@ def _match_day(match: re.Match[str]) -> date | None:
         return date(int(g[11]), int(g[10]), int(g[9]))
     except (ValueError, KeyError):
         return None
+
+
+# A date printed alone on a short line just under the headline is the page's dateline.
+DATELINE_CHARS = 40
+DATELINE_AFTER_HEADLINE = 200
+
+
+def dateline_days(text: str, *, headline_at: int) -> list[date]:
+    """The days printed alone on a short line (not labelled as an update) within
+    DATELINE_AFTER_HEADLINE characters after `headline_at` in `text`, a line per text node."""
+    found: list[date] = []
+    for match in _VISIBLE_DATE.finditer(text):
+        if not 0 <= match.start() - headline_at <= DATELINE_AFTER_HEADLINE:
+            continue
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        line = text[start : end if end >= 0 else len(text)]
+        day = _match_day(match)
+        labelled = _UPDATED_LABEL.search(text[max(0, match.start() - 30) : match.start()])
+        if day is not None and len(line) <= DATELINE_CHARS and not labelled:
+            found.append(day)
+    return found

@@ -50,6 +50,7 @@ class PageMetadata:
     keywords: tuple[str, ...] = ()  # declared keywords, sections and tags
     h1: str | None = None  # the <h1> that shows the article's headline (see _displayed_headline)
     byline: str = ""  # the visible text around that headline, where bylines and datelines sit
+    headline_at: int = 0  # where the headline starts in `byline`
     accessible_for_free: bool | None = None  # JSON-LD isAccessibleForFree
     people: tuple[str, ...] = ()  # the authors JSON-LD types as Person (a blogger may name the site)
     paragraph_chars: int = 0  # the text in the page's <p> elements, a measure of how much it says
@@ -243,7 +244,18 @@ def _published_candidates(
     published = [("json-ld", o["datePublished"]) for o in articles if isinstance(o.get("datePublished"), str)]
     for names in (
         ("article:published_time", "og:article:published_time", "datePublished"),
-        ("pubdate", "publishdate", "publish-date", "date", "dc.date", "DC.date.issued", "dcterms.created"),
+        (
+            "pubdate",
+            "publishdate",
+            "publish-date",
+            "published",
+            "published-date",
+            "publish_date",
+            "date",
+            "dc.date",
+            "DC.date.issued",
+            "dcterms.created",
+        ),
         ("parsely-pub-date", "sailthru.date", "cXenseParse:recs:publishtime"),
     ):
         value = _meta(tree, *names)
@@ -364,6 +376,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     html_title = _text(scan.title)
     site_name = _text(site_name)
     shown = _displayed_headline(scan.h1s, [t for t in (headline, og_title, html_title) if t], site_name)
+    byline, headline_at = headline_context(tree, shown)
     return PageMetadata(
         headline=headline,
         og_title=og_title,
@@ -379,7 +392,8 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         article_body=_plain_body(ld.get("articleBody")) if ld else None,
         keywords=_tags(tree, ld),
         h1=_text(shown.text_content()) if shown is not None else None,
-        byline=headline_context(tree, shown),
+        byline=byline,
+        headline_at=headline_at,
         accessible_for_free=_free(ld.get("isAccessibleForFree")) if ld else None,
         people=tuple(_people(ld.get("author"), index)) if ld else (),
         paragraph_chars=scan.paragraph_chars,
@@ -391,10 +405,11 @@ BEFORE_HEADLINE_CHARS = 300
 AFTER_HEADLINE_CHARS = 1500
 
 
-def headline_context(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElement | None) -> str:
-    """The visible text around the headline, where bylines and datelines sit, a line per text node.
+def headline_context(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElement | None) -> tuple[str, int]:
+    """The visible text around the headline, where bylines and datelines sit, a line per text node,
+    and where the headline starts in it.
 
-    Without a headline element, the start of the page's visible text.
+    Without a headline element, the start of the page's visible text (the headline "at" 0).
     """
     pieces: list[str] = []
     at: int | None = None if headline is not None else 0
@@ -419,8 +434,11 @@ def headline_context(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElemen
         if after > AFTER_HEADLINE_CHARS:
             break
     if at is None:
-        return ""
+        return "", 0
     # One line per text node: a name or a date never runs on into the next element's words.
     pieces = [re.sub(r"\s+", " ", piece) for piece in pieces]
     before = "\n".join(pieces[:at])[-BEFORE_HEADLINE_CHARS:]
-    return (before + "\n" + "\n".join(pieces[at:])[:AFTER_HEADLINE_CHARS]).strip()
+    joined = before + "\n" + "\n".join(pieces[at:])[:AFTER_HEADLINE_CHARS]
+    text = joined.strip()
+    leading = len(joined) - len(joined.lstrip())
+    return text, max(0, len(before) + 1 - leading)

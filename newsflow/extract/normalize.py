@@ -9,6 +9,9 @@ from collections import Counter
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from newsflow.extract.dates import visible_dates
+from newsflow.extract.given_names import GIVEN_NAMES
+
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«/]\s+|\s*[|»«]\s*")
 # Labels that sit in front of a headline without being part of it.
 _TITLE_LABEL = re.compile(
@@ -20,16 +23,24 @@ _BYLINE_PREFIX = re.compile(
     r"^\s*(?:by|written by|words by|author|text|words|von|par|por|di|door|av|от|автор|текст)\s*[:\-]?\s+",
     re.IGNORECASE,
 )
+# A full stop ends a name only after a lower-case word ("Cunningham. Sputnik"), never after an
+# abbreviated title or initial ("Dr. Vahid Osman", "Sr. Director").
 _AUTHOR_SPLIT = re.compile(
-    r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\||/|(?<=[a-z]{2})\.\s+(?=[A-Z]))\s*", re.IGNORECASE
+    r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\||/|(?-i:(?<=[a-z]{2})(?<!Mrs)(?<!Prof))\.\s+(?=[A-Z]))\s*",
+    re.IGNORECASE,
 )
 _EMAIL = re.compile(r"\S+@\S+")
+# Degrees and certifications printed after a name ("Dylan Bailey, MS, RD, FAND"): roles, not names.
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.? ?D\.?|M\.D\.|[A-Z]{2,4}-[A-Z]{2,4}(?: \d+)?)$")
+# "Jean-Luc Aufranc (CNXSoft)": an outlet or a handle in brackets after the name.
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)?\s*$")
 _HANDLE = re.compile(r"(?:^|\s)@\w+")
 _NOT_A_PERSON = re.compile(
     r"^(?:staff|editor|editors|editorial|admin|administrator|reporter|correspondent|guest|contributor|"
     r"ap|afp|dpa|ians|pti|upi|reuters|associated press|press release|the editorial board|unknown|anonymous|"
-    r"undefined|null|none|written by|author|by|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
+    r"undefined|null|none|written by|author|by|dr|mr|mrs|ms|prof|sr|jr|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
+    r"september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"гость|редакция|автор)$",
     re.IGNORECASE,
 )
@@ -87,6 +98,18 @@ _DATE_WORDS = re.compile(
     r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b).*$",
     re.IGNORECASE,
+)
+# Job titles and months printed right after a name without a separator ("Mateusz Haberny
+# Founder", "Matt Check Head Winemaker", "Luke Kim December"): the name ends before them. (Names
+# with the words of _ORG_WORDS, "Writer" or "Editor", are not names at all.)
+_TRAILING_ROLE = re.compile(
+    r"\s+(?:(?:Co-?)?Founder|Former|Head|CEO|CTO|COO|CMO|Chief|Lead|Senior|Sr\.?|Tech|Consultant|"
+    r"Director|Manager|President|Partner|Owner|January|February|March|April|June|July|August|"
+    r"September|October|November|December)\b.*$"
+)
+# A job title, not a name: "Lead Reviewer", "Head Winemaker".
+_ROLE_FIRST = re.compile(
+    r"^(?:(?:Co-?)?Founder|Former|Head|Chief|Lead|Senior|Managing|Executive|Contributing)\b"
 )
 _DOMAIN = re.compile(r"\b[\w-]+\.(?:com|org|net|co|uk|de|fr|ru|in|info|az|io|news)\b", re.IGNORECASE)
 # Lower-case words that may sit inside a person's name.
@@ -157,6 +180,19 @@ def _host_labels(url: str | None) -> set[str]:
     return {_key(labels[0])} if len(labels) >= 2 else set()
 
 
+_HONORIFICS = {"dr", "prof", "mr", "mrs", "ms", "sir"}
+
+
+def has_given_name(name: str) -> bool:
+    """True for a two- or three-word name whose first word (after a title) is a known given name."""
+    words = [word.strip(".") for word in name.split()]
+    if words and words[0].lower() in _HONORIFICS:
+        words = words[1:]
+    # "Al" of "Al Jazeera" is a name particle as much as a given name.
+    first = words[0].lower() if words else ""
+    return 2 <= len(words) <= 3 and first in GIVEN_NAMES and first not in _NAME_PARTICLES
+
+
 def _is_person_name(name: str, outlets: set[str]) -> bool:
     words = name.split()
     if not words or len(words) > 5 or len(name) > 60 or name.startswith("http"):
@@ -166,11 +202,22 @@ def _is_person_name(name: str, outlets: set[str]) -> bool:
     lowered = {w.lower().strip(".") for w in words}
     if lowered & _ORG_WORDS or any("admin" in w for w in lowered) or words[0].lower() == "the":
         return False
-    if _key(name) in outlets:
+    if _key(name) in outlets or _ROLE_FIRST.match(name):
         return False
     # In scripts with case, each name word is capitalized except particles ("van", "de").
     cased = [w.strip("'‘’\"“”()") for w in words if any(ch.isupper() or ch.islower() for ch in w)]
     return all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in cased)
+
+
+def _outlets(site_name: str | None, url: str | None) -> set[str]:
+    outlets = {_key(part) for part in _TITLE_SEPARATORS.split(site_name or "") if part.strip()}
+    return outlets | _host_labels(url)
+
+
+def is_outlet(names: tuple[str, ...], *, site_name: str | None = None, url: str | None = None) -> bool:
+    """True when every name is the site's own (its name or host), as a page may declare itself."""
+    outlets = _outlets(site_name, url)
+    return bool(names) and all(_key(name) in outlets for name in names)
 
 
 def normalize_authors(
@@ -189,8 +236,7 @@ def normalize_authors(
         return ()
     items = [raw] if isinstance(raw, str) else list(raw)
     names: list[str] = []
-    outlets = {_key(part) for part in _TITLE_SEPARATORS.split(site_name or "") if part.strip()}
-    outlets |= _host_labels(url)
+    outlets = _outlets(site_name, url)
     # One-word "persons" are brands a site typed as Person ("LinkNaija"); full names are bloggers.
     outlets -= {_key(name) for name in people if len(name.split()) > 1}
     for item in items:
@@ -200,8 +246,14 @@ def normalize_authors(
             name = _BYLINE_PREFIX.sub("", piece or "").strip(" .,:;-–|()")
             name = _ROLE_SUFFIX.sub("", name)
             name = _DATE_IN_BYLINE.sub("", name).strip(" .,:;-–|()")
+            name = _PARENTHESIS.sub("", name).strip(" .,:;-–|()\"'“”‘’")
+            if len(name.split()) > 2:
+                name = _TRAILING_ROLE.sub("", name).strip(" .,:;-–|")
+            if _CREDENTIAL.match(name):
+                continue
             name = _title_case_if_shouting(name)
-            if not _is_person_name(name, outlets):
+            # A blogger's name is often the site's ("Paige Brunton"): a known given name keeps it.
+            if not _is_person_name(name, set() if has_given_name(name) else outlets):
                 continue
             if _key(name) not in (_key(n) for n in names):
                 names.append(name)
@@ -349,7 +401,7 @@ _PERSON = (
 # A byline starts a text node and a name ends where its node does: headline_context puts each
 # node on its own line, so "killed by Three Men" in a sentence is no byline.
 _BYLINE_NAMES = re.compile(
-    rf"^[^\S\n]*[(|·•—–-]?[^\S\n]*(?:[Bb]y|BY|[Ww]ritten [Bb]y|[Ww]ords [Bb]y|[Aa]uthor|AUTHOR)\s*:?\s+"
+    rf"^[^\S\n]*[(|·•—–-]?[^\S\n]*(?:[Bb]y|BY|[Ww]ritten [Bb]y|[Ww]ords [Bb]y|[Pp]osted [Bb]y|[Rr]ecipe [Bb]y|[Aa]uthor|AUTHOR|[Cc]ontributors?)\s*:?\s+"
     rf"({_PERSON}(?:\s*(?:,|&|\band\b)\s*{_PERSON})*)(?=\s*(?:\n|$|[,|·•—–(]|\s-\s))",
     re.MULTILINE,
 )
@@ -359,3 +411,40 @@ def byline_names(text: str, *, site_name: str | None = None, url: str | None = N
     """The person names of the first "By ..." byline in `text`, as normalize_authors returns them."""
     match = _BYLINE_NAMES.search(text)
     return normalize_authors(match.group(1), site_name=site_name, url=url) if match else ()
+
+
+# A byline without "By": a line holding only a name, next to a line holding a date or a
+# reading time ("Elliot Raba\n23.07.2025\n6 min read"), a few lines around the headline.
+_NAME_LINE = re.compile(rf"^{_PERSON}$")
+_READING_TIME = re.compile(r"^\d{1,3}\s*min(?:ute)?s?\.?(?:\s+read)?$", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
+NAME_LINE_BEFORE = 4
+NAME_LINE_AFTER = 6
+
+
+def _is_date_line(line: str) -> bool:
+    line = line.strip()
+    return bool(_READING_TIME.match(line) or _NUMERIC_DATE.match(line) or visible_dates(line))
+
+
+def name_line_authors(
+    text: str, *, headline: str | None, site_name: str | None = None, url: str | None = None
+) -> tuple[str, ...]:
+    """The person named alone on a line beside a date line, near `headline` in `text` (a line per
+    text node, as headline_context gives). The name must start with a known given name: without
+    "By", a capitalized line is as often a menu item or a section name."""
+    if not headline:
+        return ()
+    lines = [line.strip() for line in text.split("\n")]
+    at = next((i for i, line in enumerate(lines) if headline in line), None)
+    if at is None:
+        return ()
+    for i in range(max(0, at - NAME_LINE_BEFORE), min(len(lines), at + NAME_LINE_AFTER)):
+        line = lines[i]
+        if i == at or not _NAME_LINE.match(line) or not has_given_name(line):
+            continue
+        if any(_is_date_line(lines[j]) for j in (i - 1, i + 1) if 0 <= j < len(lines)):
+            names = normalize_authors(line, site_name=site_name, url=url)
+            if names:
+                return names
+    return ()

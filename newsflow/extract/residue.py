@@ -34,7 +34,13 @@ _READ_MORE_LINE = re.compile(
     re.IGNORECASE,
 )
 # A bare section label with nothing after it: "More:", "Also:", "Photos".
-_LABEL_LINE = re.compile(r"^(?:more|also|photos|video|watch|listen|tags?|topics?)\s*[:.…]*$", re.IGNORECASE)
+_LABEL_LINE = re.compile(
+    r"^(?:more|also|photos|video|watch|listen|tags?|topics?|table of contents|written by|about the author)"
+    r"\s*[:.…]*$",
+    re.IGNORECASE,
+)
+# trafilatura prints list items with a leading "- ": "- 5 min read" is the same residue.
+_LIST_BULLET = re.compile(r"^[-•·]\s+")
 _DATE_LABEL_LINE = re.compile(
     r"^(?:date|published|updated|posted)?\s*:?\s*\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$",
     re.IGNORECASE,
@@ -96,7 +102,7 @@ def normalize_whitespace(text: str) -> str:
 
 def is_residue_line(line: str) -> bool:
     """True when a line is a UI widget, share bar, label or navigation prompt, not prose."""
-    stripped = line.strip()
+    stripped = _LIST_BULLET.sub("", line.strip())
     if not stripped or len(stripped) > 320:
         return False
     if not any(ch.isalnum() for ch in stripped):

@@ -35,6 +35,11 @@ def test_seed_article_loses_widget_line_and_sign_off() -> None:
         "(Published Monday, Nov. 18, 2019)",
         "Tempo de leitura: 2 minutos",
         "5 min read",
+        "- 2 min read",
+        "Table of Contents",
+        "Written by",
+        "About the Author:",
+        "- Share on Facebook",
         "Filed under: Politics |",
         "© Reuters",
         "___",
@@ -60,6 +65,8 @@ def test_residue_lines(line: str) -> None:
         "Share prices fell 3% on Monday after the announcement.",
         "Print media have lost half their readers since 2010.",
         "The minister said: “we will follow up on this in June.”",
+        "- More than 200 people attended the ceremony.",
+        "Written by a former judge, the book was a bestseller.",
     ],
 )
 def test_real_sentences_are_kept(line: str) -> None:

@@ -8,9 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.metadata import extract_metainfo
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsflow.errors import ExtractionError
-from newsflow.extract.article import extract_article
+from newsflow.extract.article import _markup_author, extract_article
+from newsflow.extract.tree import parse_html
 from newsflow.records import PageHints
 from tests.support.scoring import score_page, score_pages
 
@@ -177,6 +181,30 @@ def test_markup_byline_is_found_when_the_page_declares_no_author() -> None:
     assert article.text.startswith("The harbour board met on Tuesday")
 
 
+def test_the_visible_byline_wins_over_a_site_declared_as_the_author() -> None:
+    declared = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "Article",
+            "headline": "Eating well on a budget",
+            "author": {"@type": "Person", "name": "Heart Foundation"},
+            "publisher": {"@type": "Organization", "name": "Heart Foundation"},
+        }
+    )
+    page = (
+        f'<html><head><script type="application/ld+json">{declared}</script>'
+        '<meta property="og:site_name" content="Heart Foundation"/></head><body><article>'
+        f"<h1>Eating well on a budget</h1><p>By Tracy Parker</p>{_PARAGRAPHS}</article></body></html>"
+    )
+    article = extract_article(page, url="https://heart.example/eat-well", now=NOW)
+    assert article.authors == ("Tracy Parker",)
+    # Without a visible byline, the declared name stays: it is all the page says.
+    alone = page.replace("<p>By Tracy Parker</p>", "")
+    assert extract_article(alone, url="https://heart.example/eat-well", now=NOW).authors == (
+        "Heart Foundation",
+    )
+
+
 def test_tags_come_from_declared_keywords_sections_and_article_tags() -> None:
     page = (
         '<html><head><meta property="article:section" content="Local"/>'
@@ -188,3 +216,30 @@ def test_tags_come_from_declared_keywords_sections_and_article_tags() -> None:
     )
     article = extract_article(page, url="https://harbour.example/dredging", now=NOW)
     assert article.tags == ("Local", "Harbour", "Tides", "dredging", "harbour")
+
+
+def _trafilatura_author(html: str) -> str | None:
+    tree = parse_html(html)
+    assert tree is not None
+    return extract_metainfo(prune_unwanted_nodes(tree, AUTHOR_DISCARD_XPATHS), AUTHOR_XPATHS, len_limit=120)
+
+
+@pytest.mark.parametrize("page_id", sorted(TRUTH))
+def test_markup_author_search_finds_what_trafilatura_finds(page_id: str) -> None:
+    html, _url, _body = _aeb_page(page_id)
+    tree = parse_html(html)
+    assert tree is not None
+    assert _markup_author(tree) == _trafilatura_author(html)
+
+
+def test_markup_author_search_skips_what_trafilatura_discards() -> None:
+    page = (
+        "<html><body><div class='comments'><span class='author'>A Commenter</span></div>"
+        "<p class='byline'>Maria Jensen <time>May 2</time>, harbour desk</p>"
+        "<div id='author'>Ann Other and a biography far too long to be a byline, "
+        + "more words " * 12
+        + "</div></body></html>"
+    )
+    tree = parse_html(page)
+    assert tree is not None
+    assert _markup_author(tree) == _trafilatura_author(page) == "Maria Jensen , harbour desk"

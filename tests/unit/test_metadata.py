@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from lxml import html as lxml_html
 
 from newsflow.extract.dates import DatedValue, choose_published, date_from_url, read_date
@@ -59,6 +60,12 @@ def test_meta_tags_dates_authors_language_and_site() -> None:
     assert meta.site_name == "The Courier"
     assert meta.og_title == "Bridge reopens"
     assert meta.h1 == "Bridge reopens"
+
+
+@pytest.mark.parametrize("name", ["published", "published-date", "publish_date", "pubdate"])
+def test_publication_meta_names(name: str) -> None:
+    meta = _meta(f'<meta name="{name}" content="July 17, 2025">')
+    assert meta.published == (("meta", "July 17, 2025"),)
 
 
 def test_read_date_keeps_time_and_timezone_flags() -> None:

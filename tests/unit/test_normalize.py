@@ -58,6 +58,18 @@ def test_titles(raw: str | None, site: str | None, expected: str | None) -> None
         ("Ludwig van Beethoven", ("Ludwig van Beethoven",)),
         ("Текст: Венера Ерофеева", ("Венера Ерофеева",)),
         (["Jane Doe", "jane doe"], ("Jane Doe",)),
+        # Abbreviated titles do not end a name; job titles and months glued to one are cut off.
+        ("Dr. Vahid Osman", ("Dr. Vahid Osman",)),
+        ("Benjamin Johnson, Sr. Director of Operations", ("Benjamin Johnson",)),
+        ("Mateusz Haberny Founder", ("Mateusz Haberny",)),
+        ("Rasmus Barslund Founder, Lead Reviewer", ("Rasmus Barslund",)),
+        ("Luke Kim December", ("Luke Kim",)),
+        ('"David Kim"', ("David Kim",)),
+        ("Jean-Luc Aufranc (CNXSoft)", ("Jean-Luc Aufranc",)),
+        # Degrees and certifications are roles (the issue: no "MD"), though the WCXB gold keeps them.
+        ("Dylan Bailey, MS, RD, FAND", ("Dylan Bailey",)),
+        ("Genevieve Carlton, Ph.D.", ("Genevieve Carlton",)),
+        ("Vanessa Mendez, MD", ("Vanessa Mendez",)),
         (None, ()),
     ],
 )

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 from lxml import html as lxml_html
 
 from newsflow.extract.article import extract_article
-from newsflow.extract.dates import visible_dates
+from newsflow.extract.dates import dateline_days, visible_dates
 from newsflow.extract.metadata import read_metadata
-from newsflow.extract.normalize import byline_names, normalize_authors
+from newsflow.extract.normalize import byline_names, name_line_authors, normalize_authors
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 PARAGRAPHS = (
@@ -67,6 +67,31 @@ def test_byline_names_and_the_day_the_byline_shows() -> None:
     assert article.published_at_source == "byline"
 
 
+def test_a_dateline_under_the_headline_wins_over_a_declared_date_nothing_shows() -> None:
+    page = _html(
+        _ld(headline="Bridge reopens", datePublished="2019-08-11T10:00:00Z"),
+        "<h1>Bridge reopens</h1><p>By Ana Lima</p><p>November 21, 2024</p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert (article.published_day, article.published_at_source) == (date(2024, 11, 21), "byline")
+    # A declared instant a time zone away from the dateline is the same moment: it stays.
+    page = _html(
+        _ld(headline="Bridge reopens", datePublished="2024-11-22T07:03:00Z"),
+        "<h1>Bridge reopens</h1><p>November 21, 2024 11:03 PM</p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.published_at == datetime(2024, 11, 22, 7, 3, tzinfo=UTC)
+
+
+def test_dateline_days_are_short_lines_just_under_the_headline() -> None:
+    text = "Menu\nBridge reopens\nDec 19, 2024\nThe bridge reopened on March 3, 2024 after repairs."
+    at = text.index("Bridge")
+    assert dateline_days(text, headline_at=at) == [date(2024, 12, 19)]
+    assert dateline_days("Bridge reopens\nUpdated Dec 19, 2024", headline_at=0) == []
+    assert dateline_days("Bridge reopens\n" + "word " * 50 + "\nDec 19, 2024", headline_at=0) == []
+    assert dateline_days("Dec 19, 2024\nBridge reopens", headline_at=13) == []  # above the headline
+
+
 def test_a_declared_date_the_byline_confirms_wins_over_another_declared_one() -> None:
     page = _html(
         "<title>Bridge reopens</title>"
@@ -114,21 +139,44 @@ def test_byline_names_stop_where_the_byline_does() -> None:
     assert byline_names("Written by: Elise Nass\nUpdated December 31, 2024") == ("Elise Nass",)
     assert byline_names("By Moses Kim and Kate Shokurova\nShare") == ("Moses Kim", "Kate Shokurova")
     assert byline_names("Author\nIsaiah Shelton\nTable of contents") == ("Isaiah Shelton",)
+    assert byline_names("Recipe by\nPJ Hamel\n67 Reviews") == ("PJ Hamel",)
+    assert byline_names("Contributors:\nJanet Loughrey\nCheck here") == ("Janet Loughrey",)
+    assert byline_names("Posted By\nJane Doe\nMay 5, 2024") == ("Jane Doe",)
     assert byline_names("stand by Me and you") == ()
     assert byline_names("Sold by Acme Widgets Inc and others") == ()
     assert byline_names("Man attacked by Three Masked Men\nin the city") == ()  # a sentence, no byline
 
 
 def test_a_blogger_declared_as_a_person_is_kept_though_the_site_bears_the_name() -> None:
-    assert normalize_authors(["Rick Steves"], site_name="Rick Steves") == ()
-    assert normalize_authors(["Rick Steves"], site_name="Rick Steves", people=("Rick Steves",)) == (
-        "Rick Steves",
+    assert normalize_authors(["Hardtail Canada"], site_name="Hardtail Canada") == ()
+    assert normalize_authors(
+        ["Hardtail Canada"], site_name="Hardtail Canada", people=("Hardtail Canada",)
+    ) == ("Hardtail Canada",)
+    # A name starting with a known given name is a person's, whatever the site is called...
+    assert normalize_authors(["Paige Brunton"], site_name="Paige Brunton") == ("Paige Brunton",)
+    assert normalize_authors(["Charlie Hills"], url="https://charliehills.substack.com/p/x") == (
+        "Charlie Hills",
     )
+    # ... unless that "given name" is also a name particle.
+    assert normalize_authors(["Al Jazeera"], site_name="Al Jazeera") == ()
     # A one-word "person" is a brand that typed itself so.
     assert normalize_authors(["LinkNaija"], url="https://www.linknaija.com/a", people=("LinkNaija",)) == ()
+
+
+def test_a_name_alone_on_a_line_beside_a_date_is_a_byline() -> None:
+    context = "Menu\nBlog\nScaling Go tests\nElliot Raba\n23.07.2025\n6 min read\nAs teams grow"
+    assert name_line_authors(context, headline="Scaling Go tests") == ("Elliot Raba",)
+    shown = "Scaling Go tests\nSpencer McIntyre\nDec 19, 2025\nText"
+    assert name_line_authors(shown, headline="Scaling Go tests") == ("Spencer McIntyre",)
+    # Not beside a date, not a known given name, or far from the headline: no byline.
+    assert name_line_authors("Scaling Go tests\nElliot Raba\nAbout us", headline="Scaling Go tests") == ()
+    assert name_line_authors("Scaling Go tests\nGet Started\nDec 19, 2025", headline="Scaling Go tests") == ()
+    far = "Scaling Go tests\n" + "line\n" * 8 + "Elliot Raba\nDec 19, 2025"
+    assert name_line_authors(far, headline="Scaling Go tests") == ()
+    assert name_line_authors(context, headline=None) == ()
 
 
 def test_labels_and_month_names_are_not_authors() -> None:
     assert normalize_authors(["Author Isaiah Shelton"]) == ("Isaiah Shelton",)
     assert normalize_authors(["Cazzy Magennis Last Updated August 1"]) == ("Cazzy Magennis",)
-    assert normalize_authors(["Dec", "undefined", "Written By"]) == ()
+    assert normalize_authors(["Dec", "undefined", "Written By", "August", "Friday"]) == ()
