@@ -247,6 +247,8 @@ def _write_file(path: Path, write: Callable[[BinaryIO], T]) -> T:
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise _fail(f"--out {path}: is a folder; name a file", 2)
+    # mkstemp's file is private (0600); the export gets the usual mode, or the one it replaces.
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     except OSError as exc:
@@ -256,6 +258,7 @@ def _write_file(path: Path, write: Callable[[BinaryIO], T]) -> T:
     try:
         with os.fdopen(handle, "wb") as stream:
             result = write(stream)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)

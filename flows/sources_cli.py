@@ -137,7 +137,7 @@ def _read_existing(path: Path) -> tuple[str, list[Source]]:
         return "", []
     except OSError as exc:
         raise BadInput(f"cannot read sources file {path}: {exc.strerror or exc}") from exc
-    return text, (load_sources(text, path=str(path)) if text.strip() else [])
+    return text, (load_sources(text, path=str(path), allow_empty=True) if text.strip() else [])
 
 
 def _check_writable(path: Path) -> None:

@@ -22,6 +22,7 @@ from newsflow.urls import canonicalize_url
 _ITEM = re.compile(r"^(?P<indent>[ \t]*)-[ \t]+name[ \t]*:", re.MULTILINE)
 _TOP_LEVEL_KEY = re.compile(r"^(?P<key>[^\s#-][^:]*):", re.MULTILINE)
 _EMPTY_HEADER = "# newsflow sources (README, Configuration)\nsources:\n"
+_EMPTY_LIST = re.compile(r"^sources[ \t]*:[ \t]*\[[ \t]*\]", re.MULTILINE)
 
 
 def render(source: Source, *, indent: str = "  ") -> str:
@@ -62,7 +63,9 @@ def appended(text: str, source: Source, *, path: str) -> str:
     safely (the list is not the file's last block, or the result would not read back)."""
     if not text.strip():
         return _EMPTY_HEADER + render(source)
-    before = load_sources(text, path=path)
+    before = load_sources(text, path=path, allow_empty=True)
+    if not before:  # `sources: []` (or `sources:` with nothing under it): the list starts here
+        text = _EMPTY_LIST.sub("sources:", text, count=1)
     keys = [m.group("key") for m in _TOP_LEVEL_KEY.finditer(text)]
     if not keys or keys[-1].strip() != "sources":
         raise ConfigError(
@@ -73,7 +76,7 @@ def appended(text: str, source: Source, *, path: str) -> str:
     indent = first_item.group("indent") if first_item else "  "
     result = text + ("" if text.endswith("\n") else "\n") + render(source, indent=indent)
     try:
-        after = load_sources(result, path=path)
+        after = load_sources(result, path=path, allow_empty=True)
     except ConfigError as exc:
         raise ConfigError(
             f"{path}: appending the source would break the file ({exc}); add it by hand"

@@ -102,12 +102,15 @@ def check_name(name: str) -> str:
     return name
 
 
-def load_sources(text: str, *, path: str = "sources.yaml") -> list[Source]:
-    """Parse the YAML text of a sources file; ConfigError names the entry and field at fault."""
+def load_sources(text: str, *, path: str = "sources.yaml", allow_empty: bool = False) -> list[Source]:
+    """Parse the YAML text of a sources file; ConfigError names the entry and field at fault.
+    An empty list is an error, except to a command that adds the first source (`allow_empty`)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+    if allow_empty and isinstance(data, dict) and "sources" in data and data["sources"] is None:
+        return []
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
         raise ConfigError(f"{path}: expected a top-level 'sources:' list")
     sources: list[Source] = []
@@ -153,7 +156,7 @@ def load_sources(text: str, *, path: str = "sources.yaml") -> list[Source]:
                 max_pages=_max_pages(entry.get("max_pages"), where=where),
             )
         )
-    if not sources:
+    if not sources and not allow_empty:
         raise ConfigError(f"{path}: 'sources' is empty; add at least one source")
     return sources
 

@@ -153,6 +153,7 @@ def test_export_writes_every_format_with_the_same_rows(
     assert [int(r["id"]) for r in parsed] == [a.id for a in rows if a.source == "mirror"]
     assert list(parsed[0]) == list(COLUMNS)
     assert os.listdir(out.parent) == ["articles.csv"]  # no temporary file left beside it
+    assert out.stat().st_mode & 0o777 == 0o644  # readable like any file, not the temporary's 0600
 
     parquet = tmp_path / "articles.parquet"
     result = _cli("export", "--format", "parquet", "--out", str(parquet), "--duplicates")

@@ -84,3 +84,15 @@ def test_a_name_yaml_would_read_as_a_number_or_boolean_is_quoted(name: str) -> N
     assert f'- name: "{name}"' in render(new)
     assert load_sources(appended(COMMENTED, new, path="s.yaml"))[-1] == new
     assert render(Source(name="example-org")).startswith("  - name: example-org\n")
+
+
+@pytest.mark.parametrize(
+    "text", ["sources: []\n", "# mine\nsources: [ ]   # none yet\n", "sources:\n", "# header\nsources:\n\n"]
+)
+def test_the_first_source_goes_into_an_empty_list(text: str) -> None:
+    with pytest.raises(ConfigError, match="'sources' is empty|expected a top-level"):
+        load_sources(text)  # an ingest refuses an empty file...
+    result = appended(text, NEW, path="s.yaml")  # ...and `sources add` fills it
+    assert load_sources(result) == [NEW]
+    comments = [part for line in text.splitlines() if "#" in line for part in [line[line.index("#") :]]]
+    assert all(comment in result for comment in comments)  # the user's comments stay
