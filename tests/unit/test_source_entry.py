@@ -90,7 +90,7 @@ def test_a_name_yaml_would_read_as_a_number_or_boolean_is_quoted(name: str) -> N
     "text", ["sources: []\n", "# mine\nsources: [ ]   # none yet\n", "sources:\n", "# header\nsources:\n\n"]
 )
 def test_the_first_source_goes_into_an_empty_list(text: str) -> None:
-    with pytest.raises(ConfigError, match="'sources' is empty|expected a top-level"):
+    with pytest.raises(ConfigError, match=r"'sources' is empty|expected a top-level"):
         load_sources(text)  # an ingest refuses an empty file...
     result = appended(text, NEW, path="s.yaml")  # ...and `sources add` fills it
     assert load_sources(result) == [NEW]
