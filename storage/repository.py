@@ -145,6 +145,9 @@ _ARTICLE_COLUMNS = (
     "duplicate_kind",
     "first_seen_at",
     "updated_at",
+    "warc_file",
+    "warc_offset",
+    "warc_length",
 )
 # One encoder: json.dumps with options builds a new one per call.
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
@@ -178,7 +181,13 @@ def _article_row(
         None if verdict.kind is DuplicateKind.NONE else verdict.kind.value,
         now,
         now,
+        *_archived(item),
     )
+
+
+def _archived(item: ProcessedArticle) -> tuple[str | None, int | None, int | None]:
+    location = item.archived
+    return (None, None, None) if location is None else (location.file, location.offset, location.length)
 
 
 def store_articles(

@@ -24,6 +24,7 @@ from newsflow.candidates import cap, chunks, ramped_chunks, retry_candidates, un
 from newsflow.discover.listings import Discovery, discover
 from newsflow.discover.warc import warc_pages
 from newsflow.errors import DatabaseUnavailable, FeedError, Interrupted
+from newsflow.fetch.archive import open_archive
 from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
 from newsflow.fetch.fetcher import Fetcher
 from newsflow.fetch.politeness import HostLimiter, limiter_for_run
@@ -129,12 +130,16 @@ class SourcePipeline:
         policy = FetchPolicy.for_run(
             self.config, allowed_origins([*self.source.feeds, *self.source.sitemaps, *self.source.warcs])
         )
-        with build_client(policy) as client:
+        archive = open_archive(
+            self.config.archive, source=self.source.name, max_file_bytes=self.config.archive_file_bytes
+        )
+        with build_client(policy) as client, archive as sink:
             fetcher = Fetcher(
                 client,
                 policy,
                 shared_limiter(self.config, self.run_id),
                 respect_robots=self.config.respect_robots,
+                archive=sink,  # every response is archived before its page goes on
             )
             started = time.monotonic()
             try:
