@@ -95,9 +95,13 @@ def interleaved(args: argparse.Namespace) -> None:
             if versus:
                 other = args.pages / (timed["versus"].seconds - empty.seconds)
                 slowdowns.append(1 - (args.pages / (full.seconds - empty.seconds)) / other)
+                cpu = {
+                    name: sum(result.memory.cpu_seconds_by_role.values()) for name, result in timed.items()
+                }
                 print(
                     f"round {round_}: with {' '.join(args.versus)}: {timed['versus'].seconds:.2f} s, "
-                    f"steady state {other:.1f} pages/s"
+                    f"steady state {other:.1f} pages/s; CPU seconds of the run's processes "
+                    f"{cpu['']:.1f} against {cpu['versus']:.1f} with {' '.join(args.versus)}"
                 )
             steady = args.pages / (full.seconds - empty.seconds)
             ratios.append(steady / (args.pages / plain))
