@@ -85,7 +85,7 @@ def exchange_records(exchange: HttpExchange) -> tuple[bytes, bytes]:
         exchange.url,
         "response",
         payload=BytesIO(exchange.body),
-        length=None,
+        length=len(exchange.body),  # known: warcio would otherwise copy the body to a temporary file
         http_headers=StatusAndHeaders(
             f"{exchange.status} {exchange.reason}".strip(),
             list(exchange.response_headers),
