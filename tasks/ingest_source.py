@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from newsflow.candidates import cap, chunks, ramped_chunks, retry_candidates, unique_by_url
 from newsflow.discover.listings import Discovery, discover
-from newsflow.discover.warc import warc_pages
+from newsflow.discover.warc import DamagedRecord, warc_pages
 from newsflow.errors import DatabaseUnavailable, FeedError, Interrupted
 from newsflow.fetch.archive import open_archive
 from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
@@ -238,6 +238,9 @@ class SourcePipeline:
             try:
                 with open_warc(location, client) as stream:
                     for item in warc_pages(stream, source=self.source.name, hosts=hosts, window=self.window):
+                        if isinstance(item, DamagedRecord):
+                            report.add_failure(f"{location}@{item.offset}", item.reason)
+                            continue
                         if isinstance(item, FetchOutcome):
                             failures.append(item)
                             continue

@@ -200,9 +200,13 @@ def warc_pages(
     source: str,
     hosts: set[str],
     window: DateWindow | None,
-) -> Iterator[FetchedPage | FetchOutcome]:
-    """The source's HTML pages in a WARC; records crawled before the window cannot be in it."""
-    for record in iter_warc_pages(stream, hosts=hosts, source=source):
+) -> Iterator[FetchedPage | FetchOutcome | DamagedRecord]:
+    """The source's HTML pages in a WARC; records crawled before the window cannot be in it.
+    A damaged record is passed on, for the run's report, and reading goes on past it."""
+    for record in read_warc(stream, hosts=hosts, source=source):
+        if isinstance(record, DamagedRecord):
+            yield record
+            continue
         url = canonicalize_url(record.url)
         if url is None:
             continue
