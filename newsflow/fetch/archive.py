@@ -8,10 +8,13 @@ at worst leave a partial member at the end of a file, which readers report and s
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import os
 import socket
 import threading
+import uuid
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +28,6 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
-from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newsflow.errors import ArchiveError, ConfigError
@@ -61,56 +63,71 @@ def file_url(fs: fsspec.AbstractFileSystem, path: str) -> str:
     return path if isinstance(fs, LocalFileSystem) else str(fs.unstrip_protocol(path))
 
 
-def gzip_member(data: bytes, level: int = GZIP_LEVEL) -> bytes:
-    """`data` as one complete gzip member."""
+def gzip_member(*parts: bytes, level: int = GZIP_LEVEL) -> bytes:
+    """`parts`, concatenated, as one complete gzip member (without copying them together first)."""
     compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-    return compressor.compress(data) + compressor.flush()
+    return b"".join([*(compressor.compress(part) for part in parts), compressor.flush()])
 
 
 def _warc_date(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _digest(*parts: bytes) -> str:
+    digest = hashlib.sha1()
+    for part in parts:
+        digest.update(part)
+    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
+
+
+def _http_head(first_line: str, headers: tuple[tuple[str, str], ...]) -> bytes:
+    lines = [first_line, *(f"{name}: {value}" for name, value in headers), "", ""]
+    return "\r\n".join(lines).encode("latin-1", errors="replace")
+
+
+def _record(
+    kind: str, record_id: str, exchange: HttpExchange, head: bytes, *extra: tuple[str, str]
+) -> list[bytes]:
+    """One WARC/1.0 record of an HTTP message (`head`, then the body for a response), in parts."""
+    payload = exchange.body if kind == "response" else b""
+    fields = [
+        ("WARC-Type", kind),
+        ("WARC-Record-ID", record_id),
+        ("WARC-Date", _warc_date(exchange.fetched_at)),
+        ("WARC-Target-URI", exchange.url),
+        *extra,
+        ("WARC-Payload-Digest", _digest(payload)),
+        ("WARC-Block-Digest", _digest(head, payload)),
+        ("Content-Type", f"application/http; msgtype={kind}"),
+        ("Content-Length", str(len(head) + len(payload))),
+    ]
+    warc_head = "WARC/1.0\r\n" + "".join(f"{name}: {value}\r\n" for name, value in fields) + "\r\n"
+    return [warc_head.encode("utf-8"), head, payload, b"\r\n\r\n"]
+
+
+def exchange_records(exchange: HttpExchange) -> tuple[list[bytes], list[bytes]]:
+    """The WARC response and request records of one exchange, uncompressed, each in parts (the
+    body is not copied: a page can be megabytes, and every page is archived)."""
+    response_id, request_id = (f"<urn:uuid:{uuid.uuid4()}>" for _ in range(2))
+    status = f"{exchange.http_version} {exchange.status} {exchange.reason}".rstrip()
+    response = _record("response", response_id, exchange, _http_head(status, exchange.response_headers))
+    parts = urlsplit(exchange.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request_line = f"{exchange.method} {target} {exchange.http_version}"
+    request = _record(
+        "request",
+        request_id,
+        exchange,
+        _http_head(request_line, exchange.request_headers),
+        ("WARC-Concurrent-To", response_id),
+    )
+    return response, request
+
+
 def _serialized(record: Any) -> bytes:
     buffer = BytesIO()
     WARCWriter(buffer, gzip=False).write_record(record)
     return buffer.getvalue()
-
-
-def exchange_records(exchange: HttpExchange) -> tuple[bytes, bytes]:
-    """The WARC response and request records of one exchange, uncompressed."""
-    writer = WARCWriter(BytesIO(), gzip=False)
-    date = {"WARC-Date": _warc_date(exchange.fetched_at)}
-    response = writer.create_warc_record(
-        exchange.url,
-        "response",
-        payload=BytesIO(exchange.body),
-        length=len(exchange.body),  # known: warcio would otherwise copy the body to a temporary file
-        http_headers=StatusAndHeaders(
-            f"{exchange.status} {exchange.reason}".strip(),
-            list(exchange.response_headers),
-            protocol=exchange.http_version,
-        ),
-        warc_headers_dict=date,
-    )
-    parts = urlsplit(exchange.url)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    request = writer.create_warc_record(
-        exchange.url,
-        "request",
-        payload=BytesIO(b""),
-        length=0,
-        http_headers=StatusAndHeaders(
-            f"{exchange.method} {target} {exchange.http_version}",
-            list(exchange.request_headers),
-            is_http_request=True,
-        ),
-        warc_headers_dict={
-            **date,
-            "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
-        },
-    )
-    return _serialized(response), _serialized(request)
 
 
 def warcinfo_record(filename: str) -> bytes:
@@ -142,8 +159,8 @@ class WarcArchive:
         """Append the exchange's response and request records; where the response lies."""
         response, request = exchange_records(exchange)
         # Compressed outside the lock (zlib releases the GIL): fetch threads compress in parallel.
-        response_member = gzip_member(response)
-        both = response_member + gzip_member(request)
+        response_member = gzip_member(*response)
+        both = response_member + gzip_member(*request)
         with self._lock:
             try:
                 if self._file is None or self._size + len(both) > self._max_file_bytes:

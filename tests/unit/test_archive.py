@@ -61,7 +61,11 @@ def test_every_fetched_page_is_archived_and_found_again_by_its_location(
             assert record.content_type == page.content_type
     # The file is plain WARC any reader takes: warcinfo, then a response and its request per page.
     with open(archive.files[0], "rb") as stream:
-        records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in ArchiveIterator(stream)]
+        records = []
+        for record in ArchiveIterator(stream, check_digests=True):
+            record.content_stream().read()
+            assert record.digest_checker.passed is not False, record.digest_checker.problems
+            records.append((record.rec_type, record.rec_headers.get_header("WARC-Target-URI")))
     assert records[0] == ("warcinfo", None)
     assert records[1:] == [
         (kind, url)
