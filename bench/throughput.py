@@ -61,6 +61,9 @@ def interleaved(args: argparse.Namespace) -> None:
     generate(DEFAULT_FOLDER, args.pages)
     home = work / "prefect-server"
     ratios = []
+    extra = dict(item.split("=", 1) for item in args.env)
+    versus = dict(item.split("=", 1) for item in args.versus)
+    slowdowns = []
     with bench_site(args.pages) as base_url, prefect_server(work / "prefect-server") as api:
         empty_sources = write_sources(work, base_url, 0, args.listing)
         full_sources = write_sources(work, base_url, args.pages, args.listing)
@@ -72,11 +75,34 @@ def interleaved(args: argparse.Namespace) -> None:
             empty = run_ingest(
                 empty_sources, database_url=fresh_sqlite(work, "empty"), prefect_home=home, api_url=api
             )
-            full = run_ingest(
-                full_sources, database_url=fresh_sqlite(work, "full"), prefect_home=home, api_url=api
-            )
-            if full.returncode != 0 or empty.returncode != 0:
-                raise SystemExit((full.output or empty.output)[-3000:])
+            # With --versus, both variants of the N-page run, in alternating order round by round.
+            variants = [("", extra), ("versus", {**extra, **versus})] if versus else [("", extra)]
+            timed = {}
+            for name, env in variants if round_ % 2 else variants[::-1]:
+                result = run_ingest(
+                    full_sources,
+                    database_url=fresh_sqlite(work, "full"),
+                    prefect_home=home,
+                    api_url=api,
+                    extra_env=env,
+                )
+                if result.returncode != 0:
+                    raise SystemExit(result.output[-3000:])
+                timed[name] = result
+            full = timed[""]
+            if empty.returncode != 0:
+                raise SystemExit(empty.output[-3000:])
+            if versus:
+                other = args.pages / (timed["versus"].seconds - empty.seconds)
+                slowdowns.append(1 - (args.pages / (full.seconds - empty.seconds)) / other)
+                cpu = {
+                    name: sum(result.memory.cpu_seconds_by_role.values()) for name, result in timed.items()
+                }
+                print(
+                    f"round {round_}: with {' '.join(args.versus)}: {timed['versus'].seconds:.2f} s, "
+                    f"steady state {other:.1f} pages/s; CPU seconds of the run's processes "
+                    f"{cpu['']:.1f} against {cpu['versus']:.1f} with {' '.join(args.versus)}"
+                )
             steady = args.pages / (full.seconds - empty.seconds)
             ratios.append(steady / (args.pages / plain))
             print(
@@ -87,6 +113,12 @@ def interleaved(args: argparse.Namespace) -> None:
     print(
         f"ratio, median of {len(ratios)} rounds: {statistics.median(ratios):.2f} {[round(r, 2) for r in ratios]}"
     )
+    if slowdowns:
+        print(
+            f"steady state with {' '.join(args.env) or 'the defaults'} slower than with "
+            f"{' '.join(args.versus)} by, median of {len(slowdowns)} rounds: "
+            f"{100 * statistics.median(slowdowns):.1f} % {[round(100 * d, 1) for d in slowdowns]}"
+        )
 
 
 def main() -> None:
@@ -99,6 +131,12 @@ def main() -> None:
         "--listing", choices=["feed", "sitemap"], default="feed", help="how the site lists its pages"
     )
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the ingest runs")
+    parser.add_argument(
+        "--versus",
+        action="append",
+        default=[],
+        help="with --rounds: NAME=VALUE for a second N-page run per round (A/B, e.g. NEWSFLOW_ARCHIVE=off)",
+    )
     parser.add_argument(
         "--rounds",
         type=int,

@@ -1,5 +1,5 @@
-"""The `newsflow` command: ingest, backfill, serve, db upgrade; sources add/check (flows.sources_cli);
-articles, export, stats (flows.data)."""
+"""The `newsflow` command: ingest, backfill, reextract, serve, db upgrade; sources add/check
+(flows.sources_cli); articles, export, stats (flows.data)."""
 
 from __future__ import annotations
 
@@ -183,6 +183,64 @@ def backfill(
             return backfill_flow(first, last, source, str(sources) if sources else None, return_state=True)
 
     _run(call)
+
+
+@app.command()
+def reextract(
+    since: Annotated[
+        str | None, typer.Option("--since", help="First publication day, YYYY-MM-DD (UTC, inclusive).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Last publication day, YYYY-MM-DD (UTC, inclusive).")
+    ] = None,
+    source: SourceNames = None,
+    warc: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--warc",
+            help="Read the pages from this WARC file (repeatable) instead of the archive; needs one --source.",
+            show_default=False,
+        ),
+    ] = None,
+    sources: SourcesOption = None,
+) -> None:
+    """Extract stored articles again from their archived pages (no network); update those that changed."""
+    first = _parse_day(since, "--since") if since else None
+    last = _parse_day(until, "--until") if until else None
+
+    def call() -> Any:
+        from flows.reextract import publication_bounds, warc_source
+        from newsflow.settings import load_settings
+        from storage.db import upgrade
+
+        publication_bounds(first, last)
+        settings = load_settings(**({"sources": sources} if sources else {}))
+        if warc:
+            warc_source(str(sources) if sources else None, source)
+        upgrade(settings.database_url)
+        _start_children(settings)
+        from prefect import tags
+
+        from flows.reextract import reextract as reextract_flow
+
+        _imports_done()
+        with tags("newsflow", "reextract"):
+            return reextract_flow(
+                first, last, source, warc, str(sources) if sources else None, return_state=True
+            )
+
+    try:
+        state = call()
+    except ConfigError as exc:
+        raise _fail(str(exc), 2) from None
+    except NewsflowError as exc:
+        raise _fail(str(exc), 1) from None
+    report = state.result(raise_on_failure=False)
+    if not state.is_completed():
+        raise _fail(f"the run failed: {state.message or report}", 1)
+    for where, reason in report.failures:
+        typer.secho(f"{where}: {reason}", err=True, fg=typer.colors.YELLOW)
+    typer.echo(report.message())
 
 
 @app.command()

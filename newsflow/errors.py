@@ -12,6 +12,7 @@ NewsflowError
 │   └── UnsupportedContent binary or non-HTML body
 ├── FeedError          an unparseable or hostile feed or sitemap
 ├── ExtractionError    a page with no article in it
+├── ArchiveError       the raw archive (WARC) could not be written, or a record not read back
 ├── StorageError       database unreachable or migration failed
 │   └── DatabaseUnavailable  the database stayed away past NEWSFLOW_DB_RETRY_SECONDS: the run stops
 └── Interrupted        Ctrl-C: the run stops taking pages (not a failure of any page or source)
@@ -75,6 +76,10 @@ class FeedError(NewsflowError):
 
 class ExtractionError(NewsflowError):
     """A page held no article text worth storing."""
+
+
+class ArchiveError(NewsflowError):
+    """The raw archive could not be written, or an archived record could not be read back."""
 
 
 class StorageError(NewsflowError):

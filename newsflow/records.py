@@ -62,6 +62,30 @@ class PageHints:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveLocation:
+    """Where the raw response of a page lies in the archive: one gzip member of a .warc.gz file."""
+
+    file: str  # an fsspec URL or an absolute local path
+    offset: int
+    length: int  # bytes of the gzip member
+
+
+@dataclass(frozen=True, slots=True)
+class HttpExchange:
+    """One HTTP request and its response as they went over the wire, for the raw archive (WARC)."""
+
+    url: str  # the URL of the last request (after redirects)
+    method: str
+    request_headers: tuple[tuple[str, str], ...]
+    http_version: str  # "HTTP/1.1"
+    status: int
+    reason: str
+    response_headers: tuple[tuple[str, str], ...]
+    body: bytes  # as received: still content-encoded (gzip stays gzip), without chunked framing
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class FetchedPage:
     """A successfully fetched HTML page, as bytes: it is decoded where it is extracted (a worker
     process), so the fetching process neither decodes it nor pickles text to the worker."""
@@ -73,6 +97,7 @@ class FetchedPage:
     body: bytes
     content_type: str | None = None  # the Content-Type header, for the charset
     hints: PageHints = field(default_factory=PageHints)
+    archived: ArchiveLocation | None = None  # the raw response in the archive, once written
 
 
 class Outcome(StrEnum):
@@ -139,3 +164,4 @@ class ProcessedArticle:
     fetched_url: str
     source: str
     http_status: int = 200
+    archived: ArchiveLocation | None = None

@@ -51,11 +51,36 @@ class Settings(BaseSettings):
     progress: bool | None = Field(default=None, description="None: show bars only on a terminal")
     # How long a run waits out a database restart (or a SQLite lock) before it stops.
     db_retry_seconds: float = Field(default=60.0, ge=0)
+    # The raw archive (WARC): a folder or an fsspec URL (memory://, s3://…), or "off".
+    archive: str = "data/warc"
+    archive_file_bytes: int = Field(default=1_000_000_000, ge=1, description="rotate files past this size")
 
     @field_validator("database_url")
     @classmethod
     def _usable_database_url(cls, value: str) -> str:
         return check_database_url(value)
+
+    @field_validator("archive")
+    @classmethod
+    def _usable_archive(cls, value: str) -> str:
+        return check_archive(value)
+
+
+def check_archive(value: str) -> str:
+    """`value` if it is "off", a folder or a URL of an fsspec filesystem this install knows."""
+    import fsspec
+
+    value = value.strip()
+    if not value:
+        raise ValueError(
+            "empty; use a folder such as data/warc, an fsspec URL such as s3://bucket/warc, or off"
+        )
+    protocol, separator, _ = value.partition("://")
+    if separator and protocol.lower() not in fsspec.available_protocols():
+        raise ValueError(
+            f"{value!r}: fsspec knows no filesystem {protocol!r}; use a folder, a known URL, or off"
+        )
+    return value
 
 
 def check_database_url(url: str) -> str:
@@ -132,6 +157,8 @@ class RunConfig:
     respect_robots: bool
     near_duplicate_threshold: float
     db_retry_seconds: float
+    archive: str
+    archive_file_bytes: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RunConfig:

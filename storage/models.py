@@ -43,6 +43,11 @@ class Article(SQLModel, table=True):
     duplicate_kind: str | None = Field(default=None, max_length=8)
     first_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # The raw response in the archive (newsflow.fetch.archive): file, offset and length of its
+    # gzip member; NULL when archiving was off or the page came from someone else's WARC.
+    warc_file: str | None = Field(default=None, max_length=2048)
+    warc_offset: int | None = Field(default=None, sa_column=Column(BigInteger))
+    warc_length: int | None = None
 
 
 # The persisted near-duplicate index: one row per original article, one indexed column per LSH

@@ -16,7 +16,8 @@ from sqlmodel import Session, SQLModel, col, select
 
 from newsflow.dedupe.plan import PlannedArticle, StoredCandidate, plan_batch
 from newsflow.dedupe.verdict import DuplicateKind, DuplicateVerdict, StoredFingerprint, at_home
-from newsflow.records import FetchOutcome, Outcome, ProcessedArticle
+from newsflow.records import ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
+from newsflow.reextraction import fresh_values
 from storage.models import LSH_COLUMNS, Article, FeedState, FetchEvent, SourceHealth, article_lsh
 from storage.types import utc_from_raw
 
@@ -153,9 +154,23 @@ _ARTICLE_COLUMNS = (
     "duplicate_kind",
     "first_seen_at",
     "updated_at",
+    "warc_file",
+    "warc_offset",
+    "warc_length",
 )
 # One encoder: json.dumps with options builds a new one per call.
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def fitted_fields(article: ExtractedArticle) -> dict[str, Any]:
+    """The extracted fields of `article` (newsflow.reextraction.COMPARED_FIELDS) as the columns
+    take them. Metadata comes from pages we do not control: fit it rather than fail the batch."""
+    values = fresh_values(article)
+    values["published_at_source"] = _clip(article.published_at_source, 64)
+    values["language"] = _clip(article.language, 8)
+    values["site_name"] = _clip(article.site_name, 256)
+    values["image"] = article.image if article.image is None or len(article.image) <= 2048 else None
+    return values
 
 
 def _article_row(
@@ -163,30 +178,36 @@ def _article_row(
 ) -> tuple[object, ...]:
     """The article's values in _ARTICLE_COLUMNS order, as the column types would have sent them."""
     article = item.article
-    # Metadata comes from pages we do not control: fit it to the columns rather than fail the batch.
+    fields = fitted_fields(article)
     return (
         article.url,
         item.fetched_url,
         item.source,
-        article.title,
-        article.text,
-        _to_json(list(article.authors)),
-        to_db(article.published_at),
-        _clip(article.published_at_source, 64),
-        to_db(article.modified_at),
-        _clip(article.language, 8),
-        article.paywalled,
-        _clip(article.site_name, 256),
-        article.description,
-        article.image if article.image is None or len(article.image) <= 2048 else None,
-        _to_json(list(article.tags)),
+        fields["title"],
+        fields["text"],
+        _to_json(fields["authors"]),
+        to_db(fields["published_at"]),
+        fields["published_at_source"],
+        to_db(fields["modified_at"]),
+        fields["language"],
+        fields["paywalled"],
+        fields["site_name"],
+        fields["description"],
+        fields["image"],
+        _to_json(fields["tags"]),
         item.fingerprint.content_hash,
         item.fingerprint.signature,
         verdict.of,
         None if verdict.kind is DuplicateKind.NONE else verdict.kind.value,
         now,
         now,
+        *_archived(item),
     )
+
+
+def _archived(item: ProcessedArticle) -> tuple[str | None, int | None, int | None]:
+    location = item.archived
+    return (None, None, None) if location is None else (location.file, location.offset, location.length)
 
 
 def store_articles(

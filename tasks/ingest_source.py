@@ -22,8 +22,9 @@ from sqlmodel import Session
 
 from newsflow.candidates import cap, chunks, ramped_chunks, retry_candidates, unique_by_url
 from newsflow.discover.listings import Discovery, discover
-from newsflow.discover.warc import warc_pages
+from newsflow.discover.warc import DamagedRecord, warc_pages
 from newsflow.errors import DatabaseUnavailable, FeedError, Interrupted
+from newsflow.fetch.archive import open_archive
 from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
 from newsflow.fetch.fetcher import Fetcher
 from newsflow.fetch.politeness import HostLimiter, limiter_for_run
@@ -131,10 +132,19 @@ class SourcePipeline:
         policy = FetchPolicy.for_run(
             self.config, allowed_origins([*self.source.listings, *self.source.warcs])
         )
-        with build_client(policy) as client:
+        archive = open_archive(
+            self.config.archive, source=self.source.name, max_file_bytes=self.config.archive_file_bytes
+        )
+        with build_client(policy) as client, archive as sink:
             limiter = shared_limiter(self.config, self.run_id)
             self._slow_down(limiter)
-            fetcher = Fetcher(client, policy, limiter, respect_robots=self.config.respect_robots)
+            fetcher = Fetcher(
+                client,
+                policy,
+                limiter,
+                respect_robots=self.config.respect_robots,
+                archive=sink,  # every response is archived before its page goes on
+            )
             started = time.monotonic()
             try:
                 discovery = self._discover(fetcher)
@@ -238,6 +248,9 @@ class SourcePipeline:
             try:
                 with open_warc(location, client) as stream:
                     for item in warc_pages(stream, source=self.source.name, hosts=hosts, window=self.window):
+                        if isinstance(item, DamagedRecord):
+                            report.add_failure(f"{location}@{item.offset}", item.reason)
+                            continue
                         if isinstance(item, FetchOutcome):
                             failures.append(item)
                             continue

@@ -3,6 +3,7 @@ CC-NEWS; reads an open stream and never touches the network."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,21 +40,121 @@ def host_matches(host: str, hosts: set[str]) -> bool:
     return any(host == allowed or host.endswith("." + allowed) for allowed in hosts)
 
 
+@dataclass(frozen=True, slots=True)
+class DamagedRecord:
+    """A record that could not be read: where it starts (or where reading failed), and why."""
+
+    where: str
+    offset: int
+    reason: str
+
+
 def iter_warc_pages(
     stream: BinaryIO, *, hosts: set[str], source: str, max_body_bytes: int = MAX_BODY_BYTES
 ) -> Iterator[WarcPage]:
-    """Yield the HTML responses in `stream` whose host is in `hosts`; skip everything else."""
+    """Yield the HTML responses in `stream` whose host is in `hosts`; skip everything else.
+    FeedError at the first damaged record (read_warc goes on past it)."""
+    for item in read_warc(stream, hosts=hosts, source=source, max_body_bytes=max_body_bytes):
+        if isinstance(item, DamagedRecord):
+            raise FeedError(item.reason)
+        yield item
+
+
+_READ_ERRORS = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error)
+
+
+def read_warc(
+    stream: BinaryIO, *, hosts: set[str], source: str, max_body_bytes: int = MAX_BODY_BYTES
+) -> Iterator[WarcPage | DamagedRecord]:
+    """Like iter_warc_pages, but a damaged record is yielded as such and, when the stream can
+    seek, reading goes on at the next record that decompresses (gzip) or parses (plain WARC)."""
     wanted = {host.lower().rstrip(".") for host in hosts}
     where = str(getattr(stream, "name", "WARC stream"))
+    seekable = stream.seekable()
+    last_good = stream.tell() - 1 if seekable else -1  # start of the last record read whole
+    while True:
+        iterator = ArchiveIterator(stream)
+        current: int | None = None
+        try:
+            for record in iterator:
+                current = int(iterator.offset)  # where this record starts (warcio keeps it absolute)
+                try:
+                    page = _page(record, hosts=wanted, source=source, max_body_bytes=max_body_bytes)
+                except FeedError as error:  # cut short: the file ends inside this record
+                    yield DamagedRecord(where, current, str(error))
+                    return
+                last_good, current = current, None
+                if page is not None:
+                    yield page
+            return
+        except _READ_ERRORS as error:
+            detail = str(error)[:120]
+            # Reading the next record failed: warcio's offset is where the last one ended.
+            damaged = current if current is not None else int(iterator.offset)
+        if not seekable:
+            yield DamagedRecord(where, damaged, _unreadable(where, damaged, detail) + "; the rest is skipped")
+            return
+        resume = _next_record(stream, after=max(damaged, last_good) + 1)
+        yield DamagedRecord(where, damaged, _unreadable(where, damaged, detail))
+        if resume is None:
+            return
+        stream.seek(resume)
+        last_good = resume - 1
+
+
+def _unreadable(where: str, offset: int, detail: str) -> str:
+    return f"{where}: unreadable WARC record at offset {offset} ({detail}); check that the file is a complete WARC"
+
+
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_WARC_MAGIC = b"WARC/1."
+_SCAN_BLOCK = 1 << 20
+_MEMBER_READ = 1 << 16
+
+
+def _next_record(stream: BinaryIO, *, after: int) -> int | None:
+    """The offset of the first readable record start after `after`: a gzip member that inflates
+    whole to a WARC header, or a plain "WARC/1." line."""
+    position = max(after, 0)
+    while True:
+        stream.seek(position)
+        block = stream.read(_SCAN_BLOCK + 8)
+        if len(block) < 8:
+            return None
+        for found in sorted(_starts(block, first=position == 0)):
+            if found >= _SCAN_BLOCK and len(block) > _SCAN_BLOCK:
+                break
+            if _readable_at(stream, position + found):
+                return position + found
+        position += _SCAN_BLOCK
+
+
+def _readable_at(stream: BinaryIO, offset: int) -> bool:
+    stream.seek(offset)
+    head = stream.read(len(_WARC_MAGIC))
+    if head == _WARC_MAGIC:
+        return True
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    data = head
+    start = b""
     try:
-        for record in ArchiveIterator(stream):
-            page = _page(record, hosts=wanted, source=source, max_body_bytes=max_body_bytes)
-            if page is not None:
-                yield page
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as error:
-        raise FeedError(
-            f"{where}: unreadable WARC ({error}); check that the file is a complete WARC"
-        ) from error
+        while not inflater.eof and data:
+            inflated = inflater.decompress(data)
+            if len(start) < len(_WARC_MAGIC):
+                start += inflated[: len(_WARC_MAGIC)]
+            data = stream.read(_MEMBER_READ)
+    except zlib.error:
+        return False
+    return inflater.eof and start.startswith(_WARC_MAGIC)
+
+
+def _starts(block: bytes, *, first: bool) -> Iterator[int]:
+    for magic in (_GZIP_MAGIC, _WARC_MAGIC):
+        found = block.find(magic, 0)
+        while found != -1:
+            if magic is _GZIP_MAGIC or (found == 0 and first) or block[found - 1 : found] == b"\n":
+                yield found
+            found = block.find(magic, found + 1)
 
 
 def _truncated(record: Any) -> bool:
@@ -99,9 +200,13 @@ def warc_pages(
     source: str,
     hosts: set[str],
     window: DateWindow | None,
-) -> Iterator[FetchedPage | FetchOutcome]:
-    """The source's HTML pages in a WARC; records crawled before the window cannot be in it."""
-    for record in iter_warc_pages(stream, hosts=hosts, source=source):
+) -> Iterator[FetchedPage | FetchOutcome | DamagedRecord]:
+    """The source's HTML pages in a WARC; records crawled before the window cannot be in it.
+    A damaged record is passed on, for the run's report, and reading goes on past it."""
+    for record in read_warc(stream, hosts=hosts, source=source):
+        if isinstance(record, DamagedRecord):
+            yield record
+            continue
         url = canonicalize_url(record.url)
         if url is None:
             continue

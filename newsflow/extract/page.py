@@ -48,6 +48,7 @@ def process_page(page: FetchedPage) -> ProcessedArticle | FetchOutcome:
         fetched_url=page.url,
         source=page.source,
         http_status=page.status,
+        archived=page.archived,
     )
 
 

@@ -23,6 +23,7 @@ from newsflow.errors import (
     HttpStatusError,
     ResponseTooLarge,
 )
+from newsflow.records import ArchiveLocation, HttpExchange
 from newsflow.settings import RunConfig
 from newsflow.urls import host_of
 
@@ -77,6 +78,8 @@ class FetchResponse:
     content_type: str | None
     etag: str | None = None
     last_modified: str | None = None
+    exchange: HttpExchange | None = None  # kept when asked for (keep_exchange), for the archive
+    archived: ArchiveLocation | None = None  # where the fetcher archived it
 
 
 def _origin(host: str, port: int) -> str:
@@ -262,19 +265,29 @@ def _inflate(raw: Iterable[bytes], wbits: int, url: str) -> Iterator[bytes]:
         raise FetchError(url, f"{url}: the body could not be decompressed ({exc})") from exc
 
 
-def _decoded_chunks(response: httpx.Response, url: str) -> Iterator[bytes]:
+def _kept(chunks: Iterator[bytes], kept: list[bytes]) -> Iterator[bytes]:
+    for chunk in chunks:
+        kept.append(chunk)
+        yield chunk
+
+
+def _decoded_chunks(response: httpx.Response, url: str, raw_kept: list[bytes] | None) -> Iterator[bytes]:
     encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        return response.iter_raw()
+    raw = response.iter_raw() if raw_kept is None else _kept(response.iter_raw(), raw_kept)
     if encoding in ("gzip", "x-gzip"):
-        return _inflate(response.iter_raw(), zlib.MAX_WBITS | 16, url)
+        return _inflate(raw, zlib.MAX_WBITS | 16, url)
     if encoding == "deflate":
-        raw = response.iter_raw()
         first = next(raw, b"")
         # "deflate" is zlib-wrapped by the standard and raw deflate by some servers.
         wrapped = len(first) >= 2 and (first[0] & 0x0F) == 8 and int.from_bytes(first[:2], "big") % 31 == 0
         return _inflate(_prepend(first, raw), zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS, url)
-    if encoding in ("", "identity"):
-        return response.iter_raw()
-    return response.iter_bytes()  # an encoding we did not ask for: httpx's decoder, still capped below
+    if raw_kept is not None:
+        # An encoding we did not ask for: httpx's decoder, still capped below; the archive keeps
+        # the decoded body under the headers as received, so it is read back by its encoding.
+        return _kept(response.iter_bytes(), raw_kept)
+    return response.iter_bytes()
 
 
 def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -282,7 +295,9 @@ def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def _read_capped(response: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
+def _read_capped(
+    response: httpx.Response, url: str, max_bytes: int, deadline: float, raw_kept: list[bytes] | None = None
+) -> bytes:
     declared = response.headers.get("content-length")
     if (
         declared
@@ -295,7 +310,7 @@ def _read_capped(response: httpx.Response, url: str, max_bytes: int, deadline: f
         )
     chunks: list[bytes] = []
     total = 0
-    for chunk in _decoded_chunks(response, url):
+    for chunk in _decoded_chunks(response, url, raw_kept):
         total += len(chunk)
         if total > max_bytes:
             raise ResponseTooLarge(
@@ -314,10 +329,19 @@ def fetch_once(
     max_bytes: int,
     total_timeout: float,
     headers: dict[str, str] | None = None,
+    keep_exchange: bool = False,
 ) -> FetchResponse:
-    """One GET with a size cap and an overall time limit; HTTP errors raise HttpStatusError."""
+    """One GET with a size cap and an overall time limit; HTTP errors raise HttpStatusError.
+    With `keep_exchange`, a successful response carries its request and response as received."""
     try:
-        return _fetch(client, url, max_bytes=max_bytes, total_timeout=total_timeout, headers=headers)
+        return _fetch(
+            client,
+            url,
+            max_bytes=max_bytes,
+            total_timeout=total_timeout,
+            headers=headers,
+            keep_exchange=keep_exchange,
+        )
     except (ForbiddenHost, ConnectionFailed) as exc:
         if exc.url in (url, _normalized(url)):
             raise
@@ -339,6 +363,7 @@ def _fetch(
     max_bytes: int,
     total_timeout: float,
     headers: dict[str, str] | None,
+    keep_exchange: bool,
 ) -> FetchResponse:
     deadline = time.monotonic() + total_timeout
     try:
@@ -353,7 +378,8 @@ def _fetch(
                     status=response.status_code,
                     retry_after=retry_after_seconds(response.headers.get("retry-after")),
                 )
-            body = _read_capped(response, url, max_bytes, deadline)
+            raw: list[bytes] | None = [] if keep_exchange else None
+            body = _read_capped(response, url, max_bytes, deadline, raw)
             return FetchResponse(
                 url=url,
                 final_url=str(response.url),
@@ -362,6 +388,7 @@ def _fetch(
                 content_type=response.headers.get("content-type"),
                 etag=response.headers.get("etag"),
                 last_modified=response.headers.get("last-modified"),
+                exchange=None if raw is None else _exchange(response, body if not raw else b"".join(raw)),
             )
     except httpx.TooManyRedirects as exc:
         raise FetchError(url, f"{url}: too many redirects (a redirect loop?)") from exc
@@ -383,6 +410,39 @@ def _fetch(
         ) from exc
     except httpx.InvalidURL as exc:
         raise FetchError(url, f"{url}: invalid URL ({exc})") from exc
+
+
+_FRAMING_HEADERS = frozenset({"transfer-encoding"})
+_INFLATED_HERE = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
+
+
+def _exchange(response: httpx.Response, body: bytes) -> HttpExchange:
+    """The request and response as received, for the archive. httpx has undone the chunked
+    framing, and an encoding we did not ask for has been decoded: their headers are kept under
+    X-Archive-Orig- names (as web archives do), so that a WARC reader does not undo them again."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    renamed = _FRAMING_HEADERS if encoding in _INFLATED_HERE else _FRAMING_HEADERS | {"content-encoding"}
+    headers = tuple(
+        (f"X-Archive-Orig-{name}" if name.lower() in renamed else name, value)
+        for name, value in _as_sent(response.headers)
+    )
+    request = response.request
+    return HttpExchange(
+        url=str(response.url),
+        method=request.method,
+        request_headers=_as_sent(request.headers),
+        http_version=response.http_version,
+        status=response.status_code,
+        reason=response.reason_phrase,
+        response_headers=headers,
+        body=body,
+        fetched_at=datetime.now(UTC),
+    )
+
+
+def _as_sent(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
+    """Header names in their own case, values as bytes read as Latin-1 (HTTP's own charset)."""
+    return tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in headers.raw)
 
 
 def is_transient(error: FetchError) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from newsflow.errors import (
     ResponseTooLarge,
     UnsupportedContent,
 )
+from newsflow.fetch.archive import ArchiveSink
 from newsflow.fetch.client import FetchPolicy, FetchResponse, fetch_once, is_transient
 from newsflow.fetch.politeness import HostLimiter
 from newsflow.fetch.robots import RobotsRules, parse_robots
@@ -79,15 +81,23 @@ def _reason(error: FetchError) -> str:
 
 
 class Fetcher:
-    """One run's fetching: a shared client, host limiter and robots cache."""
+    """One run's fetching: a shared client, host limiter and robots cache; with an archive, every
+    response it returns (pages, feeds, sitemaps; not robots.txt) is archived first."""
 
     def __init__(
-        self, client: httpx.Client, policy: FetchPolicy, limiter: HostLimiter, *, respect_robots: bool
+        self,
+        client: httpx.Client,
+        policy: FetchPolicy,
+        limiter: HostLimiter,
+        *,
+        respect_robots: bool,
+        archive: ArchiveSink | None = None,
     ) -> None:
         self._client = client
         self._policy = policy
         self._limiter = limiter
         self._respect_robots = respect_robots
+        self._archive = archive
         self._robots: dict[str, RobotsRules] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
         self._robots_lock = threading.Lock()
@@ -162,13 +172,15 @@ class Fetcher:
         while True:
             try:
                 with self._limiter.slot(host):
-                    return fetch_once(
+                    response = fetch_once(
                         self._client,
                         url,
                         max_bytes=max_bytes or self._policy.max_bytes,
                         total_timeout=total_timeout,
                         headers=headers,
+                        keep_exchange=self._archive is not None,
                     )
+                return self._archived(response)
             except FetchError as error:
                 if attempt >= self._policy.max_retries or not is_transient(error):
                     raise
@@ -178,6 +190,12 @@ class Fetcher:
                     raise
                 attempt += 1
                 self._limiter.push_back(host, wait)
+
+    def _archived(self, response: FetchResponse) -> FetchResponse:
+        if self._archive is None or response.exchange is None:
+            return response
+        # Written whole before anyone can store its location (see newsflow.fetch.archive).
+        return replace(response, exchange=None, archived=self._archive.write(response.exchange))
 
     def fetch_page(self, item: DiscoveredUrl) -> FetchedPage | FetchOutcome:
         """Fetch and decode one article page, or say why not."""
@@ -194,6 +212,7 @@ class Fetcher:
             body=response.body,
             content_type=response.content_type,
             hints=PageHints(listed_published_at=item.published_at, listed_title=item.title),
+            archived=response.archived,
         )
 
     def fetch_pages(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -88,3 +89,34 @@ def test_backfill_reads_warc_records_of_the_source_within_the_window(
     assert again.result().reports[0].new == 0
     with session_scope(database_url) as session:
         assert len(session.exec(select(Article)).all()) == len(expected)
+
+
+def test_a_damaged_record_is_reported_and_the_rest_of_the_archive_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    path = tmp_path / "news.warc.gz"
+    published = _write_archive(path)
+    window = day_window(DAY)
+    expected = [url for url, when in published.items() if when is not None and window.contains(when)]
+    with path.open("rb") as stream:
+        iterator = ArchiveIterator(stream)
+        offsets = {r.rec_headers.get_header("WARC-Target-URI"): iterator.offset for r in iterator}
+    victim = expected[1]
+    data = bytearray(path.read_bytes())
+    for index in range(offsets[victim] + 30, offsets[victim] + 130):
+        data[index] ^= 0x5A
+    path.write_bytes(bytes(data))
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        f'sources:\n  - name: archive\n    hosts: ["gazette.example"]\n    warcs: ["{path}"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DATABASE_URL", database_url)
+
+    state = backfill(DAY, DAY, sources_path=str(sources), return_state=True)
+    assert state.is_completed(), state.message
+    report = state.result().reports[0]
+    assert [where for where, _ in report.failures] == [f"{path}@{offsets[victim]}"]
+    with session_scope(database_url) as session:
+        stored = {a.fetched_url for a in session.exec(select(Article)).all()}
+    assert stored == set(expected) - {victim}

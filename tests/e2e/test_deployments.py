@@ -33,13 +33,16 @@ def _raw() -> dict[str, Any]:
 
 
 def _entries() -> dict[str, dict[str, Any]]:
-    return {entry["name"]: entry for entry in _raw()["deployments"]}
+    """The file's deployments by flow/name, as Prefect names them (names are unique per flow)."""
+    return {
+        f"{entry['entrypoint'].rsplit(':', 1)[1]}/{entry['name']}": entry for entry in _raw()["deployments"]
+    }
 
 
 def test_the_file_passes_prefects_own_prefect_yaml_model() -> None:
     # `prefect deploy` skips a file that fails this model with only a yellow warning.
     model = PrefectYamlModel.model_validate(_raw())
-    assert [d.name for d in model.deployments] == ["scheduled", "by-date"]
+    assert [d.name for d in model.deployments] == ["scheduled", "by-date", "by-date"]
     assert model.pull == [
         {"prefect.deployments.steps.set_working_directory": {"directory": "{{ $NEWSFLOW_HOME }}"}}
     ]
@@ -48,7 +51,10 @@ def test_the_file_passes_prefects_own_prefect_yaml_model() -> None:
         assert deployment.work_pool is not None and deployment.work_pool.name == "newsflow"
 
 
-@pytest.mark.parametrize(("name", "flow_name"), [("scheduled", "ingest"), ("by-date", "backfill")])
+@pytest.mark.parametrize(
+    ("name", "flow_name"),
+    [("ingest/scheduled", "ingest"), ("backfill/by-date", "backfill"), ("reextract/by-date", "reextract")],
+)
 def test_each_entrypoint_loads_its_flow_from_the_checkout(name: str, flow_name: str) -> None:
     entry = _entries()[name]
     flow = load_flow_from_entrypoint(str(REPO_ROOT / entry["entrypoint"]), use_placeholder_flow=False)
@@ -58,7 +64,7 @@ def test_each_entrypoint_loads_its_flow_from_the_checkout(name: str, flow_name: 
 def test_scheduled_parameters_are_complete_for_the_ingest_flow() -> None:
     # A scheduled run gets exactly these parameters, so they must satisfy the schema on their own.
     schema = parameter_schema(ingest).model_dump()
-    assert validate(_entries()["scheduled"]["parameters"], schema) == []
+    assert validate(_entries()["ingest/scheduled"]["parameters"], schema) == []
     assert validate({"source_names": "news-az"}, schema) != []
 
 
@@ -69,7 +75,7 @@ def test_backfill_parameters_are_dates_so_the_ui_form_shows_date_pickers() -> No
         assert schema["properties"][name]["format"] == "date"
     assert schema["required"] == ["since", "until"]
     # The file leaves the window to the person running it: the form must ask for both dates.
-    missing = " ".join(e.message for e in validate(_entries()["by-date"]["parameters"], schema))
+    missing = " ".join(e.message for e in validate(_entries()["backfill/by-date"]["parameters"], schema))
     assert "'since' is a required property" in missing and "'until' is a required property" in missing
     good = {"since": "2025-06-01", "until": "2025-06-07", "source_names": ["news-az"]}
     assert validate(good, schema) == []
@@ -78,7 +84,7 @@ def test_backfill_parameters_are_dates_so_the_ui_form_shows_date_pickers() -> No
 
 
 def test_the_ingest_runs_every_fifteen_minutes_and_never_piles_up() -> None:
-    entry = _entries()["scheduled"]
+    entry = _entries()["ingest/scheduled"]
     [schedule] = [_schedule_config_to_deployment_schedule(raw) for raw in entry["schedules"]]
     assert isinstance(schedule["schedule"], IntervalSchedule)
     assert schedule["schedule"].interval == timedelta(minutes=15)
@@ -92,16 +98,20 @@ def test_the_ingest_runs_every_fifteen_minutes_and_never_piles_up() -> None:
 
 
 def test_the_backfill_has_no_schedule_and_a_valid_limit() -> None:
-    entry = _entries()["by-date"]
+    entry = _entries()["backfill/by-date"]
     assert not entry["schedules"]
     ConcurrencyLimitStrategy(entry["concurrency_limit"]["collision_strategy"])
     assert "backfill" in entry["tags"]
 
 
 def test_serve_builds_the_same_deployments_the_file_describes() -> None:
-    built = {d.name: d for d in build_deployments(DEPLOYMENTS)}
-    assert set(built) == {"scheduled", "by-date"}
-    scheduled, by_date = built["scheduled"], built["by-date"]
+    built = {f"{d.flow_name}/{d.name}": d for d in build_deployments(DEPLOYMENTS)}
+    assert set(built) == {"ingest/scheduled", "backfill/by-date", "reextract/by-date"}
+    scheduled, by_date = built["ingest/scheduled"], built["backfill/by-date"]
+    reextract = built["reextract/by-date"]
+    assert reextract.schedules == [] and set(reextract.tags) >= {"newsflow", "reextract"}
+    reextract_schema = reextract._parameter_openapi_schema.model_dump()["properties"]
+    assert reextract_schema["since"]["anyOf"][0]["format"] == "date"
     assert scheduled.flow_name == "ingest" and by_date.flow_name == "backfill"
     [schedule] = scheduled.schedules
     assert isinstance(schedule.schedule, IntervalSchedule)

@@ -15,7 +15,7 @@ from newsflow.errors import StorageError
 from newsflow.records import ExtractedArticle, ProcessedArticle
 from newsflow.selection import ArticleFilter, parse_filter
 from storage.articles import duplicates_of, find_article, iter_articles, known_sources, source_stats
-from storage.db import read_scope, require_schema, session_scope, upgrade
+from storage.db import HEAD_REVISION, read_scope, require_schema, session_scope, upgrade
 from storage.repository import store_articles, update_source_health
 
 BODIES = [
@@ -127,12 +127,14 @@ def test_search_index_follows_updates_and_deletes_by_any_writer(stored: str) -> 
 
 def test_migration_indexes_articles_stored_before_it(database_url: str) -> None:
     upgrade(database_url, "0004")
-    with session_scope(database_url) as session:
-        store_articles(
-            session,
-            items=[_item("https://a.test/old", "An old story about a walrus.\n" + BODIES[3], title="Old")],
-            threshold=0.7,
-            now=NOW,
+    with session_scope(database_url) as session:  # a row written by a newsflow of revision 0004
+        session.execute(
+            text(
+                "INSERT INTO article (url, fetched_url, source, title, text, authors, tags, content_hash,"
+                " minhash, first_seen_at, updated_at) VALUES ('https://a.test/old', 'https://a.test/old',"
+                " 'daily', 'Old', :text, '[]', '[]', 'h', :minhash, :now, :now)"
+            ),
+            {"text": "An old story about a walrus.\n" + BODIES[3], "minhash": b"\0", "now": NOW},
         )
     upgrade(database_url)
     assert _urls(database_url, parse_filter(search="walrus")) == ["https://a.test/old"]
@@ -186,7 +188,7 @@ def test_require_schema_names_the_missing_step(database_url: str, tmp_path: Path
             session.execute(text("CREATE TABLE unrelated (id INTEGER)"))
         require_schema(database_url)
     upgrade(database_url, "0004")
-    with pytest.raises(StorageError, match="has schema revision 0004, this newsflow reads 0005"):
+    with pytest.raises(StorageError, match=f"has schema revision 0004, this newsflow reads {HEAD_REVISION}"):
         require_schema(database_url)
     upgrade(database_url)
     require_schema(database_url)
