@@ -31,7 +31,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.ingest_run import ROOT, RunResult, fresh_sqlite, mib, prefect_server, prepare_work, run_ingest
+from bench.ingest_run import (
+    NEWSFLOW,
+    ROOT,
+    RunResult,
+    fresh_sqlite,
+    mib,
+    prefect_server,
+    prepare_work,
+    run_ingest,
+)
 from bench.sitegen import DEFAULT_FOLDER, generate, page_path
 from tests.site.feeds import FeedItem, rss
 
@@ -185,9 +194,9 @@ def _checked(result: RunResult, what: str) -> RunResult:
 
 
 def new_pages(result: RunResult) -> int:
-    """New articles of a run, from the CLI's last line ("... N new, ...")."""
-    match = re.search(r"(\d+) new", result.output.strip().splitlines()[-1])
-    return int(match.group(1)) if match else 0
+    """New articles of a run, from the CLI's summary line ("N new, N duplicate, N failed, ...")."""
+    found = re.findall(r"^(\d+) new, \d+ duplicate, \d+ failed", result.output, re.MULTILINE)
+    return int(found[-1]) if found else 0
 
 
 def measure(args: argparse.Namespace) -> None:
@@ -204,13 +213,17 @@ def measure(args: argparse.Namespace) -> None:
         single = write_single_source(work, port)
 
         def run(sources: Path, database_url: str) -> RunResult:
-            return run_ingest(sources, database_url=database_url, prefect_home=home, api_url=api, extra_env=extra)
+            return run_ingest(
+                sources, database_url=database_url, prefect_home=home, api_url=api, extra_env=extra
+            )
 
         for round_ in range(1, args.rounds + 1):
             ratio_parts: list[float] = []
             if not args.skip_single:
                 result = _checked(run(single, fresh_sqlite(work, "many-single")), "the single-source run")
-                single_run = Measured(f"1 source x {SINGLE_PAGES} pages, no latency", new_pages(result), result)
+                single_run = Measured(
+                    f"1 source x {SINGLE_PAGES} pages, no latency", new_pages(result), result
+                )
                 print(f"round {round_}: {single_run.line()}", flush=True)
                 ratio_parts.append(single_run.rate)
             database = fresh_sqlite(work, "many")
@@ -230,7 +243,9 @@ def measure(args: argparse.Namespace) -> None:
                 rerun = Measured(f"{args.sites} sources again, nothing new", 0, result)
                 print(f"round {round_}: {rerun.line()}", flush=True)
             if ratio_parts:
-                print(f"round {round_}: ratio of pages/s to the single source: {first.rate / ratio_parts[0]:.2f}")
+                print(
+                    f"round {round_}: ratio of pages/s to the single source: {first.rate / ratio_parts[0]:.2f}"
+                )
             print(f"load average: {os.getloadavg()}", flush=True)
 
 
@@ -244,6 +259,12 @@ def main() -> None:
     parser.add_argument("--skip-single", action="store_true", help="no 1-source reference run")
     parser.add_argument("--skip-rerun", action="store_true")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the ingest runs")
+    parser.add_argument(
+        "--cli",
+        type=Path,
+        default=NEWSFLOW,
+        help="the newsflow command to run (another checkout's, for an A/B)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=18080, help="the port every site listens on")
     args = parser.parse_args()

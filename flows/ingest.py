@@ -13,6 +13,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.run import prepare, run_sources
 from flows.summary import RunSummary, final_state
 from newsflow.errors import DatabaseUnavailable
+from newsflow.settings import MAX_SOURCE_CONCURRENCY
 
 
 def ingest_run_name() -> str:
@@ -25,9 +26,10 @@ def ingest_run_name() -> str:
 @flow(
     name="ingest",
     flow_run_name=ingest_run_name,
-    # Bounded pool; NEWSFLOW_SOURCE_CONCURRENCY (at most 16) sets how many sources run at once.
+    # Bounded pool, its threads started as needed; RunConfig.source_concurrency (derived from the
+    # CPU count, or NEWSFLOW_SOURCE_CONCURRENCY) sets how many sources run at once.
     # (Prefect types the runner invariantly, hence the ignore.)
-    task_runner=ThreadPoolTaskRunner[Any](max_workers=16),  # type: ignore[arg-type]
+    task_runner=ThreadPoolTaskRunner[Any](max_workers=MAX_SOURCE_CONCURRENCY),  # type: ignore[arg-type]
     log_prints=False,
     persist_result=False,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from newsflow.sources import load_sources, select_sources
 from storage.db import checkpoint, upgrade
 from tasks.ingest_source import ingest_source
 from tasks.progress import ProgressCallback, progress_callback
+from tasks.run_fetcher import run_fetcher
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,9 @@ def run_sources(
     # The CLI's bars (None in a served or deployed run), and an ingest's progress artifact.
     progress = ArtifactProgress(kind, progress_callback()) if window is None else progress_callback()
     try:
-        reports = _source_reports(kind, sources, config, run_id=run_id, window=window, progress=progress)
+        # One client, robots.txt cache and host limiter for every source of the run.
+        with run_fetcher(sources, config, run_id) if run_id else contextlib.nullcontext():
+            reports = _source_reports(kind, sources, config, run_id=run_id, window=window, progress=progress)
     finally:
         if isinstance(progress, ArtifactProgress):
             progress.finish()
@@ -132,7 +136,10 @@ def _source_reports(
             waiting.clear()  # Ctrl-C: the sources running finish their batch in flight
         while waiting and len(running) < config.source_concurrency:
             source = waiting.pop(0)
-            task = ingest_source.with_options(tags=[source.name, kind])
+            # No tag of the source's own: Prefect asks its API for concurrency slots of every tag
+            # set it meets, through a client (and TLS context) per distinct set, kept for the
+            # process's life; the task run's name carries the source.
+            task = ingest_source.with_options(tags=[kind])
             running.append((source, task.submit(source, config, run_id, window, progress)))
         if not running:
             break

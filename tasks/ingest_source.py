@@ -24,9 +24,7 @@ from newsflow.candidates import cap, chunks, ramped_chunks, retry_candidates, un
 from newsflow.discover.listings import Discovery, discover
 from newsflow.discover.warc import warc_pages
 from newsflow.errors import DatabaseUnavailable, FeedError, Interrupted
-from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
 from newsflow.fetch.fetcher import Fetcher
-from newsflow.fetch.politeness import HostLimiter, limiter_for_run
 from newsflow.fetch.warc_stream import open_warc
 from newsflow.records import (
     DateWindow,
@@ -55,18 +53,12 @@ from storage.repository import (
 from storage.retry import run_transaction
 from tasks.extraction_pool import prestart, resolve_workers, submit_extraction
 from tasks.progress import ProgressCallback
+from tasks.run_fetcher import source_fetcher
 
 T = TypeVar("T")
 Batch = tuple[list[FetchedPage], list[FetchOutcome]]  # pages to extract, URLs that already failed
 Extracted = Future[list[ProcessedArticle | FetchOutcome]]
 _SETTLED_CHUNK = 500  # URLs per settled-URL lookup, as storage's own IN-list chunks
-
-
-def shared_limiter(config: RunConfig, run_id: str | None) -> HostLimiter:
-    """One host limiter per run, so all sources of a run share each host's budget."""
-    return limiter_for_run(
-        run_id, max_concurrency=config.per_host_concurrency, min_delay=config.per_host_delay
-    )
 
 
 def _unsettled(session: Session, found: Sequence[DiscoveredUrl]) -> list[DiscoveredUrl]:
@@ -125,17 +117,9 @@ class SourcePipeline:
 
     def run(self) -> SourceReport:
         report = SourceReport(self.source.name)
-        # Origins (host and port), not bare hosts: a source on 127.0.0.1:8080 opens no other local port.
-        policy = FetchPolicy.for_run(
-            self.config, allowed_origins([*self.source.feeds, *self.source.sitemaps, *self.source.warcs])
-        )
-        with build_client(policy) as client:
-            fetcher = Fetcher(
-                client,
-                policy,
-                shared_limiter(self.config, self.run_id),
-                respect_robots=self.config.respect_robots,
-            )
+        # The run's shared fetcher (one client, robots.txt cache and host limiter for every
+        # source), or one of this source's own when the task runs outside a run that opened one.
+        with source_fetcher(self.source, self.config, self.run_id) as fetcher:
             started = time.monotonic()
             try:
                 discovery = self._discover(fetcher)
@@ -148,7 +132,7 @@ class SourcePipeline:
             candidates, left_over = cap(candidates, self.config.max_urls_per_source)
             self._consume(self._fetched_batches(fetcher, candidates, report), report, total=len(candidates))
             if self.window is not None and self.source.warcs:
-                self._consume(self._warc_batches(client, report), report, total=0)
+                self._consume(self._warc_batches(fetcher.client, report), report, total=0)
         self._finish(discovery, report, urls_left_over=left_over or stop_requested())
         return report
 

@@ -52,8 +52,10 @@ class FetchPolicy:
     max_connections: int = 32
 
     @classmethod
-    def for_run(cls, config: RunConfig, allowed_hosts: frozenset[str]) -> FetchPolicy:
-        """The policy of one source's fetches in a run."""
+    def for_run(
+        cls, config: RunConfig, allowed_hosts: frozenset[str], *, max_connections: int | None = None
+    ) -> FetchPolicy:
+        """The policy of a run's fetches (of one source, or of every source sharing one client)."""
         return cls(
             user_agent=config.user_agent,
             connect_timeout=config.connect_timeout,
@@ -62,7 +64,7 @@ class FetchPolicy:
             max_retries=config.max_retries,
             max_retry_after=config.max_retry_after,
             allowed_hosts=allowed_hosts,
-            max_connections=max(config.fetch_concurrency, 4),
+            max_connections=max_connections or max(config.fetch_concurrency, 4),
         )
 
 

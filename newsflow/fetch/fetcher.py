@@ -92,6 +92,16 @@ class Fetcher:
         self._robots_locks: dict[str, threading.Lock] = {}
         self._robots_lock = threading.Lock()
 
+    @property
+    def client(self) -> httpx.Client:
+        """The client every request of this fetcher goes through (WARC downloads use it too)."""
+        return self._client
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        """The private origins this fetcher's SSRF guard lets through (configured sources')."""
+        return self._policy.allowed_hosts
+
     def _rules(self, url: str) -> RobotsRules:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
