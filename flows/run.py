@@ -11,6 +11,7 @@ from uuid import UUID
 
 from prefect import State
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.context import TagsContext
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 
@@ -127,6 +128,21 @@ def _source_reports(
     window: DateWindow | None,
     progress: ProgressCallback | None,
 ) -> dict[str, SourceReport]:
+    # Task runs carry no tags (the flow run has them): Prefect asks its API for concurrency slots
+    # of every tagged task run, a round trip and a lease per source.
+    with TagsContext(current_tags=set()):
+        return _run_tasks(kind, sources, config, run_id=run_id, window=window, progress=progress)
+
+
+def _run_tasks(
+    kind: str,
+    sources: list[Source],
+    config: RunConfig,
+    *,
+    run_id: str | None,
+    window: DateWindow | None,
+    progress: ProgressCallback | None,
+) -> dict[str, SourceReport]:
     waiting = list(sources)
     running: list[tuple[Source, PrefectFuture[SourceReport | State[SourceReport]]]] = []
     reports: dict[str, SourceReport] = {}
@@ -136,11 +152,7 @@ def _source_reports(
             waiting.clear()  # Ctrl-C: the sources running finish their batch in flight
         while waiting and len(running) < config.source_concurrency:
             source = waiting.pop(0)
-            # No tag of the source's own: Prefect asks its API for concurrency slots of every tag
-            # set it meets, through a client (and TLS context) per distinct set, kept for the
-            # process's life; the task run's name carries the source.
-            task = ingest_source.with_options(tags=[kind])
-            running.append((source, task.submit(source, config, run_id, window, progress)))
+            running.append((source, ingest_source.submit(source, config, run_id, window, progress)))
         if not running:
             break
         finished = next(as_completed([future for _, future in running]))

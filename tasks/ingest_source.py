@@ -142,7 +142,7 @@ class SourcePipeline:
                 state = get_feed_state(session, url=url)
                 return (state.etag, state.last_modified) if state is not None else None
 
-            return self._transaction(validators)
+            return self._transaction(validators, read_only=True)
 
         # A backfill needs the full listings, so it never sends conditional requests.
         return discover(
@@ -166,14 +166,14 @@ class SourcePipeline:
                 return _unsettled(session, kept), outside
 
             # The report is counted once the transaction is through, not once per attempt.
-            kept, outside = self._transaction(in_window)
+            kept, outside = self._transaction(in_window, read_only=True)
             report.out_of_window += outside
             return kept
 
         def retry_and_fresh(session: Session) -> tuple[list[str], list[DiscoveredUrl]]:
             return retryable_urls(session, source=self.source.name), _unsettled(session, found)
 
-        retry, fresh = self._transaction(retry_and_fresh)
+        retry, fresh = self._transaction(retry_and_fresh, read_only=True)
         listed = (u.url for u in fresh)
         listings = [o.url for o in discovery.outcomes] + [*self.source.feeds, *self.source.sitemaps]
         return fresh + retry_candidates(retry, source=self.source.name, listed=listed, listings=listings)
@@ -187,9 +187,11 @@ class SourcePipeline:
         kept, outside = listed_in_window(found, window, page_dates=page_dates)
         return kept, len(outside)
 
-    def _transaction(self, work: Callable[[Session], T]) -> T:
+    def _transaction(self, work: Callable[[Session], T], *, read_only: bool = False) -> T:
         """`work` in one transaction, run again whole while the database restarts (storage.retry)."""
-        return run_transaction(self.config.database_url, work, budget=self.config.db_retry_seconds)
+        return run_transaction(
+            self.config.database_url, work, budget=self.config.db_retry_seconds, read_only=read_only
+        )
 
     def _fetched_batches(
         self, fetcher: Fetcher, candidates: list[DiscoveredUrl], report: SourceReport
@@ -237,7 +239,7 @@ class SourcePipeline:
 
     def _unstored(self, pages: list[FetchedPage]) -> list[FetchedPage]:
         urls = [p.url for p in pages]
-        settled = self._transaction(lambda session: settled_urls(session, urls=urls))
+        settled = self._transaction(lambda session: settled_urls(session, urls=urls), read_only=True)
         return [p for p in pages if p.url not in settled]
 
     def _consume(self, batches: Iterator[Batch], report: SourceReport, *, total: int) -> None:
