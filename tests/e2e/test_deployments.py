@@ -21,6 +21,7 @@ from flows.backfill import backfill
 from flows.cli import app
 from flows.ingest import ingest, ingest_run_name
 from flows.serve import REPO_ROOT, build_deployments
+from flows.shards import SHARD_DEPLOYMENT
 from newsflow.errors import ConfigError
 
 DEPLOYMENTS = REPO_ROOT / "deployments.yaml"
@@ -39,7 +40,7 @@ def _entries() -> dict[str, dict[str, Any]]:
 def test_the_file_passes_prefects_own_prefect_yaml_model() -> None:
     # `prefect deploy` skips a file that fails this model with only a yellow warning.
     model = PrefectYamlModel.model_validate(_raw())
-    assert [d.name for d in model.deployments] == ["scheduled", "by-date"]
+    assert [d.name for d in model.deployments] == ["scheduled", "shard", "by-date"]
     assert model.pull == [
         {"prefect.deployments.steps.set_working_directory": {"directory": "{{ $NEWSFLOW_HOME }}"}}
     ]
@@ -48,7 +49,9 @@ def test_the_file_passes_prefects_own_prefect_yaml_model() -> None:
         assert deployment.work_pool is not None and deployment.work_pool.name == "newsflow"
 
 
-@pytest.mark.parametrize(("name", "flow_name"), [("scheduled", "ingest"), ("by-date", "backfill")])
+@pytest.mark.parametrize(
+    ("name", "flow_name"), [("scheduled", "ingest"), ("shard", "ingest"), ("by-date", "backfill")]
+)
 def test_each_entrypoint_loads_its_flow_from_the_checkout(name: str, flow_name: str) -> None:
     entry = _entries()[name]
     flow = load_flow_from_entrypoint(str(REPO_ROOT / entry["entrypoint"]), use_placeholder_flow=False)
@@ -91,6 +94,16 @@ def test_the_ingest_runs_every_fifteen_minutes_and_never_piles_up() -> None:
     assert ConcurrencyLimitStrategy(limit["collision_strategy"]) is ConcurrencyLimitStrategy.CANCEL_NEW
 
 
+def test_the_shard_deployment_is_started_by_the_ingest_only_and_never_cancelled() -> None:
+    # Its runs start while the scheduled run holds that deployment's only slot, so no limit here.
+    entry = _entries()["shard"]
+    assert not entry["schedules"] and "concurrency_limit" not in entry
+    assert f"ingest/{entry['name']}" == SHARD_DEPLOYMENT
+    schema = parameter_schema(ingest).model_dump()
+    assert validate({**_entries()["scheduled"]["parameters"], "shards": 4, "shard": 3}, schema) == []
+    assert validate({"shards": 0}, schema) != []
+
+
 def test_the_backfill_has_no_schedule_and_a_valid_limit() -> None:
     entry = _entries()["by-date"]
     assert not entry["schedules"]
@@ -100,7 +113,7 @@ def test_the_backfill_has_no_schedule_and_a_valid_limit() -> None:
 
 def test_serve_builds_the_same_deployments_the_file_describes() -> None:
     built = {d.name: d for d in build_deployments(DEPLOYMENTS)}
-    assert set(built) == {"scheduled", "by-date"}
+    assert set(built) == {"scheduled", "shard", "by-date"}
     scheduled, by_date = built["scheduled"], built["by-date"]
     assert scheduled.flow_name == "ingest" and by_date.flow_name == "backfill"
     [schedule] = scheduled.schedules
