@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from prefect import State, flow
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
@@ -63,7 +63,7 @@ def ingest(
             split = split_by_host(prepared.sources, shards)
             if shard is not None:
                 summary = run_sources("ingest", split[shard], prepared.config)
-            elif flow_run.get_deployment_id() is not None:
+            elif deployment.id is not None:
                 reports = run_shard_deployments(split, sources_path, source_names)
                 summary = merge_shards("ingest", prepared.sources, reports, split)
             else:

@@ -29,7 +29,8 @@ SHARD_DEPLOYMENT = "ingest/shard"  # deployments.yaml: the ingest flow, no sched
 
 
 def shard_run_name(parent: str, shard: int, shards: int) -> str:
-    """ingest-2025-06-03T12-00-shard-1-of-4: the parent's name and the shard, counted from 1."""
+    """ingest-2025-06-03T12-00-shard-1-of-4: the parent's name and the shard, counted from 1
+    (the flow's own naming, flows.ingest.ingest_run_name, then puts the shard run's slot first)."""
     return f"{parent}-shard-{shard + 1}-of-{shards}"
 
 
