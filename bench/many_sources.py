@@ -34,6 +34,7 @@ from pathlib import Path
 from bench.ingest_run import (
     NEWSFLOW,
     ROOT,
+    WORK,
     RunResult,
     fresh_sqlite,
     mib,
@@ -188,6 +189,8 @@ class Measured:
 
 
 def _checked(result: RunResult, what: str) -> RunResult:
+    log = WORK / f"many-sources-{what.split()[-2] if len(what.split()) > 1 else what}.log"
+    log.write_text(result.output)  # the whole output, for a run whose numbers need explaining
     if result.returncode != 0:
         raise SystemExit(f"{what} failed:\n{result.output[-3000:]}")
     return result
