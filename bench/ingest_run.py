@@ -278,12 +278,13 @@ def run_ingest(
     api_url: str | None = None,
     extra_env: dict[str, str] | None = None,
     tty: bool = False,
+    newsflow: Path = NEWSFLOW,
 ) -> RunResult:
     """One `newsflow ingest` run as a subprocess: wall time, exit code, peak memory of its tree."""
     env = prefect_env(prefect_home, api_url)
     env.update(DATABASE_URL=database_url, NEWSFLOW_MAX_URLS_PER_SOURCE="100000")
     env.update(extra_env or {})  # may override DATABASE_URL (a PostgreSQL run)
-    command = [str(NEWSFLOW), "ingest", "--sources", str(sources)]
+    command = [str(newsflow), "ingest", "--sources", str(sources)]
     if tty:
         command = ["script", "-qec", " ".join(command), "/dev/null"]
     started = time.perf_counter()

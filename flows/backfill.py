@@ -17,7 +17,7 @@ from newsflow.errors import DatabaseUnavailable
 from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
 from newsflow.runtime.stop import reclaim_sigterm, stop_requested
-from newsflow.settings import RunConfig, load_settings
+from newsflow.settings import MAX_SOURCE_CONCURRENCY, RunConfig, load_settings
 from newsflow.window import days_between
 
 
@@ -30,7 +30,7 @@ def day_window(day: date) -> DateWindow:
 @flow(
     name="backfill-day",
     flow_run_name="backfill-day-{day}",
-    task_runner=ThreadPoolTaskRunner[Any](max_workers=16),  # type: ignore[arg-type]
+    task_runner=ThreadPoolTaskRunner[Any](max_workers=MAX_SOURCE_CONCURRENCY),  # type: ignore[arg-type]
     persist_result=False,
 )
 def backfill_day(day: date, sources: list[Source]) -> list[SourceReport] | State[Any]:

@@ -3,47 +3,96 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from prefect import State, flow, get_run_logger
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from flows.run import prepare, run_sources
+from flows.shards import merge_shards, run_shard_deployments
 from flows.summary import RunSummary, final_state, publish_stats
 from newsflow.errors import DatabaseUnavailable
+from newsflow.settings import MAX_SOURCE_CONCURRENCY
+from newsflow.shards import split_by_host
 from storage.articles import source_stats
 from storage.db import read_scope
 
+MAX_SHARDS = 256
+
 
 def ingest_run_name() -> str:
-    """Flow run names that say which slot ran: ingest-2025-06-03T12-00 (UTC)."""
+    """Flow run names that say which slot ran: ingest-2025-06-03T12-00 (UTC), and a shard's
+    ingest-2025-06-03T12-00-shard-1-of-4."""
     # The scheduled time, not the start: a run that starts late keeps its slot's name.
     when = flow_run.scheduled_start_time or datetime.now(UTC)
-    return f"ingest-{when.astimezone(UTC):%Y-%m-%dT%H-%M}"
+    name = f"ingest-{when.astimezone(UTC):%Y-%m-%dT%H-%M}"
+    shard = flow_run.parameters.get("shard")
+    if isinstance(shard, int):
+        name += f"-shard-{shard + 1}-of-{flow_run.parameters.get('shards')}"
+    return name
 
 
 @flow(
     name="ingest",
     flow_run_name=ingest_run_name,
-    # Bounded pool; NEWSFLOW_SOURCE_CONCURRENCY (at most 16) sets how many sources run at once.
+    # Bounded pool, its threads started as needed; RunConfig.source_concurrency (derived from the
+    # CPU count, or NEWSFLOW_SOURCE_CONCURRENCY) sets how many sources run at once.
     # (Prefect types the runner invariantly, hence the ignore.)
-    task_runner=ThreadPoolTaskRunner[Any](max_workers=16),  # type: ignore[arg-type]
+    task_runner=ThreadPoolTaskRunner[Any](max_workers=MAX_SOURCE_CONCURRENCY),  # type: ignore[arg-type]
     log_prints=False,
     persist_result=False,
 )
-def ingest(sources_path: str | None = None, source_names: list[str] | None = None) -> State[RunSummary]:
-    """Discover, fetch, extract, dedupe and store new articles of the configured sources."""
+def ingest(
+    sources_path: str | None = None,
+    source_names: list[str] | None = None,
+    shards: Annotated[int, Field(ge=1, le=MAX_SHARDS)] = 1,
+    shard: Annotated[int, Field(ge=0, lt=MAX_SHARDS)] | None = None,
+) -> State[RunSummary]:
+    """Discover, fetch, extract, dedupe and store new articles of the configured sources.
+
+    `shards` > 1 splits the sources by host into that many flow runs of the `ingest/shard`
+    deployment (README, "Scale out"); `shard` is set on those runs: the one shard they ingest."""
+    if shard is not None and shard >= shards:
+        return Failed(message=f"shard {shard} is not one of the {shards} shards (0 to {shards - 1})")
     prepared = prepare(sources_path, source_names)
     try:
-        summary = run_sources("ingest", prepared.sources, prepared.config)
+        if shards == 1:
+            summary = run_sources("ingest", prepared.sources, prepared.config)
+        else:
+            split = split_by_host(prepared.sources, shards)
+            if shard is not None:
+                summary = run_sources("ingest", split[shard], prepared.config)
+            elif deployment.id is not None:
+                reports = run_shard_deployments(split, sources_path, source_names)
+                summary = merge_shards("ingest", prepared.sources, reports, split)
+            else:
+                # Not deployed (a script, a test): the shards run here, one after another.
+                reports = [
+                    _shard_here(sources_path, source_names, shards, k) if group else []
+                    for k, group in enumerate(split)
+                ]
+                summary = merge_shards("ingest", prepared.sources, reports, split)
     except DatabaseUnavailable as exc:
         # A state, not a raise: Prefect would log the exception with a traceback.
         return Failed(message=str(exc), data=exc)
-    _publish_stats(prepared.settings.database_url)
+    if shard is None:  # the whole ingest's table, once (not per shard)
+        _publish_stats(prepared.settings.database_url)
     return final_state(summary)
+
+
+def _shard_here(
+    sources_path: str | None, source_names: list[str] | None, shards: int, shard: int
+) -> list[Any]:
+    """One shard as a subflow of this run; its sources' reports."""
+    state = ingest(sources_path, source_names, shards, shard, return_state=True)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, DatabaseUnavailable):
+        raise result
+    return result.reports if isinstance(result, RunSummary) else []
 
 
 def _publish_stats(database_url: str) -> None:

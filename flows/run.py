@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from uuid import UUID
 
 from prefect import State
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.context import TagsContext
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 
@@ -23,6 +25,7 @@ from newsflow.sources import load_sources, select_sources
 from storage.db import checkpoint, upgrade
 from tasks.ingest_source import ingest_source
 from tasks.progress import ProgressCallback, progress_callback
+from tasks.run_fetcher import run_fetcher
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,9 @@ def run_sources(
     # The CLI's bars (None in a served or deployed run), and an ingest's progress artifact.
     progress = ArtifactProgress(kind, progress_callback()) if window is None else progress_callback()
     try:
-        reports = _source_reports(kind, sources, config, run_id=run_id, window=window, progress=progress)
+        # One client, robots.txt cache and host limiter for every source of the run.
+        with run_fetcher(sources, config, run_id) if run_id else contextlib.nullcontext():
+            reports = _source_reports(kind, sources, config, run_id=run_id, window=window, progress=progress)
     finally:
         if isinstance(progress, ArtifactProgress):
             progress.finish()
@@ -124,6 +129,21 @@ def _source_reports(
     window: DateWindow | None,
     progress: ProgressCallback | None,
 ) -> dict[str, SourceReport]:
+    # Task runs carry no tags (the flow run has them): Prefect asks its API for concurrency slots
+    # of every tagged task run, a round trip and a lease per source.
+    with TagsContext(current_tags=set()):
+        return _run_tasks(kind, sources, config, run_id=run_id, window=window, progress=progress)
+
+
+def _run_tasks(
+    kind: str,
+    sources: list[Source],
+    config: RunConfig,
+    *,
+    run_id: str | None,
+    window: DateWindow | None,
+    progress: ProgressCallback | None,
+) -> dict[str, SourceReport]:
     waiting = list(sources)
     running: list[tuple[Source, PrefectFuture[SourceReport | State[SourceReport]]]] = []
     reports: dict[str, SourceReport] = {}
@@ -133,8 +153,7 @@ def _source_reports(
             waiting.clear()  # Ctrl-C: the sources running finish their batch in flight
         while waiting and len(running) < config.source_concurrency:
             source = waiting.pop(0)
-            task = ingest_source.with_options(tags=[source.name, kind])
-            running.append((source, task.submit(source, config, run_id, window, progress)))
+            running.append((source, ingest_source.submit(source, config, run_id, window, progress)))
         if not running:
             break
         finished = next(as_completed([future for _, future in running]))

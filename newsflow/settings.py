@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -17,6 +18,23 @@ _SQLITE_PREFIX = "sqlite:///"
 _POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 
 DEFAULT_USER_AGENT = "newsflow/0.1 (+https://github.com/newsflow/newsflow; news ingestion bot)"
+
+
+# The flows' thread pools hold this many workers: the most sources one process runs at once.
+MAX_SOURCE_CONCURRENCY = 128
+# Sources in flight per CPU core when NEWSFLOW_SOURCE_CONCURRENCY is 0 (the default), and their cap:
+# a source in flight mostly waits on its hosts, so a core keeps many busy, while each holds up to
+# two batches of pages and a database connection while it stores.
+SOURCES_PER_CORE = 16
+AUTO_SOURCE_CONCURRENCY_CAP = 64
+
+
+def sources_in_flight(setting: int, cpus: int | None) -> int:
+    """How many sources a run processes at once: `setting`, or when it is 0, SOURCES_PER_CORE per
+    CPU core (`cpus`; None counts as one), at most AUTO_SOURCE_CONCURRENCY_CAP."""
+    if setting > 0:
+        return setting
+    return min(AUTO_SOURCE_CONCURRENCY_CAP, SOURCES_PER_CORE * max(1, cpus or 1))
 
 
 class Settings(BaseSettings):
@@ -39,8 +57,8 @@ class Settings(BaseSettings):
     fetch_concurrency: int = Field(default=16, ge=1, le=256)
     per_host_concurrency: int = Field(default=4, ge=1, le=64)
     per_host_delay: float = Field(default=0.0, ge=0)
-    # The flows' thread pools hold 16 workers; this bounds how many of them run sources.
-    source_concurrency: int = Field(default=4, ge=1, le=16)
+    # Sources in flight; 0 derives it from the CPU count (sources_in_flight).
+    source_concurrency: int = Field(default=0, ge=0, le=MAX_SOURCE_CONCURRENCY)
     extract_workers: int = Field(default=0, ge=0, le=64, description="0 means one per CPU core")
     batch_size: int = Field(default=64, ge=1, le=2000)
     max_retries: int = Field(default=2, ge=0, le=10)
@@ -163,4 +181,6 @@ class RunConfig:
     @classmethod
     def from_settings(cls, settings: Settings) -> RunConfig:
         """The run configuration of `settings`: the one place it is derived."""
-        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
+        values = {f.name: getattr(settings, f.name) for f in fields(cls)}
+        values["source_concurrency"] = sources_in_flight(settings.source_concurrency, os.cpu_count())
+        return cls(**values)

@@ -20,7 +20,6 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (tests/unit/test_migrations.py keeps this in step).
 HEAD_REVISION = "0006"
 _upgrade_lock = threading.Lock()
-_READ_ONLY = "newsflow_read_only"  # an execution option: this connection only reads
 
 
 def normalize_database_url(url: str) -> str:
@@ -49,13 +48,17 @@ def _sqlite_setup(engine: Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout
-        # instead of failing with "database is locked" when a read turns into a write. A read
-        # scope's transaction is deferred: a long export must not hold the write lock.
+        # instead of failing with "database is locked" when a read turns into a write. A
+        # read-only transaction (session_scope(read_only=True)) takes no lock: in WAL mode it
+        # reads a snapshot beside the writer, so many sources' lookups (and a long export) do not queue
+        # behind it.
         read_only = connection.get_execution_options().get(_READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+_READ_ONLY = "newsflow_read_only"  # an execution option: the transaction only reads
 _engines: dict[str, Engine] = {}
+_readers: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
 
@@ -66,6 +69,16 @@ def get_engine(database_url: str) -> Engine:
         if engine is None:
             engine = _engines[database_url] = _create_engine(database_url)
         return engine
+
+
+def get_reader(database_url: str) -> Engine:
+    """The engine of `database_url` (the same pool) for transactions that only read."""
+    engine = get_engine(database_url)
+    with _engines_lock:
+        reader = _readers.get(database_url)
+        if reader is None or reader.pool is not engine.pool:
+            reader = _readers[database_url] = engine.execution_options(**{_READ_ONLY: True})
+        return reader
 
 
 def _create_engine(database_url: str) -> Engine:
@@ -130,9 +143,11 @@ def dispose_engine(database_url: str) -> None:
 
 
 @contextmanager
-def session_scope(database_url: str) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
-    with Session(get_engine(database_url), expire_on_commit=False) as session:
+def session_scope(database_url: str, *, read_only: bool = False) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error; `read_only` when it only reads
+    (on SQLite it then takes no write lock; a write in it fails with "database is locked")."""
+    bind = get_reader(database_url) if read_only else get_engine(database_url)
+    with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
@@ -145,8 +160,7 @@ def session_scope(database_url: str) -> Iterator[Session]:
 def read_scope(database_url: str) -> Iterator[Session]:
     """A session for reading only (never commits); on SQLite it does not take the write lock, so
     it reads one snapshot while ingests go on writing."""
-    engine = get_engine(database_url).execution_options(**{_READ_ONLY: True})
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(get_reader(database_url), expire_on_commit=False) as session:
         try:
             yield session
         finally:

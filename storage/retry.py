@@ -146,12 +146,15 @@ class Retrier:
                 attempt += 1
 
 
-def run_transaction(database_url: str, work: Callable[[Session], T], *, budget: float) -> T:
+def run_transaction(
+    database_url: str, work: Callable[[Session], T], *, budget: float, read_only: bool = False
+) -> T:
     """`work(session)` in one transaction, run again whole (a fresh session) after a transient error:
-    a transaction that failed committed nothing, so nothing is half-written or written twice."""
+    a transaction that failed committed nothing, so nothing is half-written or written twice.
+    `read_only` when `work` only reads (see session_scope)."""
 
     def attempt_once() -> T:
-        with session_scope(database_url) as session:
+        with session_scope(database_url, read_only=read_only) as session:
             return work(session)
 
     return Retrier(budget).call(attempt_once)

@@ -25,9 +25,8 @@ from newsflow.discover.listings import Discovery, discover
 from newsflow.discover.warc import DamagedRecord, warc_pages
 from newsflow.errors import DatabaseUnavailable, FeedError, Interrupted
 from newsflow.fetch.archive import open_archive
-from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
 from newsflow.fetch.fetcher import Fetcher
-from newsflow.fetch.politeness import HostLimiter, limiter_for_run
+from newsflow.fetch.politeness import HostLimiter
 from newsflow.fetch.warc_stream import open_warc
 from newsflow.records import (
     DateWindow,
@@ -58,18 +57,12 @@ from storage.retry import run_transaction
 from tasks.events import emit_articles_stored, emit_source_unhealthy
 from tasks.extraction_pool import prestart, resolve_workers, submit_extraction
 from tasks.progress import ProgressCallback
+from tasks.run_fetcher import shared_limiter, source_fetcher
 
 T = TypeVar("T")
 Batch = tuple[list[FetchedPage], list[FetchOutcome]]  # pages to extract, URLs that already failed
 Extracted = Future[list[ProcessedArticle | FetchOutcome]]
 _SETTLED_CHUNK = 500  # URLs per settled-URL lookup, as storage's own IN-list chunks
-
-
-def shared_limiter(config: RunConfig, run_id: str | None) -> HostLimiter:
-    """One host limiter per run, so all sources of a run share each host's budget."""
-    return limiter_for_run(
-        run_id, max_concurrency=config.per_host_concurrency, min_delay=config.per_host_delay
-    )
 
 
 def _unsettled(session: Session, found: Sequence[DiscoveredUrl]) -> list[DiscoveredUrl]:
@@ -128,23 +121,15 @@ class SourcePipeline:
 
     def run(self) -> SourceReport:
         report = SourceReport(self.source.name)
-        # Origins (host and port), not bare hosts: a source on 127.0.0.1:8080 opens no other local port.
-        policy = FetchPolicy.for_run(
-            self.config, allowed_origins([*self.source.listings, *self.source.warcs])
-        )
         archive = open_archive(
             self.config.archive, source=self.source.name, max_file_bytes=self.config.archive_file_bytes
         )
-        with build_client(policy) as client, archive as sink:
-            limiter = shared_limiter(self.config, self.run_id)
-            self._slow_down(limiter)
-            fetcher = Fetcher(
-                client,
-                policy,
-                limiter,
-                respect_robots=self.config.respect_robots,
-                archive=sink,  # every response is archived before its page goes on
-            )
+        # The run's shared fetcher (one client, robots.txt cache and host limiter for every
+        # source), or one of this source's own when the task runs outside a run that opened one;
+        # this source's responses go to its own archive.
+        with source_fetcher(self.source, self.config, self.run_id) as shared, archive as sink:
+            fetcher = shared.archiving_to(sink)
+            self._slow_down(shared_limiter(self.config, self.run_id))
             started = time.monotonic()
             try:
                 discovery = self._discover(fetcher)
@@ -157,7 +142,7 @@ class SourcePipeline:
             candidates, left_over = cap(candidates, max_pages(self.source, self.config.max_urls_per_source))
             self._consume(self._fetched_batches(fetcher, candidates, report), report, total=len(candidates))
             if self.window is not None and self.source.warcs:
-                self._consume(self._warc_batches(client, report), report, total=0)
+                self._consume(self._warc_batches(fetcher.client, report), report, total=0)
         self._finish(discovery, report, urls_left_over=left_over or stop_requested())
         return report
 
@@ -173,7 +158,7 @@ class SourcePipeline:
                 state = get_feed_state(session, url=url)
                 return (state.etag, state.last_modified) if state is not None else None
 
-            return self._transaction(validators)
+            return self._transaction(validators, read_only=True)
 
         # A backfill needs the full listings, so it never sends conditional requests.
         return discover(
@@ -197,14 +182,14 @@ class SourcePipeline:
                 return _unsettled(session, kept), outside
 
             # The report is counted once the transaction is through, not once per attempt.
-            kept, outside = self._transaction(in_window)
+            kept, outside = self._transaction(in_window, read_only=True)
             report.out_of_window += outside
             return kept
 
         def retry_and_fresh(session: Session) -> tuple[list[str], list[DiscoveredUrl]]:
             return retryable_urls(session, source=self.source.name), _unsettled(session, found)
 
-        retry, fresh = self._transaction(retry_and_fresh)
+        retry, fresh = self._transaction(retry_and_fresh, read_only=True)
         listed = (u.url for u in fresh)
         listings = [o.url for o in discovery.outcomes] + list(self.source.listings)
         return fresh + retry_candidates(retry, source=self.source.name, listed=listed, listings=listings)
@@ -218,9 +203,11 @@ class SourcePipeline:
         kept, outside = listed_in_window(found, window, page_dates=page_dates)
         return kept, len(outside)
 
-    def _transaction(self, work: Callable[[Session], T]) -> T:
+    def _transaction(self, work: Callable[[Session], T], *, read_only: bool = False) -> T:
         """`work` in one transaction, run again whole while the database restarts (storage.retry)."""
-        return run_transaction(self.config.database_url, work, budget=self.config.db_retry_seconds)
+        return run_transaction(
+            self.config.database_url, work, budget=self.config.db_retry_seconds, read_only=read_only
+        )
 
     def _fetched_batches(
         self, fetcher: Fetcher, candidates: list[DiscoveredUrl], report: SourceReport
@@ -271,7 +258,7 @@ class SourcePipeline:
 
     def _unstored(self, pages: list[FetchedPage]) -> list[FetchedPage]:
         urls = [p.url for p in pages]
-        settled = self._transaction(lambda session: settled_urls(session, urls=urls))
+        settled = self._transaction(lambda session: settled_urls(session, urls=urls), read_only=True)
         return [p for p in pages if p.url not in settled]
 
     def _consume(self, batches: Iterator[Batch], report: SourceReport, *, total: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import Iterable, Iterator
@@ -23,6 +24,7 @@ from newsflow.errors import (
     HttpStatusError,
     ResponseTooLarge,
 )
+from newsflow.fetch.host_pools import HostPools
 from newsflow.records import ArchiveLocation, HttpExchange
 from newsflow.settings import RunConfig
 from newsflow.urls import host_of
@@ -50,11 +52,14 @@ class FetchPolicy:
     max_retries: int = 2
     max_retry_after: float = 30.0
     allowed_hosts: frozenset[str] = field(default_factory=frozenset)
-    max_connections: int = 32
+    max_connections: int = 32  # kept open at most, over every origin (idle origins' pools close)
+    max_connections_per_host: int = 16
 
     @classmethod
-    def for_run(cls, config: RunConfig, allowed_hosts: frozenset[str]) -> FetchPolicy:
-        """The policy of one source's fetches in a run."""
+    def for_run(
+        cls, config: RunConfig, allowed_hosts: frozenset[str], *, max_connections: int | None = None
+    ) -> FetchPolicy:
+        """The policy of a run's fetches (of one source, or of every source sharing one client)."""
         return cls(
             user_agent=config.user_agent,
             connect_timeout=config.connect_timeout,
@@ -63,7 +68,8 @@ class FetchPolicy:
             max_retries=config.max_retries,
             max_retry_after=config.max_retry_after,
             allowed_hosts=allowed_hosts,
-            max_connections=max(config.fetch_concurrency, 4),
+            max_connections=max_connections or max(config.fetch_concurrency, 4),
+            max_connections_per_host=max(1, min(config.fetch_concurrency, config.per_host_concurrency)),
         )
 
 
@@ -209,14 +215,23 @@ def build_client(policy: FetchPolicy) -> httpx.Client:
     def check_request(request: httpx.Request) -> None:
         guard_url(str(request.url), policy.allowed_hosts)
 
-    transport = httpx.HTTPTransport(
-        limits=httpx.Limits(
-            max_connections=policy.max_connections, max_keepalive_connections=policy.max_connections
-        ),
-        trust_env=False,
-    )
-    # httpx does not take a network backend; its pool does, and reads it on every new connection.
-    transport._pool._network_backend = _GuardedBackend(policy.allowed_hosts)
+    backend = _GuardedBackend(policy.allowed_hosts)
+
+    def origin_transport(ssl_context: ssl.SSLContext) -> httpx.HTTPTransport:
+        transport = httpx.HTTPTransport(
+            verify=ssl_context,
+            limits=httpx.Limits(
+                max_connections=policy.max_connections_per_host,
+                max_keepalive_connections=policy.max_connections_per_host,
+            ),
+            trust_env=False,
+        )
+        # httpx does not take a network backend; its pool does, and reads it on every new connection.
+        transport._pool._network_backend = backend
+        return transport
+
+    # A pool per origin: one pool over hundreds of hosts costs more CPU than the requests.
+    transport = HostPools(origin_transport, keep=max(1, policy.max_connections // 2))
     return httpx.Client(
         headers={
             "User-Agent": policy.user_agent,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -101,6 +102,23 @@ class Fetcher:
         self._robots: dict[str, RobotsRules] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
         self._robots_lock = threading.Lock()
+
+    def archiving_to(self, archive: ArchiveSink | None) -> Fetcher:
+        """This fetcher (its client, limiter and robots.txt cache, shared) writing its responses
+        to `archive`: one source's view of a run's shared fetcher."""
+        view = copy.copy(self)
+        view._archive = archive
+        return view
+
+    @property
+    def client(self) -> httpx.Client:
+        """The client every request of this fetcher goes through (WARC downloads use it too)."""
+        return self._client
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        """The private origins this fetcher's SSRF guard lets through (configured sources')."""
+        return self._policy.allowed_hosts
 
     def _rules(self, url: str) -> RobotsRules:
         parts = urlsplit(url)

@@ -21,6 +21,7 @@ from flows.backfill import backfill
 from flows.cli import app
 from flows.ingest import ingest, ingest_run_name
 from flows.serve import REPO_ROOT, build_deployments
+from flows.shards import SHARD_DEPLOYMENT
 from newsflow.errors import ConfigError
 
 DEPLOYMENTS = REPO_ROOT / "deployments.yaml"
@@ -42,7 +43,7 @@ def _entries() -> dict[str, dict[str, Any]]:
 def test_the_file_passes_prefects_own_prefect_yaml_model() -> None:
     # `prefect deploy` skips a file that fails this model with only a yellow warning.
     model = PrefectYamlModel.model_validate(_raw())
-    assert [d.name for d in model.deployments] == ["scheduled", "by-date", "by-date"]
+    assert [d.name for d in model.deployments] == ["scheduled", "shard", "by-date", "by-date"]
     assert model.pull == [
         {"prefect.deployments.steps.set_working_directory": {"directory": "{{ $NEWSFLOW_HOME }}"}}
     ]
@@ -53,7 +54,12 @@ def test_the_file_passes_prefects_own_prefect_yaml_model() -> None:
 
 @pytest.mark.parametrize(
     ("name", "flow_name"),
-    [("ingest/scheduled", "ingest"), ("backfill/by-date", "backfill"), ("reextract/by-date", "reextract")],
+    [
+        ("ingest/scheduled", "ingest"),
+        ("ingest/shard", "ingest"),
+        ("backfill/by-date", "backfill"),
+        ("reextract/by-date", "reextract"),
+    ],
 )
 def test_each_entrypoint_loads_its_flow_from_the_checkout(name: str, flow_name: str) -> None:
     entry = _entries()[name]
@@ -97,6 +103,16 @@ def test_the_ingest_runs_every_fifteen_minutes_and_never_piles_up() -> None:
     assert ConcurrencyLimitStrategy(limit["collision_strategy"]) is ConcurrencyLimitStrategy.CANCEL_NEW
 
 
+def test_the_shard_deployment_is_started_by_the_ingest_only_and_never_cancelled() -> None:
+    # Its runs start while the scheduled run holds that deployment's only slot, so no limit here.
+    entry = _entries()["ingest/shard"]
+    assert not entry["schedules"] and "concurrency_limit" not in entry
+    assert f"ingest/{entry['name']}" == SHARD_DEPLOYMENT
+    schema = parameter_schema(ingest).model_dump()
+    assert validate({**_entries()["ingest/scheduled"]["parameters"], "shards": 4, "shard": 3}, schema) == []
+    assert validate({"shards": 0}, schema) != []
+
+
 def test_the_backfill_has_no_schedule_and_a_valid_limit() -> None:
     entry = _entries()["backfill/by-date"]
     assert not entry["schedules"]
@@ -106,7 +122,7 @@ def test_the_backfill_has_no_schedule_and_a_valid_limit() -> None:
 
 def test_serve_builds_the_same_deployments_the_file_describes() -> None:
     built = {f"{d.flow_name}/{d.name}": d for d in build_deployments(DEPLOYMENTS)}
-    assert set(built) == {"ingest/scheduled", "backfill/by-date", "reextract/by-date"}
+    assert set(built) == {"ingest/scheduled", "ingest/shard", "backfill/by-date", "reextract/by-date"}
     scheduled, by_date = built["ingest/scheduled"], built["backfill/by-date"]
     reextract = built["reextract/by-date"]
     assert reextract.schedules == [] and set(reextract.tags) >= {"newsflow", "reextract"}

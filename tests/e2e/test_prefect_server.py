@@ -251,7 +251,7 @@ def test_an_ingest_run_reads_back_with_its_name_tags_tasks_message_and_artifacts
 
     assert sorted(t.name for t in tasks) == ["ingest-broken", "ingest-daily", "ingest-faulty"]
     for task in tasks:
-        assert {task.name.removeprefix("ingest-"), "ingest"} <= set(task.tags)
+        assert task.tags == []  # a tagged task run costs a concurrency-slot round trip (flows/run.py)
         assert task.state is not None
         if task.name == "ingest-broken":  # the dashboard counts a failed source as a failed run
             assert task.state.is_failed(), task.state

@@ -89,6 +89,9 @@ def http_date(moment: datetime) -> str:
 class LocalSite:
     """Base of the test sites: binds 127.0.0.1:0 at construction, serves from a daemon thread."""
 
+    # Another loopback address (Linux routes all of 127/8 to lo) makes the site another host.
+    address = "127.0.0.1"
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
@@ -96,9 +99,9 @@ class LocalSite:
         self._connections: dict[socket.socket, threading.Thread] = {}
         self.errors: list[BaseException] = []
         self.stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _RequestHandler, site=self)
+        self._server = _Server((self.address, 0), _RequestHandler, site=self)
         self.port: int = self._server.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.base_url = f"http://{self.address}:{self.port}"
         self._thread: threading.Thread | None = None
 
     @classmethod

@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from psycopg import errors as pg
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, ProgrammingError
+from sqlmodel import Session
 
 from newsflow.errors import DatabaseUnavailable, StorageError
 from storage.db import dispose_engine, get_engine
@@ -251,3 +252,19 @@ def test_a_sqlite_lock_released_within_the_budget_is_waited_out(
         url, lambda session: session.connection().exec_driver_sql("SELECT count(*) FROM t").scalar(), budget=0
     )
     assert rows == 1
+
+
+def test_a_read_only_transaction_reads_beside_a_writer_that_holds_the_lock(
+    locked_sqlite: tuple[str, sqlite3.Connection],
+) -> None:
+    url, _ = locked_sqlite
+
+    def count(session: Session) -> int:
+        return int(session.connection().exec_driver_sql("SELECT count(*) FROM t").scalar() or 0)
+
+    started = time.monotonic()
+    assert run_transaction(url, count, budget=0, read_only=True) == 0
+    assert time.monotonic() - started < 0.1 * 5  # no busy wait: it took no write lock
+    # The same lookup as a read-write transaction queues behind the writer.
+    with pytest.raises(DatabaseUnavailable, match="database is locked"):
+        run_transaction(url, count, budget=0)

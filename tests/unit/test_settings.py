@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from newsflow.errors import ConfigError
-from newsflow.settings import load_settings
+from newsflow.settings import MAX_SOURCE_CONCURRENCY, load_settings, sources_in_flight
 
 
 def test_defaults() -> None:
@@ -40,8 +41,22 @@ def test_run_config_is_derived_from_settings_by_name_alone() -> None:
     settings = load_settings(batch_size=7, per_host_delay=0.5, database_url="sqlite:///x.db")
     config = RunConfig.from_settings(settings)
     assert {f.name for f in fields(RunConfig)} <= set(Settings.model_fields)
-    assert all(getattr(config, f.name) == getattr(settings, f.name) for f in fields(RunConfig))
+    derived = {"source_concurrency"}  # 0 in the settings means "from the CPU count"
+    assert all(
+        getattr(config, f.name) == getattr(settings, f.name)
+        for f in fields(RunConfig)
+        if f.name not in derived
+    )
     assert (config.batch_size, config.per_host_delay, config.database_url) == (7, 0.5, "sqlite:///x.db")
+    assert config.source_concurrency == sources_in_flight(0, os.cpu_count())
+    assert RunConfig.from_settings(load_settings(source_concurrency=3)).source_concurrency == 3
+
+
+def test_sources_in_flight_scale_with_the_cores_within_bounds() -> None:
+    assert [sources_in_flight(0, cpus) for cpus in (None, 1, 2, 4, 8)] == [16, 16, 32, 64, 64]
+    assert sources_in_flight(5, 64) == 5  # an explicit setting wins
+    with pytest.raises(ConfigError, match="NEWSFLOW_SOURCE_CONCURRENCY"):
+        load_settings(source_concurrency=MAX_SOURCE_CONCURRENCY + 1)
 
 
 def test_env_example_is_valid_shell_and_lists_every_setting(
