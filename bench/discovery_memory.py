@@ -107,7 +107,7 @@ def _parse_stage(kind: str, body: bytes, url: str) -> Callable[[], object]:
 def _run_stage(kind: str, url: str, database_url: str) -> Callable[[], object]:
     from newsflow.records import Source
     from newsflow.settings import RunConfig, load_settings
-    from tasks.ingest_source import SourcePipeline
+    from newsflow.tasks.ingest_source import SourcePipeline
 
     # As bench/ingest_run.py runs the CLI: no cap on the URLs a source may take.
     config = RunConfig.from_settings(load_settings(database_url=database_url, max_urls_per_source=100_000))
@@ -173,8 +173,8 @@ def listings_server() -> Iterator[_Listings]:
 def settled_database(folder: Path, base_url: str, count: int, *, name: str) -> str:
     """A migrated SQLite database in which pages 0 .. count-1 were stored by an earlier run."""
     from newsflow.records import FetchOutcome, Outcome
-    from storage.db import dispose_engine, session_scope, upgrade
-    from storage.repository import record_outcomes
+    from newsflow.storage.db import dispose_engine, session_scope, upgrade
+    from newsflow.storage.repository import record_outcomes
 
     database_url = f"sqlite:///{folder / f'{name}-{count}.db'}"
     upgrade(database_url)

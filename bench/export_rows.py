@@ -22,7 +22,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from storage.db import dispose_engine, get_engine, upgrade
+from newsflow.storage.db import dispose_engine, get_engine, upgrade
 
 TEXT_BYTES = 1000
 CHUNK = 20_000
@@ -78,7 +78,17 @@ def export(url: str, kind: str, out: Path) -> tuple[float, int]:
     env = {**os.environ, "DATABASE_URL": url}
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "export", "--format", kind, "--out", str(out), "--duplicates"],
+        [
+            sys.executable,
+            "-m",
+            "newsflow.flows.cli",
+            "export",
+            "--format",
+            kind,
+            "--out",
+            str(out),
+            "--duplicates",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

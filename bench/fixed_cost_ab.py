@@ -36,7 +36,7 @@ def main() -> None:
             for name, path in checkouts.items():
                 env = prefect_env(WORK / "ab-home", api)
                 env.update(DATABASE_URL=fresh_sqlite(WORK, f"ab-{name}"), PYTHONPATH=str(path))
-                command = [sys.executable, "-c", "from flows.cli import main; main()", "ingest"]
+                command = [sys.executable, "-c", "from newsflow.flows.cli import main; main()", "ingest"]
                 started = time.perf_counter()
                 result = subprocess.run(
                     [*command, "--sources", str(sources)], env=env, cwd=path, capture_output=True, text=True

@@ -27,9 +27,9 @@ from bench.dataset import DEFAULT_DATASET
 from newsflow.dedupe.fingerprint import NUM_PERM, band_hashes, fingerprint
 from newsflow.dedupe.verdict import DuplicateKind
 from newsflow.records import ExtractedArticle, Fingerprint, ProcessedArticle
-from storage.db import get_engine
-from storage.models import LSH_COLUMNS, Article, article_lsh
-from storage.repository import store_articles
+from newsflow.storage.db import get_engine
+from newsflow.storage.models import LSH_COLUMNS, Article, article_lsh
+from newsflow.storage.repository import store_articles
 from tests.support.scratch_db import DEFAULT_POSTGRES, scratch_database
 
 BATCH = 64

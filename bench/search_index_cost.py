@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from storage.db import get_engine
+from newsflow.storage.db import get_engine
 from tests.support.scratch_db import DEFAULT_POSTGRES, scratch_database
 
 GROUND_TRUTH = Path(__file__).parents[1] / "tests" / "fixtures" / "aeb" / "ground-truth.json"

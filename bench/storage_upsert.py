@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 
 from newsflow.dedupe.fingerprint import fingerprint
 from newsflow.records import ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
-from storage.db import get_engine, session_scope
-from storage.repository import record_outcomes, store_articles
+from newsflow.storage.db import get_engine, session_scope
+from newsflow.storage.repository import record_outcomes, store_articles
 from tests.support.scratch_db import DEFAULT_POSTGRES, scratch_database
 
 TEXT_BYTES = 5000

@@ -11,9 +11,9 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.run import prepare, run_sources
-from flows.summary import RunSummary, final_state
 from newsflow.errors import DatabaseUnavailable
+from newsflow.flows.run import prepare, run_sources
+from newsflow.flows.summary import RunSummary, final_state
 from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
 from newsflow.runtime.stop import reclaim_sigterm, stop_requested

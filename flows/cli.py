@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from flows.data import articles_app
-from flows.data import export as export_command
-from flows.data import stats as stats_command
-from flows.sources_cli import sources_app
 from newsflow.errors import ConfigError, NewsflowError
+from newsflow.flows.data import articles_app
+from newsflow.flows.data import export as export_command
+from newsflow.flows.data import stats as stats_command
+from newsflow.flows.sources_cli import sources_app
 from newsflow.runtime.gc_freeze import freeze_survivors
 from newsflow.runtime.malloc_tuning import tune_malloc
 from newsflow.runtime.stop import request_stop, stop_on_signals, stop_requested, terminal_interrupts_blocked
@@ -56,7 +56,7 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 def _report(state: Any) -> None:
     """Print one line per source and exit non-zero when the run failed."""
-    from flows.summary import RunSummary
+    from newsflow.flows.summary import RunSummary
 
     summary = state.result(raise_on_failure=False)
     if state.is_cancelled():
@@ -104,10 +104,10 @@ def _run(call: Any) -> None:
 
 def _prevalidate(sources: Path | None, names: list[str] | None) -> Settings:
     # Fail on bad configuration before Prefect starts, so the user sees one line, not a flow run.
-    from flows.run import read_sources_file
+    from newsflow.flows.run import read_sources_file
     from newsflow.settings import load_settings
     from newsflow.sources import select_sources
-    from storage.db import upgrade
+    from newsflow.storage.db import upgrade
 
     settings = load_settings(**({"sources": sources} if sources else {}))
     select_sources(read_sources_file(settings.sources), names, path=str(settings.sources))
@@ -120,14 +120,14 @@ def _start_children(settings: Settings) -> None:
     configured, out of the terminal's Ctrl-C: this process stops them in order at exit."""
     from prefect.settings import PREFECT_API_URL
 
-    from tasks.extraction_pool import resolve_workers, start_fork_server
+    from newsflow.tasks.extraction_pool import resolve_workers, start_fork_server
 
     # multiprocessing's resource tracker unblocks SIGINT once it has started: start it first.
     resource_tracker.ensure_running()
     with terminal_interrupts_blocked():
         start_fork_server(resolve_workers(settings.extract_workers))
     if not PREFECT_API_URL.value():
-        from flows.temporary_server import start_temporary_server
+        from newsflow.flows.temporary_server import start_temporary_server
 
         start_temporary_server()
 
@@ -141,8 +141,8 @@ def ingest(sources: SourcesOption = None, source: SourceNames = None) -> None:
         _start_children(settings)
         from prefect import tags
 
-        from flows.ingest import ingest as ingest_flow
-        from tasks.progress import progress_bars
+        from newsflow.flows.ingest import ingest as ingest_flow
+        from newsflow.tasks.progress import progress_bars
 
         _imports_done()
         # The same tags as the deployments', so CLI runs filter alongside scheduled ones in the UI.
@@ -176,7 +176,7 @@ def backfill(
         _start_children(_prevalidate(sources, source))
         from prefect import tags
 
-        from flows.backfill import backfill as backfill_flow
+        from newsflow.flows.backfill import backfill as backfill_flow
 
         _imports_done()
         with tags("newsflow", "backfill"):
@@ -209,9 +209,9 @@ def reextract(
     last = _parse_day(until, "--until") if until else None
 
     def call() -> Any:
-        from flows.reextract import publication_bounds, warc_source
+        from newsflow.flows.reextract import publication_bounds, warc_source
         from newsflow.settings import load_settings
-        from storage.db import upgrade
+        from newsflow.storage.db import upgrade
 
         publication_bounds(first, last)
         settings = load_settings(**({"sources": sources} if sources else {}))
@@ -221,7 +221,7 @@ def reextract(
         _start_children(settings)
         from prefect import tags
 
-        from flows.reextract import reextract as reextract_flow
+        from newsflow.flows.reextract import reextract as reextract_flow
 
         _imports_done()
         with tags("newsflow", "reextract"):
@@ -251,7 +251,7 @@ def serve(
 ) -> None:
     """Serve every deployment in the deployments file from this process (schedules included)."""
     try:
-        from flows.serve import serve_deployments
+        from newsflow.flows.serve import serve_deployments
 
         # Served runs read $NEWSFLOW_SOURCES and DATABASE_URL: check both now, not at the first run.
         _prevalidate(None, None)
@@ -266,7 +266,7 @@ def serve(
 def db_upgrade() -> None:
     """Apply every pending Alembic migration to DATABASE_URL."""
     from newsflow.settings import load_settings
-    from storage.db import upgrade
+    from newsflow.storage.db import upgrade
 
     try:
         settings = load_settings()

@@ -74,7 +74,7 @@ def _fail(message: str, code: int) -> typer.Exit:
 def _reading() -> Iterator[Session]:
     """A read-only session on DATABASE_URL; bad input exits 2, a database problem exits 1."""
     from newsflow.settings import load_settings
-    from storage.db import read_scope, require_schema
+    from newsflow.storage.db import read_scope, require_schema
 
     try:
         settings = load_settings()
@@ -99,7 +99,7 @@ def _filter(
     limit: str | None,
 ) -> ArticleFilter:
     from newsflow.selection import parse_filter
-    from storage.articles import known_sources
+    from newsflow.storage.articles import known_sources
 
     filters = parse_filter(
         sources=source,
@@ -135,7 +135,7 @@ def articles(
     if ctx.invoked_subcommand is not None:
         return
     from newsflow.export import jsonl_line
-    from storage.articles import iter_articles
+    from newsflow.storage.articles import iter_articles
 
     with _reading() as session:
         try:
@@ -166,7 +166,7 @@ def show(
 ) -> None:
     """Show one article with its metadata, its text and its duplicates."""
     from newsflow.export import to_json_object
-    from storage.articles import duplicates_of, find_article
+    from newsflow.storage.articles import duplicates_of, find_article
 
     with _reading() as session:
         record = find_article(session, key=key)
@@ -209,7 +209,7 @@ def export(
 ) -> None:
     """Export the stored articles (by id), streamed: columns in README "Use the data"."""
     from newsflow.export import WRITERS, parse_format
-    from storage.articles import iter_articles
+    from newsflow.storage.articles import iter_articles
 
     try:
         kind = parse_format(format)
@@ -275,7 +275,7 @@ def stats(
 ) -> None:
     """Per source: articles, duplicates, share dated and with authors, languages, health."""
     from newsflow.stats import stats_json
-    from storage.articles import source_stats
+    from newsflow.storage.articles import source_stats
 
     with _reading() as session:
         rows = source_stats(session)

@@ -12,14 +12,14 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
 
-from flows.run import prepare, run_sources
-from flows.shards import merge_shards, run_shard_deployments
-from flows.summary import RunSummary, final_state, publish_stats
 from newsflow.errors import DatabaseUnavailable
+from newsflow.flows.run import prepare, run_sources
+from newsflow.flows.shards import merge_shards, run_shard_deployments
+from newsflow.flows.summary import RunSummary, final_state, publish_stats
 from newsflow.settings import MAX_SOURCE_CONCURRENCY
 from newsflow.shards import split_by_host
-from storage.articles import source_stats
-from storage.db import read_scope
+from newsflow.storage.articles import source_stats
+from newsflow.storage.db import read_scope
 
 MAX_SHARDS = 256
 

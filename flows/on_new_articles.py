@@ -9,8 +9,8 @@ from prefect.artifacts import create_table_artifact
 
 from newsflow.selection import ArticleFilter
 from newsflow.settings import load_settings
-from storage.articles import iter_articles
-from storage.db import read_scope
+from newsflow.storage.articles import iter_articles
+from newsflow.storage.db import read_scope
 
 
 @flow(name="new-articles", log_prints=False, persist_result=False)

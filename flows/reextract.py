@@ -8,16 +8,16 @@ from datetime import date, datetime
 
 from prefect import flow, get_run_logger
 
-from flows.backfill import day_window
-from flows.run import read_sources_file
 from newsflow.errors import ConfigError
+from newsflow.flows.backfill import day_window
+from newsflow.flows.run import read_sources_file
 from newsflow.records import Source
 from newsflow.reextraction import ReextractReport
 from newsflow.settings import RunConfig, load_settings
 from newsflow.sources import select_sources
-from storage.db import upgrade
-from tasks.extraction_pool import resolve_workers
-from tasks.reextract import (
+from newsflow.storage.db import upgrade
+from newsflow.tasks.extraction_pool import resolve_workers
+from newsflow.tasks.reextract import (
     Pairs,
     extract_pages,
     load_archived,

@@ -15,17 +15,17 @@ from prefect.context import TagsContext
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 
-from flows.summary import RunSummary
 from newsflow.errors import ConfigError, DatabaseUnavailable
+from newsflow.flows.summary import RunSummary
 from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
 from newsflow.runtime.stop import reclaim_sigterm, stop_requested
 from newsflow.settings import RunConfig, Settings, load_settings
 from newsflow.sources import load_sources, select_sources
-from storage.db import checkpoint, upgrade
-from tasks.ingest_source import ingest_source
-from tasks.progress import ProgressCallback, progress_callback
-from tasks.run_fetcher import run_fetcher
+from newsflow.storage.db import checkpoint, upgrade
+from newsflow.tasks.ingest_source import ingest_source
+from newsflow.tasks.progress import ProgressCallback, progress_callback
+from newsflow.tasks.run_fetcher import run_fetcher
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
 
-from flows.summary import RunSummary
+from newsflow.flows.summary import RunSummary
 from newsflow.records import Source
 from newsflow.report import STAGES, SourceReport
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from newsflow.fetch.fetcher import Fetcher
     from newsflow.records import DiscoveredUrl, Source
     from newsflow.settings import Settings
-    from storage.repository import SourceHistory
+    from newsflow.storage.repository import SourceHistory
 
 sources_app = typer.Typer(no_args_is_help=True, help="Add a source; check every source's listings.")
 
@@ -325,8 +325,8 @@ def check(
 
 def _check(names: list[str] | None, settings: Settings) -> list[str]:
     from newsflow.sources import load_sources, select_sources
-    from storage.db import session_scope, upgrade
-    from storage.repository import source_history
+    from newsflow.storage.db import session_scope, upgrade
+    from newsflow.storage.repository import source_history
 
     path = settings.sources
     text, _ = _read_existing(path)

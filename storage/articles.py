@@ -13,7 +13,7 @@ from sqlmodel import select as sm_select
 from newsflow.export import COLUMNS, ArticleRecord
 from newsflow.selection import ArticleFilter, fts5_query
 from newsflow.stats import SourceStats
-from storage.models import Article, SourceHealth
+from newsflow.storage.models import Article, SourceHealth
 
 # Rows fetched from the database at a time: PostgreSQL streams them through a server-side
 # cursor, SQLite steps its cursor; either way memory holds one batch, not the result.

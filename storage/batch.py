@@ -11,8 +11,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
 from newsflow.records import FetchOutcome, Outcome, ProcessedArticle
-from storage.repository import record_outcomes, store_articles
-from storage.retry import run_transaction
+from newsflow.storage.repository import record_outcomes, store_articles
+from newsflow.storage.retry import run_transaction
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, LargeBinar
 from sqlmodel import Field, SQLModel
 
 from newsflow.dedupe.fingerprint import LSH_BANDS
-from storage.types import UTCDateTime
+from newsflow.storage.types import UTCDateTime
 
 LSH_COLUMNS = tuple(f"band_{band}" for band in range(LSH_BANDS))
 

@@ -15,8 +15,8 @@ from newsflow.dedupe.plan import plan_batch
 from newsflow.dedupe.verdict import DuplicateKind
 from newsflow.records import ArchiveLocation, ExtractedArticle, ProcessedArticle
 from newsflow.reextraction import COMPARED_FIELDS, StoredArticle, changed_fields
-from storage.models import LSH_COLUMNS, Article, article_lsh
-from storage.repository import (
+from newsflow.storage.models import LSH_COLUMNS, Article, article_lsh
+from newsflow.storage.repository import (
     _bulk_insert,
     _chunks,
     _demote,

@@ -18,8 +18,8 @@ from newsflow.dedupe.plan import PlannedArticle, StoredCandidate, plan_batch
 from newsflow.dedupe.verdict import DuplicateKind, DuplicateVerdict, StoredFingerprint, at_home
 from newsflow.records import ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
 from newsflow.reextraction import fresh_values
-from storage.models import LSH_COLUMNS, Article, FeedState, FetchEvent, SourceHealth, article_lsh
-from storage.types import utc_from_raw
+from newsflow.storage.models import LSH_COLUMNS, Article, FeedState, FetchEvent, SourceHealth, article_lsh
+from newsflow.storage.types import utc_from_raw
 
 # Outcomes after which a URL is not fetched again: it is stored, or it will never be an article.
 SETTLED_OUTCOMES = (Outcome.OK.value, Outcome.DUPLICATE.value, Outcome.SKIPPED.value)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from newsflow.errors import DatabaseUnavailable
-from storage.db import session_scope
+from newsflow.storage.db import session_scope
 
 T = TypeVar("T")
 

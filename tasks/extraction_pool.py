@@ -40,7 +40,7 @@ def _context() -> BaseContext:
     # forkserver: workers start from a clean, single-threaded server process that has already
     # imported trafilatura and datasketch, so they neither inherit Prefect's threads nor pay imports.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tasks.extraction_preload"])
+    context.set_forkserver_preload(["newsflow.tasks.extraction_preload"])
     return context
 
 

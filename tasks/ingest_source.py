@@ -42,9 +42,8 @@ from newsflow.runtime.stop import stop_requested
 from newsflow.settings import RunConfig
 from newsflow.source_filters import by_language, max_pages
 from newsflow.sources import article_hosts
-from newsflow.window import listed_in_window, split_by_window
-from storage.batch import store_batch
-from storage.repository import (
+from newsflow.storage.batch import store_batch
+from newsflow.storage.repository import (
     dates_left_out,
     get_feed_state,
     record_outcomes,
@@ -53,11 +52,12 @@ from storage.repository import (
     settled_urls,
     update_source_health,
 )
-from storage.retry import run_transaction
-from tasks.events import emit_articles_stored, emit_source_unhealthy
-from tasks.extraction_pool import prestart, resolve_workers, submit_extraction
-from tasks.progress import ProgressCallback
-from tasks.run_fetcher import shared_limiter, source_fetcher
+from newsflow.storage.retry import run_transaction
+from newsflow.tasks.events import emit_articles_stored, emit_source_unhealthy
+from newsflow.tasks.extraction_pool import prestart, resolve_workers, submit_extraction
+from newsflow.tasks.progress import ProgressCallback
+from newsflow.tasks.run_fetcher import shared_limiter, source_fetcher
+from newsflow.window import listed_in_window, split_by_window
 
 T = TypeVar("T")
 Batch = tuple[list[FetchedPage], list[FetchOutcome]]  # pages to extract, URLs that already failed

@@ -19,10 +19,10 @@ from newsflow.records import FetchedPage, FetchOutcome, ProcessedArticle, Source
 from newsflow.reextraction import ReextractReport, StoredArticle, archived_page
 from newsflow.settings import RunConfig
 from newsflow.sources import article_hosts
+from newsflow.storage.reextraction import apply_reextraction, archived_articles, stored_by_url
+from newsflow.storage.retry import run_transaction
+from newsflow.tasks.extraction_pool import submit_extraction
 from newsflow.urls import canonicalize_url
-from storage.reextraction import apply_reextraction, archived_articles, stored_by_url
-from storage.retry import run_transaction
-from tasks.extraction_pool import submit_extraction
 
 Pairs = list[tuple[StoredArticle, FetchedPage]]
 

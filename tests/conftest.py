@@ -76,7 +76,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'newsflow.db'}"
     yield url
-    from storage.db import dispose_engine
+    from newsflow.storage.db import dispose_engine
 
     dispose_engine(url)
 
@@ -84,7 +84,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def migrated_database(database_url: str) -> str:
     """A fresh database with the schema applied."""
-    from storage.db import upgrade
+    from newsflow.storage.db import upgrade
 
     upgrade(database_url)
     return database_url

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-from storage.models import managed_by_models  # registers the tables on SQLModel.metadata
+from newsflow.storage.models import managed_by_models  # registers the tables on SQLModel.metadata
 
 config = context.config
 target_metadata = SQLModel.metadata

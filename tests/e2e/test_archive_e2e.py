@@ -11,11 +11,11 @@ import pytest
 from sqlmodel import select
 from warcio.archiveiterator import ArchiveIterator
 
-from flows.ingest import ingest
 from newsflow.fetch.archive import ArchiveReader
+from newsflow.flows.ingest import ingest
 from newsflow.records import ArchiveLocation
-from storage.db import session_scope
-from storage.models import Article
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article
 from tests.site import NewsSite, load_fixture_articles
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

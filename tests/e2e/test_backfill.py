@@ -25,12 +25,12 @@ from prefect.client.schemas.sorting import FlowRunSort
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from flows.backfill import _merge, backfill
-from flows.cli import app
-from flows.summary import RunSummary
+from newsflow.flows.backfill import _merge, backfill
+from newsflow.flows.cli import app
+from newsflow.flows.summary import RunSummary
 from newsflow.report import SourceReport
-from storage.db import session_scope
-from storage.models import Article, FetchEvent
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article, FetchEvent
 from tests.site import FixtureArticle, NewsSite, Response, article_path, load_fixture_articles
 from tests.site.feeds import FeedItem, rss
 

@@ -12,10 +12,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from flows.backfill import backfill, day_window
 from newsflow.extract.article import extract_article
-from storage.db import session_scope
-from storage.models import Article
+from newsflow.flows.backfill import backfill, day_window
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article
 from tests.site import load_fixture_articles
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from newsflow.flows.cli import app
 from tests.site import NewsSite, load_fixture_articles
 
 
@@ -30,7 +30,7 @@ def cli_env(prefect_harness: None, database_url: str) -> Iterator[dict[str, str]
 
 def _newsflow(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args],
+        [sys.executable, "-m", "newsflow.flows.cli", *args],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -154,7 +154,7 @@ def _newsflow_in_terminal(*args: str, env: dict[str, str], cwd: Path) -> tuple[i
     """Run the CLI with a pseudo-terminal as its stdin, stdout and stderr, as from a shell."""
     main, terminal = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", *args],
+        [sys.executable, "-m", "newsflow.flows.cli", *args],
         env={**env, "COLUMNS": "120", "TERM": "xterm-256color"},
         cwd=cwd,
         stdin=terminal,

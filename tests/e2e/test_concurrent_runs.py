@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from storage.db import session_scope
-from storage.models import Article, FetchEvent
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article, FetchEvent
 from tests.e2e.test_crash_resume import cli_environment, start_ingest
 from tests.site import NewsSite, Request, Response, article_path, load_fixture_articles
 

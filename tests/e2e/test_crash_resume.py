@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
-from flows.cli import STOPPING
-from flows.ingest import ingest
-from storage.db import session_scope
-from storage.models import Article, FetchEvent
-from storage.repository import count_articles
+from newsflow.flows.cli import STOPPING
+from newsflow.flows.ingest import ingest
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article, FetchEvent
+from newsflow.storage.repository import count_articles
 from tests.site import FixtureArticle, NewsSite, Response, article_path, load_fixture_articles
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -61,7 +61,7 @@ def cli_environment(database_url: str, sources: Path, **settings: str) -> dict[s
 
 def start_ingest(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "ingest"],
+        [sys.executable, "-m", "newsflow.flows.cli", "ingest"],
         env=env,
         cwd=cwd,
         stdout=subprocess.PIPE,

@@ -21,12 +21,12 @@ import typer
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
-from flows.cli import app
-from flows.data import _write_file
-from flows.ingest import ingest
 from newsflow.export import COLUMNS
-from storage.db import session_scope, upgrade
-from storage.models import Article
+from newsflow.flows.cli import app
+from newsflow.flows.data import _write_file
+from newsflow.flows.ingest import ingest
+from newsflow.storage.db import session_scope, upgrade
+from newsflow.storage.models import Article
 from tests.site import MirrorSite, NewsSite, load_fixture_articles
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -29,8 +29,8 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, Fl
 from prefect.client.schemas.objects import StateType
 from sqlmodel import select
 
-from storage.db import dispose_engine, session_scope
-from storage.models import Article, FetchEvent
+from newsflow.storage.db import dispose_engine, session_scope
+from newsflow.storage.models import Article, FetchEvent
 from tests.e2e.test_crash_resume import cli_environment, slow_site, start_ingest, stored_count
 from tests.site import NewsSite, Response, load_fixture_articles
 from tests.support.pg_cluster import PgCluster, find_pg_bin, private_cluster
@@ -200,7 +200,16 @@ def test_a_backfill_stops_on_an_outage_with_the_same_one_line(
     )
     env = cli_environment(pg_database, sources, NEWSFLOW_DB_RETRY_SECONDS="3")
     process = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "backfill", "--since", "2019-11-19", "--until", "2019-11-20"],
+        [
+            sys.executable,
+            "-m",
+            "newsflow.flows.cli",
+            "backfill",
+            "--since",
+            "2019-11-19",
+            "--until",
+            "2019-11-20",
+        ],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,

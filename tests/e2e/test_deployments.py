@@ -17,12 +17,12 @@ from prefect.utilities.callables import parameter_schema
 from prefect.utilities.schema_tools.validation import validate
 from typer.testing import CliRunner
 
-from flows.backfill import backfill
-from flows.cli import app
-from flows.ingest import ingest, ingest_run_name
-from flows.serve import REPO_ROOT, build_deployments
-from flows.shards import SHARD_DEPLOYMENT
 from newsflow.errors import ConfigError
+from newsflow.flows.backfill import backfill
+from newsflow.flows.cli import app
+from newsflow.flows.ingest import ingest, ingest_run_name
+from newsflow.flows.serve import REPO_ROOT, build_deployments
+from newsflow.flows.shards import SHARD_DEPLOYMENT
 
 DEPLOYMENTS = REPO_ROOT / "deployments.yaml"
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from newsflow.records import FetchedPage, ProcessedArticle
-from tasks.extraction_pool import start_fork_server, submit_extraction
+from newsflow.tasks.extraction_pool import start_fork_server, submit_extraction
 from tests.site import load_fixture_articles
 
 
@@ -30,7 +30,7 @@ def test_pool_results_equal_inline_results_in_order() -> None:
 _CHILDREN = """
 import os, sys
 from pathlib import Path
-from tasks.extraction_pool import start_fork_server
+from newsflow.tasks.extraction_pool import start_fork_server
 start_fork_server(int(sys.argv[1]))
 for stat in Path("/proc").glob("[0-9]*/stat"):
     try:
@@ -59,7 +59,7 @@ def _children_after_start(workers: int) -> list[str]:
 def test_fork_server_starts_before_any_work_and_only_for_a_pool() -> None:
     servers = [c for c in _children_after_start(2) if "multiprocessing.forkserver" in c]
     assert len(servers) == 1
-    assert "tasks.extraction_preload" in servers[0]  # what it preloads
+    assert "newsflow.tasks.extraction_preload" in servers[0]  # what it preloads
     assert _children_after_start(1) == []
 
 
@@ -73,13 +73,13 @@ def test_workers_fork_from_the_fork_server() -> None:
 
 def test_workers_inherit_the_fork_servers_imports_frozen() -> None:
     # Their collections then skip trafilatura's and lxml's module objects and leave shared pages alone.
-    from tasks.extraction_pool import _get_pool
+    from newsflow.tasks.extraction_pool import _get_pool
 
     assert int(_get_pool(2).submit(gc.get_freeze_count).result(timeout=60)) > 10000
 
 
 def _worker_parent() -> int:
-    from tasks.extraction_pool import _get_pool
+    from newsflow.tasks.extraction_pool import _get_pool
 
     return int(_get_pool(2).submit(os.getppid).result(timeout=60))
 

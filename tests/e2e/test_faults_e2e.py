@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from flows.ingest import ingest
-from storage.db import session_scope
-from storage.models import Article, FetchEvent
+from newsflow.flows.ingest import ingest
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article, FetchEvent
 from tests.site import (
     BILLION_LAUGHS_PATH,
     ENCODED_ARTICLES,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import cli
+from newsflow.flows import cli
 
 
 def _python(script: str, *args: str, env: dict[str, str] | None = None) -> str:
@@ -42,7 +42,7 @@ def test_the_cli_process_freezes_before_interpreter_shutdown(tmp_path: Path) -> 
     script = (
         "import atexit, gc\n"
         "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n"
-        "from flows.cli import main\nmain()"
+        "from newsflow.flows.cli import main\nmain()"
     )
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'news.db'}"

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from flows.ingest import ingest
-from flows.summary import RunSummary
-from storage.db import session_scope, upgrade
-from storage.models import Article, FetchEvent, SourceHealth
-from tasks.progress import reporting_progress_to
+from newsflow.flows.ingest import ingest
+from newsflow.flows.summary import RunSummary
+from newsflow.storage.db import session_scope, upgrade
+from newsflow.storage.models import Article, FetchEvent, SourceHealth
+from newsflow.tasks.progress import reporting_progress_to
 from tests.site import MirrorSite, NewsSite, load_fixture_articles
 from tests.support.scoring import score_page, score_pages
 

@@ -94,7 +94,7 @@ def test_children_inherit_the_settings_and_a_users_setting_wins() -> None:
 
 def test_the_cli_tunes_itself_and_its_children() -> None:
     script = (
-        "import os\nfrom flows.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "import os\nfrom newsflow.flows.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(os.environ.get('MALLOC_ARENA_MAX'), os.environ.get('MALLOC_MMAP_THRESHOLD_'))"
     )
     result = subprocess.run(

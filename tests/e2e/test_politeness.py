@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from flows.ingest import ingest
 from newsflow.fetch.politeness import HostLimiter, limiter_for_run
-from storage.db import session_scope
-from storage.models import Article, FeedState, FetchEvent
+from newsflow.flows.ingest import ingest
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article, FeedState, FetchEvent
 from tests.site import FixtureArticle, NewsSite, Request, Response, load_fixture_articles
 
 ARTICLES = load_fixture_articles()

@@ -38,9 +38,9 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlmodel import select
 
-from flows.summary import COLUMNS
-from storage.db import session_scope
-from storage.models import Article
+from newsflow.flows.summary import COLUMNS
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article
 from tests.site import NewsSite, load_fixture_articles
 
 BIN = Path(sys.executable).parent

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import text, update
 from sqlmodel import col, select
 
-from flows.ingest import ingest
-from flows.reextract import reextract
+from newsflow.flows.ingest import ingest
+from newsflow.flows.reextract import reextract
 from newsflow.reextraction import ReextractReport
-from storage.db import session_scope
-from storage.models import Article
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article
 from tests.site import MirrorSite, NewsSite, load_fixture_articles
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -178,7 +178,7 @@ def test_the_cli_prints_the_counts_and_refuses_bad_input_with_one_line(
 
     def newsflow(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "flows.cli", "reextract", *args],
+            [sys.executable, "-m", "newsflow.flows.cli", "reextract", *args],
             env=env,
             cwd=tmp_path,
             capture_output=True,

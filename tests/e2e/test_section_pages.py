@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from flows.ingest import ingest
-from flows.summary import RunSummary
-from storage.db import session_scope
-from storage.models import Article, FetchEvent
+from newsflow.flows.ingest import ingest
+from newsflow.flows.summary import RunSummary
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article, FetchEvent
 from tests.site.shapes import ShapedSite
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -24,8 +24,8 @@ from prefect.client.schemas.schedules import IntervalSchedule
 from prefect.exceptions import ObjectNotFound, PrefectHTTPStatusError
 from sqlmodel import select
 
-from storage.db import session_scope
-from storage.models import Article
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article
 from tests.e2e.test_prefect_server import BIN, REPO_ROOT, SHARED_SERVER, PrefectServer, stop_process
 from tests.site import NewsSite, load_fixture_articles
 

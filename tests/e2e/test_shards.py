@@ -25,12 +25,12 @@ from prefect.client.schemas.filters import (
 )
 from sqlmodel import select
 
-from flows.ingest import ingest
-from flows.summary import RunSummary
+from newsflow.flows.ingest import ingest
+from newsflow.flows.summary import RunSummary
 from newsflow.records import Source
 from newsflow.shards import source_hosts, split_by_host
-from storage.db import session_scope
-from storage.models import Article
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article
 from tests.e2e.test_prefect_server import BIN, REPO_ROOT, SHARED_SERVER, PrefectServer, stop_process
 from tests.site import NewsSite, load_fixture_articles
 

@@ -11,10 +11,10 @@ from prefect.client.schemas.objects import StateType
 from prefect.states import State
 from sqlmodel import select
 
-from flows.ingest import ingest
-from flows.summary import RunSummary
-from storage.db import session_scope
-from storage.models import SourceHealth
+from newsflow.flows.ingest import ingest
+from newsflow.flows.summary import RunSummary
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import SourceHealth
 from tests.site import LocalSite, NewsSite, Response, load_fixture_articles
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -14,10 +14,10 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from flows.cli import app
+from newsflow.flows.cli import app
 from newsflow.sources import load_sources
-from storage.db import session_scope, upgrade
-from storage.repository import update_source_health
+from newsflow.storage.db import session_scope, upgrade
+from newsflow.storage.repository import update_source_health
 from tests.site.shapes import ShapedSite
 
 EXISTING = """# my sources: this comment and the blank line below must survive
@@ -164,7 +164,7 @@ def test_a_read_only_sources_file_is_refused_before_fetching(tmp_path: Path) -> 
                     *_unprivileged(),
                     sys.executable,
                     "-m",
-                    "flows.cli",
+                    "newsflow.flows.cli",
                     "sources",
                     "add",
                     site.url("/"),
@@ -191,7 +191,7 @@ def test_a_write_that_fails_leaves_the_file_whole(
     sources_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The rename is the only step that touches the file: a failure before it changes nothing."""
-    from flows import sources_cli
+    from newsflow.flows import sources_cli
 
     def full_disk(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")

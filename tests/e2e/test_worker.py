@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from storage.db import session_scope
-from storage.models import Article
+from newsflow.storage.db import session_scope
+from newsflow.storage.models import Article
 from tests.e2e.test_prefect_server import REPO_ROOT, SHARED_SERVER, PrefectServer
 from tests.site import NewsSite, load_fixture_articles
 

@@ -14,9 +14,9 @@ from newsflow.dedupe.fingerprint import fingerprint
 from newsflow.errors import StorageError
 from newsflow.records import ExtractedArticle, ProcessedArticle
 from newsflow.selection import ArticleFilter, parse_filter
-from storage.articles import duplicates_of, find_article, iter_articles, known_sources, source_stats
-from storage.db import HEAD_REVISION, read_scope, require_schema, session_scope, upgrade
-from storage.repository import store_articles, update_source_health
+from newsflow.storage.articles import duplicates_of, find_article, iter_articles, known_sources, source_stats
+from newsflow.storage.db import HEAD_REVISION, read_scope, require_schema, session_scope, upgrade
+from newsflow.storage.repository import store_articles, update_source_health
 
 BODIES = [
     v["articleBody"]

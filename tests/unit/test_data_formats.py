@@ -196,7 +196,7 @@ def test_stats_rows_show_shares_languages_and_health() -> None:
 
 
 def test_the_stored_event_payload_counts_and_spans_the_batch() -> None:
-    from tasks.events import articles_stored_payload, source_resource
+    from newsflow.tasks.events import articles_stored_payload, source_resource
 
     payload = articles_stored_payload("daily", original_ids=[12, 10], duplicate_ids=[15], run_kind="ingest")
     assert payload == {

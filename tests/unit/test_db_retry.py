@@ -15,8 +15,15 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError, Programm
 from sqlmodel import Session
 
 from newsflow.errors import DatabaseUnavailable, StorageError
-from storage.db import dispose_engine, get_engine
-from storage.retry import Backoff, Retrier, is_transient, reason, run_transaction, unavailable_message
+from newsflow.storage.db import dispose_engine, get_engine
+from newsflow.storage.retry import (
+    Backoff,
+    Retrier,
+    is_transient,
+    reason,
+    run_transaction,
+    unavailable_message,
+)
 
 
 def wrapped(orig: BaseException, *, invalidated: bool = False) -> OperationalError:

@@ -9,9 +9,9 @@ from newsflow.discover.listings import Discovery
 from newsflow.records import DiscoveredUrl, FetchOutcome, Outcome, Source
 from newsflow.report import SourceReport
 from newsflow.settings import RunConfig, load_settings
-from storage.db import session_scope
-from storage.repository import record_outcomes
-from tasks.ingest_source import SourcePipeline
+from newsflow.storage.db import session_scope
+from newsflow.storage.repository import record_outcomes
+from newsflow.tasks.ingest_source import SourcePipeline
 
 SITE = "https://daily.example"
 FEED = SITE + "/feed.xml"

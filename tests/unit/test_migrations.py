@@ -11,8 +11,8 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from newsflow.dedupe.fingerprint import fingerprint
-from storage.db import HEAD_REVISION, MIGRATIONS, _alembic_config, get_engine, upgrade
-from storage.models import managed_by_models  # registers the tables
+from newsflow.storage.db import HEAD_REVISION, MIGRATIONS, _alembic_config, get_engine, upgrade
+from newsflow.storage.models import managed_by_models  # registers the tables
 
 
 def test_head_revision_constant_is_the_newest_migration() -> None:
@@ -51,8 +51,8 @@ def test_0003_recomputes_signatures_and_rebuilds_the_lsh_index(database_url: str
     from alembic import command
 
     from newsflow.records import ExtractedArticle, ProcessedArticle
-    from storage.db import session_scope
-    from storage.repository import store_articles
+    from newsflow.storage.db import session_scope
+    from newsflow.storage.repository import store_articles
 
     body = " ".join(f"word{i} in a sentence of the old article number {i % 7}" for i in range(120))
     insert = text(

@@ -14,9 +14,9 @@ from sqlmodel import select
 from newsflow.dedupe.fingerprint import fingerprint
 from newsflow.dedupe.verdict import DuplicateKind
 from newsflow.records import ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
-from storage.db import session_scope, upgrade
-from storage.models import Article, FetchEvent, SourceHealth
-from storage.repository import (
+from newsflow.storage.db import session_scope, upgrade
+from newsflow.storage.models import Article, FetchEvent, SourceHealth
+from newsflow.storage.repository import (
     ANALYZE_AT_ROWS,
     analyze_dedup_tables,
     count_articles,

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from newsflow.records import Source
 from newsflow.settings import RunConfig, load_settings
-from tasks.run_fetcher import MAX_POOLED_CONNECTIONS, pool_size, run_fetcher, source_fetcher
+from newsflow.tasks.run_fetcher import MAX_POOLED_CONNECTIONS, pool_size, run_fetcher, source_fetcher
 
 ONE = Source("one", feeds=("http://127.0.0.1:8001/feed.xml",))
 TWO = Source("two", sitemaps=("http://127.0.0.2:8002/sitemap.xml",))
