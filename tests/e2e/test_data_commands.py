@@ -25,7 +25,7 @@ from newsflow.export import COLUMNS
 from newsflow.flows.cli import app
 from newsflow.flows.data import _write_file
 from newsflow.flows.ingest import ingest
-from newsflow.storage.db import session_scope, upgrade
+from newsflow.storage.db import HEAD_REVISION, session_scope, upgrade
 from newsflow.storage.models import Article
 from tests.site import MirrorSite, NewsSite, load_fixture_articles
 
@@ -210,6 +210,6 @@ def test_read_commands_on_a_missing_or_unmigrated_database(
     assert not missing.parent.exists()  # reading never creates one
     monkeypatch.setenv("DATABASE_URL", database_url)
     upgrade(database_url, "0004")
-    _one_line_error(_cli("stats"), 1, "this newsflow reads 0005: run `newsflow db upgrade`")
+    _one_line_error(_cli("stats"), 1, f"this newsflow reads {HEAD_REVISION}: run `newsflow db upgrade`")
     monkeypatch.setenv("DATABASE_URL", "garbage")
     _one_line_error(_cli("articles"), 2, "DATABASE_URL: 'garbage' is not a database URL")

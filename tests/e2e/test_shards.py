@@ -171,7 +171,9 @@ def test_a_sharded_scheduled_ingest_runs_its_shards_on_two_workers(
     deployer = prefect_server.env()
     # The pool may exist already (tests/e2e/test_worker.py uses the same server).
     prefect_server.run(
-        ["prefect", "work-pool", "create", "newsflow", "--type", "process"], env=deployer, cwd=REPO_ROOT
+        ["prefect", "work-pool", "create", "newsflow", "--type", "process", "--overwrite"],
+        env=deployer,
+        cwd=REPO_ROOT,
     )
     deploy = ["prefect", "--no-prompt", "deploy", "--prefect-file", "deployments.yaml", "--all"]
     _ok(prefect_server.run(deploy, env=deployer, cwd=REPO_ROOT))

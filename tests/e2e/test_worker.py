@@ -40,7 +40,7 @@ def test_a_deployed_ingest_runs_on_a_process_worker_from_its_own_checkout(
         deployer = prefect_server.env()
         _ok(
             prefect_server.run(
-                ["prefect", "work-pool", "create", "newsflow", "--type", "process"],
+                ["prefect", "work-pool", "create", "newsflow", "--type", "process", "--overwrite"],
                 env=deployer,
                 cwd=REPO_ROOT,
             )
