@@ -98,6 +98,7 @@ def _filter(
     duplicates: bool,
     limit: str | None,
 ) -> ArticleFilter:
+    """The command line's filters; ConfigError for a bad value (`_reading` makes it exit 2)."""
     from newsflow.selection import parse_filter
     from newsflow.storage.articles import known_sources
 
@@ -138,19 +139,16 @@ def articles(
     from newsflow.storage.articles import iter_articles
 
     with _reading() as session:
-        try:
-            filters = _filter(
-                session,
-                source=source,
-                since=since,
-                until=until,
-                language=language,
-                search=search,
-                duplicates=duplicates,
-                limit=limit,
-            )
-        except ConfigError as exc:
-            raise _fail(str(exc), 2) from None
+        filters = _filter(
+            session,
+            source=source,
+            since=since,
+            until=until,
+            language=language,
+            search=search,
+            duplicates=duplicates,
+            limit=limit,
+        )
         rows = iter_articles(session, filters=filters)
         if as_json:
             for record in rows:
@@ -218,19 +216,16 @@ def export(
     except ConfigError as exc:
         raise _fail(str(exc), 2) from None
     with _reading() as session:
-        try:
-            filters = _filter(
-                session,
-                source=source,
-                since=since,
-                until=until,
-                language=language,
-                search=search,
-                duplicates=duplicates,
-                limit=limit,
-            )
-        except ConfigError as exc:
-            raise _fail(str(exc), 2) from None
+        filters = _filter(
+            session,
+            source=source,
+            since=since,
+            until=until,
+            language=language,
+            search=search,
+            duplicates=duplicates,
+            limit=limit,
+        )
         rows = iter_articles(session, filters=filters, order="id")
         writer = WRITERS[kind]
         if out is None:

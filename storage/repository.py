@@ -393,29 +393,27 @@ def _stored_by_url(session: Session, urls: Iterable[str]) -> tuple[dict[str, int
 
 def _rehome(session: Session, items: Sequence[tuple[int, ProcessedArticle]], *, now: datetime) -> None:
     """Give stored rows the page fetched from their URL's own host: its source, text and metadata.
-    The row keeps its id and its place among duplicates; an original's LSH bands follow its text."""
-    if not items:
-        return
-    to_db = _time_to_db(session)
-    now_value = to_db(now)
-    names = [name for name in _ARTICLE_COLUMNS if name not in _KEPT_ON_REHOME]
-    assignments = ", ".join(f"{name} = :{name}" for name in names)
-    connection = session.connection()
+    The row keeps its URL, id, age and place among duplicates; an original's LSH bands follow its
+    text."""
     for article_id, item in items:
-        row = dict(
-            zip(_ARTICLE_COLUMNS, _article_row(item, _ORIGINAL, now=now_value, to_db=to_db), strict=True)
-        )
-        values = {name: row[name] for name in names}
-        connection.execute(
-            text(f"UPDATE article SET {assignments} WHERE id = :id"), {**values, "id": article_id}
+        warc_file, warc_offset, warc_length = _archived(item)
+        session.execute(
+            update(Article)
+            .where(col(Article.id) == article_id)
+            .values(
+                **fitted_fields(item.article),
+                fetched_url=item.fetched_url,
+                source=item.source,
+                content_hash=item.fingerprint.content_hash,
+                minhash=item.fingerprint.signature,
+                updated_at=now,
+                warc_file=warc_file,
+                warc_offset=warc_offset,
+                warc_length=warc_length,
+            )
         )
         bands = {name: int(band) for name, band in zip(LSH_COLUMNS, item.fingerprint.bands, strict=True)}
-        connection.execute(update(article_lsh).where(article_lsh.c.article_id == article_id).values(**bands))
-
-
-# What a row keeps when a copy fetched at home takes it over: its URL, its dedup links, its age.
-_KEPT_ON_REHOME = frozenset({"url", "duplicate_of", "duplicate_kind", "first_seen_at"})
-_ORIGINAL = DuplicateVerdict(DuplicateKind.NONE)
+        session.execute(update(article_lsh).where(article_lsh.c.article_id == article_id).values(**bands))
 
 
 def _bulk_insert(
