@@ -368,6 +368,26 @@ class SourcePipeline:
                 self.source.name, error=verdict.error, blocked=verdict.blocked, consecutive_failures=failures
             )
 
+    def record_crash(self, exc: Exception) -> None:
+        """An unforeseen error ended this source's run: count it in the source's health and announce
+        it as any failed source. Never raises: the error itself is what the caller reports."""
+        error = f"crashed: {type(exc).__name__}: {exc}"
+
+        def settle(session: Session) -> int:
+            health = update_source_health(
+                session, source=self.source.name, ok=False, blocked=False, error=error, now=datetime.now(UTC)
+            )
+            return health.consecutive_failures
+
+        try:
+            failures = self._transaction(settle)
+        except Exception:  # the database may be what failed; the event still goes out
+            logging.getLogger(__name__).warning(
+                "%s: could not record the crash in source health", self.source.name
+            )
+            failures = 0
+        emit_source_unhealthy(self.source.name, error=error, blocked=False, consecutive_failures=failures)
+
 
 class _NoEmptyTraceback(logging.Filter):
     """Prefect logs a task run that returns a Failed state with exc_info and no exception, which
@@ -394,13 +414,20 @@ def ingest_source(
     failed or is blocked ends its task run Failed, with the reason and the report, so the UI's run
     graph and dashboard count it."""
     logger = get_run_logger()
+    pipeline = SourcePipeline(source, config, run_id=run_id, window=window, progress=progress)
     try:
-        report = SourcePipeline(source, config, run_id=run_id, window=window, progress=progress).run()
+        report = pipeline.run()
     except DatabaseUnavailable as exc:
         # Returned, not raised: Prefect would log a raised one with its traceback, and the flow
         # ends the run on this report with the one line anyway (flows.run).
         report = SourceReport(source.name, error=str(exc), database_unavailable=True)
         return Failed(message=f"{source.name}: {exc}", data=report)
+    except Exception as exc:
+        # A bug, most likely: this source's run is lost, not the run's. Raised again so the task
+        # run shows the traceback; the flow reports the source as failed.
+        if not stop_requested():
+            pipeline.record_crash(exc)
+        raise
     logger.info(
         "%s: %d discovered, %d fetched, %d new, %d duplicate, %d failed, %d skipped",
         source.name,
