@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import queue
 import threading
 import time
 from dataclasses import dataclass
@@ -12,14 +13,14 @@ from uuid import UUID
 from prefect import State
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.context import TagsContext
-from prefect.futures import PrefectFuture, as_completed
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
 from newsflow.errors import ConfigError, DatabaseUnavailable
 from newsflow.flows.summary import RunSummary
 from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
-from newsflow.runtime.stop import reclaim_sigterm, stop_requested
+from newsflow.runtime.stop import reclaim_sigterm, stop_requested, wait_awake
 from newsflow.settings import RunConfig, Settings, load_settings
 from newsflow.sources import load_sources, select_sources
 from newsflow.storage.db import checkpoint, upgrade
@@ -146,6 +147,7 @@ def _run_tasks(
 ) -> dict[str, SourceReport]:
     waiting = list(sources)
     running: list[tuple[Source, PrefectFuture[SourceReport | State[SourceReport]]]] = []
+    done: queue.SimpleQueue[PrefectFuture[SourceReport | State[SourceReport]]] = queue.SimpleQueue()
     reports: dict[str, SourceReport] = {}
     outage: str | None = None
     while waiting or running:
@@ -153,10 +155,12 @@ def _run_tasks(
             waiting.clear()  # Ctrl-C: the sources running finish their batch in flight
         while waiting and len(running) < config.source_concurrency:
             source = waiting.pop(0)
-            running.append((source, ingest_source.submit(source, config, run_id, window, progress)))
+            future = ingest_source.submit(source, config, run_id, window, progress)
+            future.add_done_callback(done.put)
+            running.append((source, future))
         if not running:
             break
-        finished = next(as_completed([future for _, future in running]))
+        finished = wait_awake(done)  # this thread must wake up to run the Ctrl-C/SIGTERM handler
         source = next(s for s, future in running if future is finished)
         running = [(s, f) for s, f in running if f is not finished]
         # A failed source's task run is Failed and still carries its report; a crashed one (an

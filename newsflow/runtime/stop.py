@@ -3,11 +3,14 @@ store the batch in flight, and end as Cancelled. Process-wide by nature, as sign
 
 from __future__ import annotations
 
+import queue
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _requested = threading.Event()
 _stop_handler: Any = None  # the `newsflow` command's handler, once it owns the signals
@@ -38,6 +41,17 @@ def reclaim_sigterm() -> None:
         return
     if signal.getsignal(signal.SIGTERM) is not _stop_handler:
         signal.signal(signal.SIGTERM, _stop_handler)
+
+
+def wait_awake(items: queue.SimpleQueue[T], *, slice_seconds: float = 0.25) -> T:
+    """The next item of `items`, waited for in short slices. The kernel may hand Ctrl-C or SIGTERM
+    to any thread, and Python runs the handler in the main thread only once that thread wakes: a
+    wait without end there left a signal unanswered until a source finished."""
+    while True:
+        try:
+            return items.get(timeout=slice_seconds)
+        except queue.Empty:
+            continue
 
 
 def reset_stop() -> None:
