@@ -11,7 +11,8 @@ from typing import NamedTuple
 from dateutil import parser as dateutil_parser
 from dateutil import tz
 
-_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
+# A day in a URL path: /2024/05/17/, /2024-05-17-slug, /2024-05-17+Title, /2024_05_17_slug.
+_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/_-](0[1-9]|1[0-2])[/_-](0[1-9]|[12]\d|3[01])(?:[/_+.-]|$)")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 
 # A page date more than this far ahead of "now" is a parsing error or a placeholder.
