@@ -277,6 +277,25 @@ def _title_variants(meta: PageMetadata) -> list[str]:
     return [v for v in variants if v] + parts
 
 
+_LETTERS = re.compile(r"[^\w]+")
+
+
+def _shown_title(meta: PageMetadata) -> str | None:
+    """The <h1>'s headline, in the declared title's letter case when the <h1> is set in capitals."""
+    h1 = meta.h1
+    if h1 is None:
+        return None
+    if h1.isupper():
+        # Capitals are the site's styling (or a CSS-less copy of it): the declared title spelled
+        # with the same letters is the headline as written.
+        flat = _LETTERS.sub("", h1).casefold()
+        for declared in (meta.headline, meta.og_title, meta.html_title):
+            for part in [declared, *_TITLE_SEPARATORS.split(declared or "")]:
+                if part and _LETTERS.sub("", part).casefold() == flat:
+                    return part
+    return h1
+
+
 def _finish(raw: str, meta: PageMetadata) -> str:
     text = strip_header(raw, titles=_title_variants(meta), standfirst=meta.description)
     return clean_text(text, site_name=meta.site_name)
@@ -370,7 +389,9 @@ def extract_article(
     guesses = _MarkupGuesses(tree, url)
     site_name = meta.site_name or guesses.field("sitename")
     # The headline the page shows; the declared ones are often SEO variants of it.
-    title_raw = meta.h1 or meta.headline or meta.og_title or guesses.field("title") or meta.html_title
+    title_raw = (
+        _shown_title(meta) or meta.headline or meta.og_title or guesses.field("title") or meta.html_title
+    )
     dates = _date_candidates(meta, url, now)
     published_at, published_source, published_note = choose_published(
         dates, listed=hints.listed_published_at, now=now

@@ -55,6 +55,19 @@ def test_an_h1_unlike_every_declared_title_is_not_the_headline() -> None:
     assert article.title == "Bridge reopens to cyclists after repairs"
 
 
+def test_an_h1_in_capitals_takes_the_declared_titles_letter_case() -> None:
+    page = _html(
+        "<title>Weekend Coding Agent | The Lab</title>",
+        "<h1>WEEKEND<br>CODING AGENT</h1>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://lab.example/posts/agent", now=NOW)
+    assert article.title == "Weekend Coding Agent"
+    # Capitals with other words than any declared title stay as the page shows them.
+    page = _html("<title>Bridge reopens | The Courier</title>", "<h1>BRIDGE REOPENS TODAY</h1>" + PARAGRAPHS)
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.title == "BRIDGE REOPENS TODAY"
+
+
 def test_byline_names_and_the_day_the_byline_shows() -> None:
     page = _html(
         "<title>Bridge reopens</title>",
