@@ -44,6 +44,7 @@ from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
     byline_names,
     detect_language,
+    group_byline,
     is_outlet,
     name_line_authors,
     normalize_authors,
@@ -404,8 +405,10 @@ def extract_article(
     text = _body(tree, url, meta)
     # Declared authors, else the visible byline, else trafilatura's guess from the markup (the
     # byline first: as good on the dev halves, and cheaper).
-    authors = _authors(meta, site_name, url) or normalize_authors(
-        guesses.author(), site_name=site_name, url=url
+    authors = (
+        _authors(meta, site_name, url)
+        or normalize_authors(guesses.author(), site_name=site_name, url=url)
+        or group_byline(meta.authors, site_name=site_name, url=url)
     )
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(

@@ -68,6 +68,30 @@ def test_an_h1_in_capitals_takes_the_declared_titles_letter_case() -> None:
     assert article.title == "BRIDGE REOPENS TODAY"
 
 
+def test_a_desk_or_team_byline_is_the_author_when_no_person_signs() -> None:
+    page = _html(
+        _ld(headline="Bridge reopens", author={"@type": "Organization", "name": "City Desk Team"})
+        + '<meta property="og:site_name" content="The Courier">',
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.authors == ("City Desk Team",)
+    # The site signing as itself, or a bare role, is still no author.
+    for name in ("The Courier", "Staff", "Courier"):
+        page = _html(
+            _ld(headline="Bridge reopens", author={"@type": "Organization", "name": name})
+            + '<meta property="og:site_name" content="The Courier">',
+            "<h1>Bridge reopens</h1>" + PARAGRAPHS,
+        )
+        assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ()
+    # A person's name still wins over the desk.
+    page = _html(
+        _ld(headline="Bridge reopens", author=[{"name": "Ana Lima"}, {"name": "City Desk Team"}]),
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Ana Lima",)
+
+
 def test_byline_names_and_the_day_the_byline_shows() -> None:
     page = _html(
         "<title>Bridge reopens</title>",
