@@ -37,6 +37,7 @@ from newsflow.extract.dates import (
     date_from_url,
     dateline_days,
     is_plausible,
+    labelled_published_day,
     read_date,
     visible_dates,
 )
@@ -355,6 +356,17 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
     return found
 
 
+def _labelled_date(tree: lxml_html.HtmlElement) -> list[DatedValue]:
+    """A page that declares no date and shows none near its headline may still label one further
+    down ("Published On: 15 August 2025" in a sidebar or footer): the page's text is read for it
+    only then (issue #12: WCXB +1 page on half 0, +2 on half 1)."""
+    body = tree.find("body")
+    day = labelled_published_day(" ".join(body.itertext())) if body is not None else None
+    if day is None:
+        return []
+    return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
+
+
 def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, ...]:
     """Declared authors, else the visible "By ..." line, else a name alone beside the dateline;
     the "By" line also wins over a declared "person" who is only the site itself ("Cleveland
@@ -393,7 +405,7 @@ def extract_article(
     title_raw = (
         _shown_title(meta) or meta.headline or meta.og_title or guesses.field("title") or meta.html_title
     )
-    dates = _date_candidates(meta, url, now)
+    dates = _date_candidates(meta, url, now) or _labelled_date(tree)
     published_at, published_source, published_note = choose_published(
         dates, listed=hints.listed_published_at, now=now
     )

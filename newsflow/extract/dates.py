@@ -271,3 +271,17 @@ def dateline_days(text: str, *, headline_at: int) -> list[date]:
         if day is not None and len(line) <= DATELINE_CHARS and not labelled:
             found.append(day)
     return found
+
+
+# "Published on: 15 August 2025", "Posted: Jan 3, 2024": a date the page labels as the publication's.
+_PUBLISHED_LABEL = re.compile(r"\b(?:published|posted)(?:\s+on)?\s*:?\s*$", re.IGNORECASE)
+
+
+def labelled_published_day(text: str) -> date | None:
+    """The first date in `text` printed right after a "Published" or "Posted" label, anywhere."""
+    for match in _VISIBLE_DATE.finditer(text):
+        if _PUBLISHED_LABEL.search(text[max(0, match.start() - 20) : match.start()]):
+            day = _match_day(match)
+            if day is not None:
+                return day
+    return None

@@ -120,6 +120,29 @@ def test_a_dateline_under_the_headline_wins_over_a_declared_date_nothing_shows()
     assert article.published_at == datetime(2024, 11, 22, 7, 3, tzinfo=UTC)
 
 
+def test_a_labelled_publication_date_far_from_the_headline_dates_a_page_with_no_other() -> None:
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<h1>Bridge reopens</h1>"
+        + PARAGRAPHS * 4
+        + "<footer><span>Published On: 15 August 2024</span></footer>",
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert (article.published_day, article.published_at_source) == (date(2024, 8, 15), "byline")
+    # Unlabelled, the same date further down says nothing; a declared date keeps its place.
+    page = _html(
+        "<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<p>15 August 2024</p>"
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day is None
+    page = _html(
+        _ld(headline="Bridge reopens", datePublished="2024-03-01T10:00:00Z"),
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<p>Posted on: 15 August 2024</p>",
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
+        2024, 3, 1
+    )
+
+
 def test_dateline_days_are_short_lines_just_under_the_headline() -> None:
     text = "Menu\nBridge reopens\nDec 19, 2024\nThe bridge reopened on March 3, 2024 after repairs."
     at = text.index("Bridge")
