@@ -46,6 +46,20 @@ def test_the_headline_is_the_h1_matching_a_declared_title_not_the_logo() -> None
     assert article.title == "Old bridge reopens to cyclists"
 
 
+def test_an_h1_holding_the_sites_name_is_not_the_headline() -> None:
+    # A blog's masthead shares a word with the post's title ("Yoga"), enough for the overlap test.
+    page = _html(
+        '<meta property="og:site_name" content="Yoga Pathways">'
+        '<meta property="og:title" content="Yoga will not fix the plumbing">'
+        "<title>Yoga will not fix the plumbing – Yoga Pathways</title>",
+        "<h1>Yoga Pathways</h1><article><h2>Yoga will not fix the plumbing</h2>" + PARAGRAPHS + "</article>",
+    )
+    meta = read_metadata(lxml_html.document_fromstring(page))
+    assert meta.h1 is None
+    article = extract_article(page, url="https://yogapathways.example/plumbing", now=NOW)
+    assert article.title == "Yoga will not fix the plumbing"
+
+
 def test_an_h1_unlike_every_declared_title_is_not_the_headline() -> None:
     page = _html(
         '<meta property="og:title" content="Bridge reopens to cyclists after repairs">',
