@@ -356,15 +356,34 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
     return found
 
 
+def _page_lines(tree: lxml_html.HtmlElement) -> str:
+    """The page's visible and invisible text, a line per text node (read only on pages that lack
+    a date or an author: see _labelled_date and _written_by)."""
+    body = tree.find("body")
+    if body is None:
+        return ""
+    return "\n".join(" ".join(piece.split()) for piece in body.itertext() if piece.strip())
+
+
 def _labelled_date(tree: lxml_html.HtmlElement) -> list[DatedValue]:
     """A page that declares no date and shows none near its headline may still label one further
     down ("Published On: 15 August 2025" in a sidebar or footer): the page's text is read for it
     only then (issue #12: WCXB +1 page on half 0, +2 on half 1)."""
-    body = tree.find("body")
-    day = labelled_published_day(" ".join(body.itertext())) if body is not None else None
+    day = labelled_published_day(_page_lines(tree))
     if day is None:
         return []
     return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
+
+
+# "Written by Jane Doe" starting a text node: an explicit author label wherever it sits.
+_WRITTEN_BY = re.compile(r"^(?:[Ww]ritten [Bb]y|WRITTEN BY)\s*:?\s*(.+)$", re.MULTILINE)
+
+
+def _written_by(tree: lxml_html.HtmlElement, site_name: str | None, url: str) -> tuple[str, ...]:
+    """The names after the first "Written by" label anywhere on the page (an author box under the
+    article), for pages where nothing else names anyone (issue #12: WCXB +3 on half 0, +2 on half 1)."""
+    match = _WRITTEN_BY.search(_page_lines(tree))
+    return byline_names("By " + match.group(1), site_name=site_name, url=url) if match else ()
 
 
 def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, ...]:
@@ -421,6 +440,7 @@ def extract_article(
         _authors(meta, site_name, url)
         or normalize_authors(guesses.author(), site_name=site_name, url=url)
         or group_byline(meta.authors, site_name=site_name, url=url)
+        or _written_by(tree, site_name, url)
     )
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(

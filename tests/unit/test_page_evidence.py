@@ -106,6 +106,27 @@ def test_a_desk_or_team_byline_is_the_author_when_no_person_signs() -> None:
     assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Ana Lima",)
 
 
+def test_a_written_by_box_below_the_article_names_the_author_when_nothing_else_does() -> None:
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<aside><h3>Written by Ana Lima and João Silva</h3>"
+        "<p>Ana covers the city's roads.</p></aside>",
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.authors == ("Ana Lima", "João Silva")
+    # A declared author keeps precedence; a photo credit far down is no author.
+    page = _html(
+        _ld(headline="Bridge reopens", author={"@type": "Person", "name": "Rui Costa"}),
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<h3>Written by Ana Lima</h3>",
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Rui Costa",)
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<p>Photo by Ana Lima</p>",
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ()
+
+
 def test_byline_names_and_the_day_the_byline_shows() -> None:
     page = _html(
         "<title>Bridge reopens</title>",
