@@ -37,6 +37,7 @@ from newsflow.extract.dates import (
     date_from_url,
     dateline_days,
     is_plausible,
+    labelled_published_day,
     read_date,
     visible_dates,
 )
@@ -44,6 +45,7 @@ from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
     byline_names,
     detect_language,
+    group_byline,
     is_outlet,
     name_line_authors,
     normalize_authors,
@@ -277,6 +279,25 @@ def _title_variants(meta: PageMetadata) -> list[str]:
     return [v for v in variants if v] + parts
 
 
+_LETTERS = re.compile(r"[^\w]+")
+
+
+def _shown_title(meta: PageMetadata) -> str | None:
+    """The <h1>'s headline, in the declared title's letter case when the <h1> is set in capitals."""
+    h1 = meta.h1
+    if h1 is None:
+        return None
+    if h1.isupper():
+        # Capitals are the site's styling (or a CSS-less copy of it): the declared title spelled
+        # with the same letters is the headline as written.
+        flat = _LETTERS.sub("", h1).casefold()
+        for declared in (meta.headline, meta.og_title, meta.html_title):
+            for part in [declared, *_TITLE_SEPARATORS.split(declared or "")]:
+                if part and _LETTERS.sub("", part).casefold() == flat:
+                    return part
+    return h1
+
+
 def _finish(raw: str, meta: PageMetadata) -> str:
     text = strip_header(raw, titles=_title_variants(meta), standfirst=meta.description)
     return clean_text(text, site_name=meta.site_name)
@@ -335,6 +356,36 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
     return found
 
 
+def _page_lines(tree: lxml_html.HtmlElement) -> str:
+    """The page's visible and invisible text, a line per text node (read only on pages that lack
+    a date or an author: see _labelled_date and _written_by)."""
+    body = tree.find("body")
+    if body is None:
+        return ""
+    return "\n".join(" ".join(piece.split()) for piece in body.itertext() if piece.strip())
+
+
+def _labelled_date(tree: lxml_html.HtmlElement) -> list[DatedValue]:
+    """A page that declares no date and shows none near its headline may still label one further
+    down ("Published On: 15 August 2025" in a sidebar or footer): the page's text is read for it
+    only then (issue #12: WCXB +1 page on half 0, +2 on half 1)."""
+    day = labelled_published_day(_page_lines(tree))
+    if day is None:
+        return []
+    return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
+
+
+# "Written by Jane Doe" starting a text node: an explicit author label wherever it sits.
+_WRITTEN_BY = re.compile(r"^(?:[Ww]ritten [Bb]y|WRITTEN BY)\s*:?\s*(.+)$", re.MULTILINE)
+
+
+def _written_by(tree: lxml_html.HtmlElement, site_name: str | None, url: str) -> tuple[str, ...]:
+    """The names after the first "Written by" label anywhere on the page (an author box under the
+    article), for pages where nothing else names anyone (issue #12: WCXB +3 on half 0, +2 on half 1)."""
+    match = _WRITTEN_BY.search(_page_lines(tree))
+    return byline_names("By " + match.group(1), site_name=site_name, url=url) if match else ()
+
+
 def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, ...]:
     """Declared authors, else the visible "By ..." line, else a name alone beside the dateline;
     the "By" line also wins over a declared "person" who is only the site itself ("Cleveland
@@ -370,8 +421,10 @@ def extract_article(
     guesses = _MarkupGuesses(tree, url)
     site_name = meta.site_name or guesses.field("sitename")
     # The headline the page shows; the declared ones are often SEO variants of it.
-    title_raw = meta.h1 or meta.headline or meta.og_title or guesses.field("title") or meta.html_title
-    dates = _date_candidates(meta, url, now)
+    title_raw = (
+        _shown_title(meta) or meta.headline or meta.og_title or guesses.field("title") or meta.html_title
+    )
+    dates = _date_candidates(meta, url, now) or _labelled_date(tree)
     published_at, published_source, published_note = choose_published(
         dates, listed=hints.listed_published_at, now=now
     )
@@ -383,8 +436,11 @@ def extract_article(
     text = _body(tree, url, meta)
     # Declared authors, else the visible byline, else trafilatura's guess from the markup (the
     # byline first: as good on the dev halves, and cheaper).
-    authors = _authors(meta, site_name, url) or normalize_authors(
-        guesses.author(), site_name=site_name, url=url
+    authors = (
+        _authors(meta, site_name, url)
+        or normalize_authors(guesses.author(), site_name=site_name, url=url)
+        or group_byline(meta.authors, site_name=site_name, url=url)
+        or _written_by(tree, site_name, url)
     )
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(

@@ -11,7 +11,8 @@ from typing import NamedTuple
 from dateutil import parser as dateutil_parser
 from dateutil import tz
 
-_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
+# A day in a URL path: /2024/05/17/, /2024-05-17-slug, /2024-05-17+Title, /2024_05_17_slug.
+_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/_-](0[1-9]|1[0-2])[/_-](0[1-9]|[12]\d|3[01])(?:[/_+.-]|$)")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 
 # A page date more than this far ahead of "now" is a parsing error or a placeholder.
@@ -270,3 +271,17 @@ def dateline_days(text: str, *, headline_at: int) -> list[date]:
         if day is not None and len(line) <= DATELINE_CHARS and not labelled:
             found.append(day)
     return found
+
+
+# "Published on: 15 August 2025", "Posted: Jan 3, 2024": a date the page labels as the publication's.
+_PUBLISHED_LABEL = re.compile(r"\b(?:published|posted)(?:\s+on)?\s*:?\s*$", re.IGNORECASE)
+
+
+def labelled_published_day(text: str) -> date | None:
+    """The first date in `text` printed right after a "Published" or "Posted" label, anywhere."""
+    for match in _VISIBLE_DATE.finditer(text):
+        if _PUBLISHED_LABEL.search(text[max(0, match.start() - 20) : match.start()]):
+            day = _match_day(match)
+            if day is not None:
+                return day
+    return None

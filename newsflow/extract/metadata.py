@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
-from newsflow.extract.normalize import normalize_title
+from newsflow.extract.normalize import is_outlet, normalize_title
 
 _ARTICLE_TYPES = {
     "article",
@@ -330,7 +330,8 @@ def _displayed_headline(
     """The <h1> that shows a title the page declares: the one sharing most words with one of them.
 
     Declared titles lose their site-name part first, so a logo in an <h1> does not match
-    "Headline | Site"; an <h1> whose words are mostly not in any declared title is furniture.
+    "Headline | Site"; an <h1> that is the site's name, or whose words are mostly not in any
+    declared title, is furniture.
     """
     references = [_words(normalize_title(t, site_name=site_name) or t) for t in declared]
     best, best_shared = None, 0
@@ -338,6 +339,8 @@ def _displayed_headline(
         words = _words(element.text_content())
         if not words:
             continue
+        if is_outlet((element.text_content().strip(),), site_name=site_name):
+            continue  # the site's name set as a heading (a blog's masthead) is not the article's
         shared = max((len(words & ref) for ref in references), default=len(words))
         if shared > best_shared and shared >= HEADLINE_OVERLAP * len(words):
             best, best_shared = element, shared

@@ -220,6 +220,32 @@ def is_outlet(names: tuple[str, ...], *, site_name: str | None = None, url: str 
     return bool(names) and all(_key(name) in outlets for name in names)
 
 
+# The words of a byline that a team, a desk or the staff signs ("TOI Lifestyle Desk", "Our Editors").
+_GROUP_BYLINE = re.compile(r"\b(?:team|desk|staff|editors|editorial)\b", re.IGNORECASE)
+
+
+def group_byline(
+    raw: list[str] | tuple[str, ...], *, site_name: str | None = None, url: str | None = None
+) -> tuple[str, ...]:
+    """The declared bylines that are a team or a desk of the outlet, not the outlet itself and not a
+    bare role ("Staff"): what a page signs with when no person wrote it."""
+    outlets = _outlets(site_name, url)
+    names: list[str] = []
+    for item in raw:
+        name = _BYLINE_PREFIX.sub("", _squash(str(item))).strip(" .,:;-–|()")
+        words = name.split()
+        if not 2 <= len(words) <= 5 or len(name) > 60 or _DOMAIN.search(name) or name.startswith("http"):
+            continue
+        if not _GROUP_BYLINE.search(name):
+            continue
+        key = _key(name)
+        if key in outlets or _NOT_A_PERSON.match(name) or key.replace(" ", "") in outlets:
+            continue
+        if key not in (_key(n) for n in names):
+            names.append(name)
+    return tuple(names)
+
+
 def normalize_authors(
     raw: list[str] | tuple[str, ...] | str | None,
     *,

@@ -87,6 +87,17 @@ def test_date_from_url() -> None:
     assert date_from_url("https://x.example/story-2019") is None
 
 
+def test_date_from_url_reads_a_day_that_runs_on_into_the_slug() -> None:
+    # Blogs glue the title to the day with "+" or "_" (issue #12: derived on WCXB half 0).
+    assert date_from_url("https://b.example/articles/2025-12-15+Rust+backend") == datetime(
+        2025, 12, 15, tzinfo=UTC
+    )
+    assert date_from_url("https://b.example/posts/2024_03_05_notes.html") == datetime(2024, 3, 5, tzinfo=UTC)
+    assert date_from_url("https://b.example/2024-03-05.html") == datetime(2024, 3, 5, tzinfo=UTC)
+    # A longer number is not a day: /2024-03-051 is an id.
+    assert date_from_url("https://b.example/2024-03-051") is None
+
+
 def _dated(text: str, source: str) -> DatedValue:
     value = read_date(text, source)
     assert value is not None

@@ -46,6 +46,20 @@ def test_the_headline_is_the_h1_matching_a_declared_title_not_the_logo() -> None
     assert article.title == "Old bridge reopens to cyclists"
 
 
+def test_an_h1_holding_the_sites_name_is_not_the_headline() -> None:
+    # A blog's masthead shares a word with the post's title ("Yoga"), enough for the overlap test.
+    page = _html(
+        '<meta property="og:site_name" content="Yoga Pathways">'
+        '<meta property="og:title" content="Yoga will not fix the plumbing">'
+        "<title>Yoga will not fix the plumbing – Yoga Pathways</title>",
+        "<h1>Yoga Pathways</h1><article><h2>Yoga will not fix the plumbing</h2>" + PARAGRAPHS + "</article>",
+    )
+    meta = read_metadata(lxml_html.document_fromstring(page))
+    assert meta.h1 is None
+    article = extract_article(page, url="https://yogapathways.example/plumbing", now=NOW)
+    assert article.title == "Yoga will not fix the plumbing"
+
+
 def test_an_h1_unlike_every_declared_title_is_not_the_headline() -> None:
     page = _html(
         '<meta property="og:title" content="Bridge reopens to cyclists after repairs">',
@@ -53,6 +67,64 @@ def test_an_h1_unlike_every_declared_title_is_not_the_headline() -> None:
     )
     article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
     assert article.title == "Bridge reopens to cyclists after repairs"
+
+
+def test_an_h1_in_capitals_takes_the_declared_titles_letter_case() -> None:
+    page = _html(
+        "<title>Weekend Coding Agent | The Lab</title>",
+        "<h1>WEEKEND<br>CODING AGENT</h1>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://lab.example/posts/agent", now=NOW)
+    assert article.title == "Weekend Coding Agent"
+    # Capitals with other words than any declared title stay as the page shows them.
+    page = _html("<title>Bridge reopens | The Courier</title>", "<h1>BRIDGE REOPENS TODAY</h1>" + PARAGRAPHS)
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.title == "BRIDGE REOPENS TODAY"
+
+
+def test_a_desk_or_team_byline_is_the_author_when_no_person_signs() -> None:
+    page = _html(
+        _ld(headline="Bridge reopens", author={"@type": "Organization", "name": "City Desk Team"})
+        + '<meta property="og:site_name" content="The Courier">',
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.authors == ("City Desk Team",)
+    # The site signing as itself, or a bare role, is still no author.
+    for name in ("The Courier", "Staff", "Courier"):
+        page = _html(
+            _ld(headline="Bridge reopens", author={"@type": "Organization", "name": name})
+            + '<meta property="og:site_name" content="The Courier">',
+            "<h1>Bridge reopens</h1>" + PARAGRAPHS,
+        )
+        assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ()
+    # A person's name still wins over the desk.
+    page = _html(
+        _ld(headline="Bridge reopens", author=[{"name": "Ana Lima"}, {"name": "City Desk Team"}]),
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Ana Lima",)
+
+
+def test_a_written_by_box_below_the_article_names_the_author_when_nothing_else_does() -> None:
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<aside><h3>Written by Ana Lima and João Silva</h3>"
+        "<p>Ana covers the city's roads.</p></aside>",
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.authors == ("Ana Lima", "João Silva")
+    # A declared author keeps precedence; a photo credit far down is no author.
+    page = _html(
+        _ld(headline="Bridge reopens", author={"@type": "Person", "name": "Rui Costa"}),
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<h3>Written by Ana Lima</h3>",
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Rui Costa",)
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<p>Photo by Ana Lima</p>",
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ()
 
 
 def test_byline_names_and_the_day_the_byline_shows() -> None:
@@ -81,6 +153,29 @@ def test_a_dateline_under_the_headline_wins_over_a_declared_date_nothing_shows()
     )
     article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
     assert article.published_at == datetime(2024, 11, 22, 7, 3, tzinfo=UTC)
+
+
+def test_a_labelled_publication_date_far_from_the_headline_dates_a_page_with_no_other() -> None:
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<h1>Bridge reopens</h1>"
+        + PARAGRAPHS * 4
+        + "<footer><span>Published On: 15 August 2024</span></footer>",
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert (article.published_day, article.published_at_source) == (date(2024, 8, 15), "byline")
+    # Unlabelled, the same date further down says nothing; a declared date keeps its place.
+    page = _html(
+        "<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<p>15 August 2024</p>"
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day is None
+    page = _html(
+        _ld(headline="Bridge reopens", datePublished="2024-03-01T10:00:00Z"),
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<p>Posted on: 15 August 2024</p>",
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
+        2024, 3, 1
+    )
 
 
 def test_dateline_days_are_short_lines_just_under_the_headline() -> None:
