@@ -122,6 +122,24 @@ class FetchOutcome:
     published_at: datetime | None = None  # the page's date, when extraction read one
 
 
+# The fields extraction gives an article, as the article table names them (and in its order):
+# what a re-extraction or a refetch compares, and what storage writes for them.
+EXTRACTED_FIELDS = (
+    "title",
+    "text",
+    "authors",
+    "published_at",
+    "published_at_source",
+    "modified_at",
+    "language",
+    "paywalled",
+    "site_name",
+    "description",
+    "image",
+    "tags",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ExtractedArticle:
     """A cleaned, normalized article as extraction produced it."""

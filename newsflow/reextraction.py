@@ -6,30 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from newsflow.records import ArchiveLocation, ExtractedArticle, FetchedPage, PageHints
+from newsflow.records import EXTRACTED_FIELDS, ArchiveLocation, ExtractedArticle, FetchedPage, PageHints
 
-# The extracted fields a re-extraction may change, as the article table names them.
-COMPARED_FIELDS = (
-    "title",
-    "text",
-    "authors",
-    "published_at",
-    "published_at_source",
-    "modified_at",
-    "language",
-    "paywalled",
-    "site_name",
-    "description",
-    "image",
-    "tags",
-)
 LISTING = "listing"  # newsflow.extract.dates: a date the page lacked, taken from its listing
 MAX_FAILURES_KEPT = 50
 
 
 @dataclass(frozen=True, slots=True)
 class StoredArticle:
-    """An article as the database holds it, with the extracted fields in COMPARED_FIELDS order."""
+    """An article as the database holds it, with the extracted fields in EXTRACTED_FIELDS order."""
 
     id: int
     url: str
@@ -40,7 +25,7 @@ class StoredArticle:
     location: ArchiveLocation | None = None
 
     def value(self, name: str) -> object:
-        return self.fields[COMPARED_FIELDS.index(name)]
+        return self.fields[EXTRACTED_FIELDS.index(name)]
 
 
 def hints_for(stored: StoredArticle) -> PageHints:
@@ -71,7 +56,7 @@ def archived_page(
 def changed_fields(stored: StoredArticle, fresh: tuple[object, ...]) -> tuple[str, ...]:
     """The names of the fields whose fresh value (as it would be stored) differs."""
     return tuple(
-        name for name, old, new in zip(COMPARED_FIELDS, stored.fields, fresh, strict=True) if old != new
+        name for name, old, new in zip(EXTRACTED_FIELDS, stored.fields, fresh, strict=True) if old != new
     )
 
 

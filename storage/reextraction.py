@@ -13,8 +13,8 @@ from sqlmodel import Session, col
 from newsflow.dedupe.fingerprint import fingerprint
 from newsflow.dedupe.plan import plan_batch
 from newsflow.dedupe.verdict import DuplicateKind
-from newsflow.records import ArchiveLocation, ExtractedArticle, ProcessedArticle
-from newsflow.reextraction import COMPARED_FIELDS, StoredArticle, changed_fields
+from newsflow.records import EXTRACTED_FIELDS, ArchiveLocation, ExtractedArticle, ProcessedArticle
+from newsflow.reextraction import StoredArticle, changed_fields
 from newsflow.storage.models import LSH_COLUMNS, Article, article_lsh
 from newsflow.storage.repository import (
     _bulk_insert,
@@ -36,7 +36,7 @@ _COLUMNS = tuple(
         "warc_file",
         "warc_offset",
         "warc_length",
-        *COMPARED_FIELDS,
+        *EXTRACTED_FIELDS,
     )
 )
 
@@ -102,7 +102,7 @@ def apply_reextraction(
     replan: list[tuple[int, ProcessedArticle]] = []
     for stored, fresh in pairs:
         values = fitted_fields(fresh.article)
-        different = changed_fields(stored, tuple(values[name] for name in COMPARED_FIELDS))
+        different = changed_fields(stored, tuple(values[name] for name in EXTRACTED_FIELDS))
         new_hash = fresh.fingerprint.content_hash != stored.content_hash
         changed.append(bool(different) or new_hash)
         if not changed[-1]:

@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from newsflow.dedupe.plan import PlannedArticle, StoredCandidate, plan_batch
 from newsflow.dedupe.verdict import DuplicateKind, DuplicateVerdict, StoredFingerprint, at_home
-from newsflow.records import ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
+from newsflow.records import EXTRACTED_FIELDS, ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
 from newsflow.reextraction import fresh_values
 from newsflow.storage.models import LSH_COLUMNS, Article, FeedState, FetchEvent, SourceHealth, article_lsh
 from newsflow.storage.types import utc_from_raw
@@ -136,18 +136,7 @@ _ARTICLE_COLUMNS = (
     "url",
     "fetched_url",
     "source",
-    "title",
-    "text",
-    "authors",
-    "published_at",
-    "published_at_source",
-    "modified_at",
-    "language",
-    "paywalled",
-    "site_name",
-    "description",
-    "image",
-    "tags",
+    *EXTRACTED_FIELDS,
     "content_hash",
     "minhash",
     "duplicate_of",
@@ -163,7 +152,7 @@ _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def fitted_fields(article: ExtractedArticle) -> dict[str, Any]:
-    """The extracted fields of `article` (newsflow.reextraction.COMPARED_FIELDS) as the columns
+    """The extracted fields of `article` (newsflow.records.EXTRACTED_FIELDS) as the columns
     take them. Metadata comes from pages we do not control: fit it rather than fail the batch."""
     values = fresh_values(article)
     values["published_at_source"] = _clip(article.published_at_source, 64)

@@ -73,13 +73,18 @@ def _ingest_one(
     with slots.slot() as granted:
         if not granted:
             return None
+        pipeline = SourcePipeline(source, config, run_id=run_id, window=window, progress=progress)
         try:
-            report = SourcePipeline(source, config, run_id=run_id, window=window, progress=progress).run()
+            report = pipeline.run()
         except DatabaseUnavailable as exc:
             # No source of the run starts on a database that is gone; the flow stops the run.
             slots.close()
             return SourceReport(source.name, error=str(exc), database_unavailable=True)
-        except Exception as exc:  # a bug met by one source is that source's failure, not its group's
+        except Exception as exc:
+            # A bug, most likely: this source's run is lost, not its group's nor the run's. Its
+            # health counts it; the task run's log keeps the traceback.
+            if not stop_requested():
+                pipeline.record_crash(exc)
             logger.error("%s: crashed", source.name, exc_info=exc)
             return SourceReport(source.name, error=f"{type(exc).__name__}: {exc}")
     logger.info(

@@ -6,6 +6,7 @@ Policies live in the core (newsflow.candidates, newsflow.window, newsflow.report
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
@@ -364,3 +365,23 @@ class SourcePipeline:
             emit_source_unhealthy(
                 self.source.name, error=verdict.error, blocked=verdict.blocked, consecutive_failures=failures
             )
+
+    def record_crash(self, exc: Exception) -> None:
+        """An unforeseen error ended this source's run: count it in the source's health and announce
+        it as any failed source. Never raises: the error itself is what the caller reports."""
+        error = f"crashed: {type(exc).__name__}: {exc}"
+
+        def settle(session: Session) -> int:
+            health = update_source_health(
+                session, source=self.source.name, ok=False, blocked=False, error=error, now=datetime.now(UTC)
+            )
+            return health.consecutive_failures
+
+        try:
+            failures = self._transaction(settle)
+        except Exception:  # the database may be what failed; the event still goes out
+            logging.getLogger(__name__).warning(
+                "%s: could not record the crash in source health", self.source.name
+            )
+            failures = 0
+        emit_source_unhealthy(self.source.name, error=error, blocked=False, consecutive_failures=failures)

@@ -121,3 +121,52 @@ def test_a_wall_in_front_of_the_pages_only_is_blocked_too(
     rows = health(database_url)
     assert rows["walled"].blocked and rows["walled"].consecutive_failures == 1
     assert "HTTP 403" in (rows["walled"].last_error or "")
+
+
+def test_a_source_that_crashes_is_failed_counted_and_announced_while_the_others_are_stored(
+    site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    from prefect.events.clients import AssertingPassthroughEventsClient
+    from prefect.events.worker import EventsWorker
+
+    from newsflow.tasks.ingest_source import SourcePipeline
+
+    # A bug in one source's run (injected: no input makes the pipeline raise on purpose).
+    choose = SourcePipeline._candidates
+
+    def candidates(self: SourcePipeline, *args: Any, **kwargs: Any) -> Any:
+        if self.source.name == "broken":
+            raise RuntimeError("a bug in choosing candidates")
+        return choose(self, *args, **kwargs)
+
+    monkeypatch.setattr(SourcePipeline, "_candidates", candidates)
+    # Events go through a recording client on their way to the test server (task runs are events too).
+    events = EventsWorker.instance(AssertingPassthroughEventsClient)
+    monkeypatch.setattr(EventsWorker, "instance", lambda *_: events)
+    try:
+        feeds = {"daily": site.url("/feed.xml"), "broken": site.url("/feed.xml")}
+        state = run(tmp_path, monkeypatch, database_url, feeds)
+        # Twice: the crash counts as a failure of the source across runs, as any other.
+        again = run(tmp_path, monkeypatch, database_url, feeds)
+    finally:
+        events.drain()
+    for each in (state, again):
+        assert each.is_completed(), each.message
+        summary = each.result()
+        assert [r.source for r in summary.unhealthy] == ["broken"]
+        broken = next(r for r in summary.reports if r.source == "broken")
+        assert broken.error == "RuntimeError: a bug in choosing candidates"
+    assert next(r for r in state.result().reports if r.source == "daily").new == 2
+    assert task_runs(state)["ingest-broken"].type == StateType.FAILED
+    rows = health(database_url)
+    assert rows["broken"].consecutive_failures == 2 and not rows["broken"].blocked
+    assert rows["broken"].last_error == "crashed: RuntimeError: a bug in choosing candidates"
+    assert rows["daily"].consecutive_failures == 0
+
+    client = events._client
+    assert isinstance(client, AssertingPassthroughEventsClient)
+    unhealthy = [e for e in client.events if e.event == "newsflow.source.unhealthy"]
+    assert [e.resource.id for e in unhealthy] == ["newsflow.source.broken"] * 2
+    assert [e.payload["consecutive_failures"] for e in unhealthy] == [1, 2]
+    assert unhealthy[0].payload["error"] == "crashed: RuntimeError: a bug in choosing candidates"
+    assert unhealthy[0].payload["blocked"] is False

@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from newsflow.errors import ConfigError
-from newsflow.records import ArchiveLocation, ExtractedArticle
+from newsflow.records import EXTRACTED_FIELDS, ArchiveLocation, ExtractedArticle
 from newsflow.reextraction import (
-    COMPARED_FIELDS,
     ReextractReport,
     StoredArticle,
     archived_page,
@@ -37,7 +36,7 @@ def _stored(article: ExtractedArticle) -> StoredArticle:
         article.url,
         "daily",
         "hash",
-        tuple(values[n] for n in COMPARED_FIELDS),
+        tuple(values[n] for n in EXTRACTED_FIELDS),
         ArchiveLocation("data/warc/x.warc.gz", 10, 20),
     )
 
@@ -45,9 +44,9 @@ def _stored(article: ExtractedArticle) -> StoredArticle:
 def test_the_same_extraction_changes_nothing_and_a_different_one_names_its_fields() -> None:
     stored = _stored(ARTICLE)
     same = fresh_values(ARTICLE)
-    assert changed_fields(stored, tuple(same[n] for n in COMPARED_FIELDS)) == ()
+    assert changed_fields(stored, tuple(same[n] for n in EXTRACTED_FIELDS)) == ()
     other = fresh_values(ExtractedArticle(url=ARTICLE.url, title="Budget vote", text="MPs approved it."))
-    assert changed_fields(stored, tuple(other[n] for n in COMPARED_FIELDS)) == (
+    assert changed_fields(stored, tuple(other[n] for n in EXTRACTED_FIELDS)) == (
         "text",
         "authors",
         "published_at",
