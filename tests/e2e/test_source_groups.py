@@ -121,3 +121,28 @@ def test_a_stop_starts_no_source_that_had_not_started(
     for n in range(6):
         assert (f"/feed-{n}.xml" in requested) == (f"s{n}" in started), (n, requested)
     assert not any(name.startswith("ingest-s4") for name in task_runs(state))  # its group never ran
+
+
+def test_a_database_outage_in_one_group_starts_no_further_source_and_fails_the_run(
+    site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    from newsflow.errors import DatabaseUnavailable
+    from newsflow.tasks.ingest_source import SourcePipeline
+
+    # The outage, as a source meets it once its retry budget is spent (injected for s1 only).
+    choose = SourcePipeline._candidates
+
+    def candidates(self: SourcePipeline, *args: Any, **kwargs: Any) -> Any:
+        if self.source.name == "s1":
+            raise DatabaseUnavailable("the database stayed unreachable (injected)")
+        return choose(self, *args, **kwargs)
+
+    monkeypatch.setattr(SourcePipeline, "_candidates", candidates)
+    state = run(tmp_path, monkeypatch, database_url, one_article_feeds(site, 6))
+    assert state.is_failed() and state.message == "the database stayed unreachable (injected)", state
+    requested = site.requested_paths()
+    # Groups of two, two open at once: s0-s3 may have started; the later groups never ran.
+    assert "/feed-4.xml" not in requested and "/feed-5.xml" not in requested, requested
+    failed = task_runs(state)["ingest-s0-to-s1"]
+    assert failed.type == StateType.FAILED
+    assert failed.message == "s1: the database stayed unreachable (injected)", failed.message
