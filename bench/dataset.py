@@ -13,7 +13,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+# ../shared/datasets beside the checkout, or beside a folder above it (a worktree under /work/wt).
+DATASETS = next(
+    (
+        folder / "shared" / "datasets"
+        for folder in Path(__file__).resolve().parents[2:]
+        if (folder / "shared" / "datasets").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "datasets",
+)
 DEFAULT_DATASET = DATASETS / "aeb-dev"
 DEV_SETS = (DATASETS / "aeb-dev", DATASETS / "wcxb-dev-articles")
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = Path("/tmp/newsflow-bench")
+WORK = Path(os.environ.get("BENCH_WORK", "/tmp/newsflow-bench"))  # another folder for a second bench at once
 NEWSFLOW = ROOT / ".venv" / "bin" / "newsflow"
 PREFECT = ROOT / ".venv" / "bin" / "prefect"
 

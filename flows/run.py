@@ -6,8 +6,10 @@ import contextlib
 import queue
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 from uuid import UUID
 
 from prefect import State
@@ -22,11 +24,14 @@ from newsflow.records import DateWindow, Source
 from newsflow.report import SourceReport
 from newsflow.runtime.stop import reclaim_sigterm, stop_requested, wait_awake
 from newsflow.settings import RunConfig, Settings, load_settings
+from newsflow.source_groups import group_label, groups_in_flight, source_groups
 from newsflow.sources import load_sources, select_sources
 from newsflow.storage.db import checkpoint, upgrade
-from newsflow.tasks.ingest_source import ingest_source
+from newsflow.tasks.ingest_group import SourceSlots, ingest_sources
 from newsflow.tasks.progress import ProgressCallback, progress_callback
 from newsflow.tasks.run_fetcher import run_fetcher
+
+GroupFuture: TypeAlias = PrefectFuture[list[SourceReport] | State[list[SourceReport]]]
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ def prepare(sources_path: str | None, source_names: list[str] | None) -> Prepare
 def run_sources(
     kind: str, sources: list[Source], config: RunConfig, *, window: DateWindow | None = None
 ) -> RunSummary:
-    """Run one task per source, at most `config.source_concurrency` at a time; gather their reports.
+    """Run the sources in task runs of one source or a group, at most `config.source_concurrency`
+    sources at a time; gather their reports (none for a source a stop kept from starting).
     DatabaseUnavailable when a source gave up on the database: the run stops."""
     reclaim_sigterm()  # SIGTERM stops the run like Ctrl-C (the `newsflow` command's handler)
     run_id = str(flow_run.get_id() or "") or None
@@ -76,7 +82,7 @@ def run_sources(
         if isinstance(progress, ArtifactProgress):
             progress.finish()
     checkpoint(config.database_url)  # the SQLite file alone is complete after every run
-    return RunSummary(kind, [reports[source.name] for source in sources])
+    return RunSummary(kind, [reports[source.name] for source in sources if source.name in reports])
 
 
 class ArtifactProgress:
@@ -87,7 +93,8 @@ class ArtifactProgress:
         self._forward = forward
         self._every = every
         self._lock = threading.Lock()
-        self._pages: dict[str, tuple[int, int]] = {}
+        self._pages: dict[str, tuple[int, int]] = {}  # sources under way
+        self._finished = (0, 0)  # pages done and to do of the sources done: one entry less each
         self._published = 0.0
         # Created here, in the flow's thread, so it belongs to the flow run (ticks come from tasks).
         artifact = create_progress_artifact(
@@ -99,7 +106,11 @@ class ArtifactProgress:
         if self._forward is not None:
             self._forward(source, done, total)
         with self._lock:
-            self._pages[source] = (done, total)
+            if done >= total:
+                self._pages.pop(source, None)
+                self._finished = (self._finished[0] + done, self._finished[1] + total)
+            else:
+                self._pages[source] = (done, total)
             now = time.monotonic()
             if now - self._published < self._every:
                 return
@@ -107,8 +118,9 @@ class ArtifactProgress:
         self._publish()
 
     def percent(self) -> float:
-        done = sum(d for d, _ in self._pages.values())
-        total = sum(t for _, t in self._pages.values())
+        with self._lock:
+            done = self._finished[0] + sum(d for d, _ in self._pages.values())
+            total = self._finished[1] + sum(t for _, t in self._pages.values())
         return 100.0 * done / total if total else 0.0
 
     def _publish(self, percent: float | None = None) -> None:
@@ -145,35 +157,43 @@ def _run_tasks(
     window: DateWindow | None,
     progress: ProgressCallback | None,
 ) -> dict[str, SourceReport]:
-    waiting = list(sources)
-    running: list[tuple[Source, PrefectFuture[SourceReport | State[SourceReport]]]] = []
-    done: queue.SimpleQueue[PrefectFuture[SourceReport | State[SourceReport]]] = queue.SimpleQueue()
+    """One task run per group of sources (newsflow.source_groups), a few groups open at a time,
+    their sources sharing the run's `config.source_concurrency` slots."""
+    waiting = deque(source_groups(sources, config.source_concurrency))
+    open_groups = groups_in_flight(len(waiting[0]) if waiting else 1, config.source_concurrency)
+    slots = SourceSlots(config.source_concurrency)
+    running: list[tuple[list[Source], GroupFuture]] = []
+    done: queue.SimpleQueue[GroupFuture] = queue.SimpleQueue()
     reports: dict[str, SourceReport] = {}
     outage: str | None = None
     while waiting or running:
         if stop_requested():
             waiting.clear()  # Ctrl-C: the sources running finish their batch in flight
-        while waiting and len(running) < config.source_concurrency:
-            source = waiting.pop(0)
-            future = ingest_source.submit(source, config, run_id, window, progress)
+        while waiting and len(running) < open_groups:
+            group = waiting.popleft()
+            label = group_label([source.name for source in group])
+            future = ingest_sources.submit(label, group, config, run_id, window, progress, slots)
             future.add_done_callback(done.put)
-            running.append((source, future))
+            running.append((group, future))
         if not running:
             break
         finished = wait_awake(done)  # this thread must wake up to run the Ctrl-C/SIGTERM handler
-        source = next(s for s, future in running if future is finished)
-        running = [(s, f) for s, f in running if f is not finished]
-        # A failed source's task run is Failed and still carries its report; a crashed one (an
-        # exception) is that source's failure, not the run's.
-        result = finished.result(raise_on_failure=False)
-        if isinstance(result, SourceReport):
-            reports[source.name] = result
-        else:
-            reports[source.name] = SourceReport(source.name, error=f"{type(result).__name__}: {result}")
-        if reports[source.name].database_unavailable:
-            # No source starts on a database that is gone; the running ones meet the same outage
-            # and give up within their own retry budget, or finish if it comes back.
-            outage, waiting = outage or reports[source.name].error, []
+        group = next(g for g, future in running if future is finished)
+        running = [(g, f) for g, f in running if f is not finished]
+        for report in _group_reports(group, finished.result(raise_on_failure=False)):
+            reports[report.source] = report
+            if report.database_unavailable:
+                # No source starts on a database that is gone; the running ones meet the same
+                # outage and give up within their own retry budget, or finish if it comes back.
+                outage, waiting = outage or report.error, deque()
     if outage is not None:
         raise DatabaseUnavailable(outage)
     return reports
+
+
+def _group_reports(group: list[Source], result: object) -> list[SourceReport]:
+    """A group's reports; a group task that crashed (an exception) is each of its sources'
+    failure, not the run's. (A failed group's task run still carries its reports.)"""
+    if isinstance(result, list):
+        return [report for report in result if isinstance(report, SourceReport)]
+    return [SourceReport(source.name, error=f"{type(result).__name__}: {result}") for source in group]

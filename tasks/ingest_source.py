@@ -1,4 +1,4 @@
-"""The per-source task: discover → fetch → extract → dedupe → store, in batches that stream through.
+"""One source through discover → fetch → extract → dedupe → store, in batches that stream through.
 
 Policies live in the core (newsflow.candidates, newsflow.window, newsflow.report) and storage
 (storage.batch); this module only composes them and keeps at most two batches of HTML alive.
@@ -15,15 +15,13 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 import httpx
-from prefect import State, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
-from prefect.states import Failed
+from prefect import get_run_logger
 from sqlmodel import Session
 
 from newsflow.candidates import cap, chunks, ramped_chunks, retry_candidates, unique_by_url
 from newsflow.discover.listings import Discovery, discover
 from newsflow.discover.warc import DamagedRecord, warc_pages
-from newsflow.errors import DatabaseUnavailable, FeedError, Interrupted
+from newsflow.errors import FeedError, Interrupted
 from newsflow.fetch.archive import open_archive
 from newsflow.fetch.fetcher import Fetcher
 from newsflow.fetch.politeness import HostLimiter
@@ -387,57 +385,3 @@ class SourcePipeline:
             )
             failures = 0
         emit_source_unhealthy(self.source.name, error=error, blocked=False, consecutive_failures=failures)
-
-
-class _NoEmptyTraceback(logging.Filter):
-    """Prefect logs a task run that returns a Failed state with exc_info and no exception, which
-    prints a stray "NoneType: None" under the line; a failed source is not a crash."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info is not None and record.exc_info[0] is None:
-            record.exc_info = None
-        return True
-
-
-logging.getLogger("prefect.task_runs").addFilter(_NoEmptyTraceback())
-
-
-@task(name="ingest-source", task_run_name="ingest-{source.name}", cache_policy=NO_CACHE, log_prints=False)
-def ingest_source(
-    source: Source,
-    config: RunConfig,
-    run_id: str | None = None,
-    window: DateWindow | None = None,
-    progress: ProgressCallback | None = None,
-) -> SourceReport | State[SourceReport]:
-    """Ingest one source; page failures are counted and recorded, never raised. A source that
-    failed or is blocked ends its task run Failed, with the reason and the report, so the UI's run
-    graph and dashboard count it."""
-    logger = get_run_logger()
-    pipeline = SourcePipeline(source, config, run_id=run_id, window=window, progress=progress)
-    try:
-        report = pipeline.run()
-    except DatabaseUnavailable as exc:
-        # Returned, not raised: Prefect would log a raised one with its traceback, and the flow
-        # ends the run on this report with the one line anyway (flows.run).
-        report = SourceReport(source.name, error=str(exc), database_unavailable=True)
-        return Failed(message=f"{source.name}: {exc}", data=report)
-    except Exception as exc:
-        # A bug, most likely: this source's run is lost, not the run's. Raised again so the task
-        # run shows the traceback; the flow reports the source as failed.
-        if not stop_requested():
-            pipeline.record_crash(exc)
-        raise
-    logger.info(
-        "%s: %d discovered, %d fetched, %d new, %d duplicate, %d failed, %d skipped",
-        source.name,
-        report.discovered,
-        report.fetched,
-        report.new,
-        report.duplicate,
-        report.failed,
-        report.skipped,
-    )
-    if report.error:
-        return Failed(message=f"{source.name}: {report.error}", data=report)
-    return report

@@ -112,6 +112,28 @@ def test_limiter_spaces_request_starts() -> None:
     assert all(gap >= 0.05 - EPSILON for gap in gaps(starts_of(limiter, "a.example", 4)))
 
 
+def test_an_idle_host_leaves_no_state_behind_unless_a_delay_is_pending() -> None:
+    # A run over thousands of hosts, each asked a few times, must not keep a record per host.
+    limiter = HostLimiter(max_concurrency=1, min_delay=0)
+    hosts = [f"h{n}.example" for n in range(200)]
+    for host in hosts:
+        with limiter.slot(host):
+            pass
+    limiter.push_back("pushed.example", 30)
+    with limiter.slot("busy.example"):
+        waiter = threading.Thread(target=lambda: starts_of(limiter, "busy.example", 1))
+        waiter.start()
+        deadline = time.monotonic() + 10
+        while "busy.example" not in limiter._waiting and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the waiter waits for busy.example's one slot
+        assert "busy.example" in limiter._hosts  # its condition stays while someone waits
+    waiter.join(timeout=5)
+    remembered = set(limiter._hosts) | set(limiter._active) | set(limiter._next_start)
+    assert remembered == {"pushed.example"}  # the pushed-back host keeps its time; the rest is gone
+    spaced = HostLimiter(max_concurrency=4, min_delay=0.05)  # a delay still spaces a host's requests
+    assert all(gap >= 0.05 - EPSILON for gap in gaps(starts_of(spaced, "a.example", 3)))
+
+
 def test_crawl_delay_raises_the_delay_of_one_host_only() -> None:
     limiter = HostLimiter(max_concurrency=4, min_delay=0.01)
     limiter.set_delay("slow.example", 0.08)

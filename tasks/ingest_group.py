@@ -1,0 +1,162 @@
+"""The source task: one Prefect task run ingests a group of sources (newsflow.source_groups), each
+through its own SourcePipeline, at once, within the run's source slots.
+
+A run with few sources gives each its own task run (a group of one, run in the task's thread);
+hundreds of sources share a few dozen task runs, whose logs, return value and final state still
+say what each source came to.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+from prefect import State, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed, Failed
+
+from newsflow.errors import DatabaseUnavailable
+from newsflow.records import DateWindow, Source
+from newsflow.report import SourceReport
+from newsflow.runtime.stop import stop_requested
+from newsflow.settings import RunConfig
+from newsflow.source_groups import failure_message
+from newsflow.tasks.ingest_source import SourcePipeline
+from newsflow.tasks.progress import ProgressCallback
+
+# How often a source waiting for a slot looks whether the run was stopped meanwhile.
+_STOP_CHECK_SECONDS = 1.0
+
+
+class SourceSlots:
+    """At most `size` sources of a run in flight across all its group task runs. Closed (by a
+    database outage), or once a stop was requested, it grants no more slots: sources not yet
+    started are not started. A plain class: Prefect would copy a dataclass task argument."""
+
+    def __init__(self, size: int) -> None:
+        self._free = threading.BoundedSemaphore(max(1, size))
+        self._closed = threading.Event()
+
+    def close(self) -> None:
+        self._closed.set()
+
+    def _open(self) -> bool:
+        return not (self._closed.is_set() or stop_requested())
+
+    @contextmanager
+    def slot(self) -> Iterator[bool]:
+        """True and a slot held for the block, or False when no source may start any more."""
+        while not self._free.acquire(timeout=_STOP_CHECK_SECONDS):
+            if not self._open():
+                yield False
+                return
+        try:
+            yield self._open()
+        finally:
+            self._free.release()
+
+
+def _ingest_one(
+    source: Source,
+    config: RunConfig,
+    slots: SourceSlots,
+    run_id: str | None,
+    window: DateWindow | None,
+    progress: ProgressCallback | None,
+) -> SourceReport | None:
+    """One source's report, or None when it was never started (a stop, an outage)."""
+    logger = get_run_logger()
+    with slots.slot() as granted:
+        if not granted:
+            return None
+        pipeline = SourcePipeline(source, config, run_id=run_id, window=window, progress=progress)
+        try:
+            report = pipeline.run()
+        except DatabaseUnavailable as exc:
+            # No source of the run starts on a database that is gone; the flow stops the run.
+            slots.close()
+            return SourceReport(source.name, error=str(exc), database_unavailable=True)
+        except Exception as exc:
+            # A bug, most likely: this source's run is lost, not its group's nor the run's. Its
+            # health counts it; the task run's log keeps the traceback.
+            if not stop_requested():
+                pipeline.record_crash(exc)
+            logger.error("%s: crashed", source.name, exc_info=exc)
+            return SourceReport(source.name, error=f"{type(exc).__name__}: {exc}")
+    logger.info(
+        "%s: %d discovered, %d fetched, %d new, %d duplicate, %d failed, %d skipped%s",
+        source.name,
+        report.discovered,
+        report.fetched,
+        report.new,
+        report.duplicate,
+        report.failed,
+        report.skipped,
+        f"; failed: {report.error}" if report.error else "; blocked" if report.blocked else "",
+    )
+    return report
+
+
+def _group_state(reports: list[SourceReport]) -> list[SourceReport] | State[list[SourceReport]]:
+    """Failed, naming each failed or blocked source with its reason, so the UI's run graph and
+    dashboard count the group; else its reports (Completed naming a blocked source, if any)."""
+    failed = [(r.source, r.error) for r in reports if r.error]
+    if failed:
+        return Failed(message=failure_message(failed), data=reports)
+    blocked = [r.source for r in reports if r.blocked]
+    if blocked:
+        return Completed(message="blocked: " + ", ".join(blocked), data=reports)
+    return reports
+
+
+class _NoEmptyTraceback(logging.Filter):
+    """Prefect logs a task run that returns a Failed state with exc_info and no exception, which
+    prints a stray "NoneType: None" under the line; a failed source is not a crash."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info is not None and record.exc_info[0] is None:
+            record.exc_info = None
+        return True
+
+
+logging.getLogger("prefect.task_runs").addFilter(_NoEmptyTraceback())
+
+
+@task(name="ingest-source", task_run_name="ingest-{label}", cache_policy=NO_CACHE, log_prints=False)
+def ingest_sources(
+    label: str,
+    sources: list[Source],
+    config: RunConfig,
+    run_id: str | None = None,
+    window: DateWindow | None = None,
+    progress: ProgressCallback | None = None,
+    slots: SourceSlots | None = None,
+) -> list[SourceReport] | State[list[SourceReport]]:
+    """Ingest a group of sources at once, each within `slots` (the run's; else the group's own);
+    page failures are counted and recorded, never raised. The reports of the sources that started,
+    in the group's order; a group with a failed source ends Failed, naming it and the reason."""
+    slots = slots if slots is not None else SourceSlots(len(sources))
+    if len(sources) == 1:  # one source: in the task's own thread, as a task per source always ran
+        found = [_ingest_one(sources[0], config, slots, run_id, window, progress)]
+    else:
+        # Each thread gets its own copy of the task run's context, for its logger and events.
+        with ThreadPoolExecutor(max_workers=len(sources), thread_name_prefix="source") as pool:
+            futures = [
+                pool.submit(
+                    contextvars.copy_context().run,
+                    _ingest_one,
+                    source,
+                    config,
+                    slots,
+                    run_id,
+                    window,
+                    progress,
+                )
+                for source in sources
+            ]
+            found = [future.result() for future in futures]
+    return _group_state([report for report in found if report is not None])
