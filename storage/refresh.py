@@ -173,6 +173,11 @@ def _settle(
         values["fetched_at"] = now
         if fresh is not None and fresh.validators is not None:
             values.update(etag=fresh.validators.etag, last_modified=fresh.validators.last_modified)
+        if fresh is not None and fresh.archived is not None:
+            # The row's raw page is the one its version came from: `newsflow reextract` must not
+            # bring an older version back from the first fetch's record.
+            location = fresh.archived
+            values.update(warc_file=location.file, warc_offset=location.offset, warc_length=location.length)
     session.execute(update(Article).where(col(Article.id) == item.article_id).values(**values))
 
 

@@ -18,7 +18,9 @@ from typer.testing import CliRunner
 from newsflow.dedupe.fingerprint import fingerprint
 from newsflow.flows.cli import app
 from newsflow.flows.ingest import ingest
+from newsflow.flows.reextract import reextract
 from newsflow.flows.summary import RunSummary
+from newsflow.reextraction import ReextractReport
 from newsflow.storage.db import session_scope
 from newsflow.storage.models import LSH_COLUMNS, Article, ArticleRevision, FetchEvent, article_lsh
 from tests.site import load_fixture_articles
@@ -194,6 +196,11 @@ def test_changed_pages_become_new_versions_and_keep_their_revisions(
     assert _revisions(database_url, after["flaky"].id) == []
     assert after["flaky"].refresh_due_at == after["flaky"].first_seen_at + 6 * HOUR
     assert all(a.duplicate_of is None for a in after.values())
+    # The rows point at the raw pages of their new versions: re-extraction keeps them.
+    assert after["paragraph"].warc_offset != before["paragraph"].warc_offset
+    report = reextract(return_state=True).result()
+    assert isinstance(report, ReextractReport) and (report.read, report.changed) == (6, 0)
+    assert ADDED in _rows(database_url)["paragraph"].text
 
     # Nothing due again until 6 h; the removed page is not asked for.
     site.reset_requests()
