@@ -122,6 +122,9 @@ class Outcome(StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     REMOVED = "removed"
+    # A refetch that failed (a timeout, a 5xx): not `error`, which marks a page never stored
+    # that later runs retry (repository.retryable_urls); this one waits for its next age.
+    REFRESH_FAILED = "refresh_failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,7 +86,7 @@ class SourceReport:
                 self.updated += 1
             elif outcome.outcome is Outcome.REMOVED:
                 self.removed += 1
-            elif outcome.outcome in (Outcome.ERROR, Outcome.SKIPPED):
+            elif outcome.outcome in (Outcome.REFRESH_FAILED, Outcome.ERROR, Outcome.SKIPPED):
                 self.add_failure(outcome.url, f"refetch: {outcome.error or 'failed'}")
 
     def count_listings(self, outcomes: Iterable[FetchOutcome]) -> None:

@@ -5,7 +5,7 @@ A changed article is written, and deduplicated again, by re-extraction's path (s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -146,7 +146,11 @@ def apply_refresh(
     for url, item in fresh.items():
         kind = Outcome.UPDATED if url in versions_changed else Outcome.UNCHANGED
         results.append(FetchOutcome(url, item.source, kind, now, item.http_status))
-    results.extend(o for o in outcomes if o.url in by_url and o.url not in fresh)
+    results.extend(
+        replace(o, outcome=Outcome.REFRESH_FAILED) if o.outcome is Outcome.ERROR else o
+        for o in outcomes
+        if o.url in by_url and o.url not in fresh
+    )
     outcome_by_url = {o.url: o for o in results}
     for each in due:
         _settle(session, each, outcome_by_url.get(each.url), fresh.get(each.url), ages=ages, now=now)

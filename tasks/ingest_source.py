@@ -506,7 +506,7 @@ def ingest_source(
         report = SourceReport(source.name, error=str(exc), database_unavailable=True)
         return Failed(message=f"{source.name}: {exc}", data=report)
     logger.info(
-        "%s: %d discovered, %d fetched, %d new, %d duplicate, %d failed, %d skipped",
+        "%s: %d discovered, %d fetched, %d new, %d duplicate, %d failed, %d skipped%s",
         source.name,
         report.discovered,
         report.fetched,
@@ -514,6 +514,9 @@ def ingest_source(
         report.duplicate,
         report.failed,
         report.skipped,
+        f"; {report.refreshed} refreshed, {report.updated} updated, {report.removed} removed"
+        if report.refreshed
+        else "",
     )
     if report.error:
         return Failed(message=f"{source.name}: {report.error}", data=report)

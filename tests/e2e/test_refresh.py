@@ -154,7 +154,7 @@ def test_changed_pages_become_new_versions_and_keep_their_revisions(
         "correction": ("updated", 200),
         "steady": ("not_modified", 304),
         "gone": ("removed", 404),
-        "flaky": ("error", 503),
+        "flaky": ("refresh_failed", 503),
     }
     steady_request = next(r for r in site.requests if r.path == "/story/steady.html")
     assert steady_request.headers.get("if-none-match") == before["steady"].etag

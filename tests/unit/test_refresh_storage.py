@@ -144,7 +144,10 @@ def test_a_failed_refetch_keeps_the_version_and_waits_for_the_next_age(migrated_
     at = NOW + 2 * H
     [due] = _due(migrated_database, at)
     failed = FetchOutcome(due.url, "daily", Outcome.ERROR, at, 503, "HTTP 503")
-    assert _refresh(migrated_database, [due], [], at, [failed]) == [failed]
+    # Recorded as refresh_failed: `error` would make it a never-stored page for the retry list.
+    assert _refresh(migrated_database, [due], [], at, [failed]) == [
+        replace(failed, outcome=Outcome.REFRESH_FAILED)
+    ]
     row = _rows(migrated_database)["https://a.test/1"]
     assert row.text == BODIES[1] and row.fetched_at == NOW and row.removed_at is None
     assert (row.refreshes_done, row.refresh_due_at) == (1, NOW + 6 * H)
