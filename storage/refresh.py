@@ -152,24 +152,27 @@ def apply_refresh(
         if o.url in by_url and o.url not in fresh
     )
     outcome_by_url = {o.url: o for o in results}
-    for each in due:
-        _settle(session, each, outcome_by_url.get(each.url), fresh.get(each.url), ages=ages, now=now)
+    settled = [
+        _settled(each, outcome_by_url.get(each.url), fresh.get(each.url), ages=ages, now=now) for each in due
+    ]
+    if settled:
+        # One executemany by primary key (grouped by the columns set), not a round trip per row.
+        session.execute(update(Article), settled)
     record_outcomes(session, outcomes=results, run_id=run_id)
     return RefreshResult(results, revisions)
 
 
-def _settle(
-    session: Session,
+def _settled(
     item: DueArticle,
     outcome: FetchOutcome | None,
     fresh: ProcessedArticle | None,
     *,
     ages: Sequence[timedelta],
     now: datetime,
-) -> None:
-    """The row's schedule, last fetch, validators and removal after its refetch."""
+) -> dict[str, Any]:
+    """The row's new schedule, last fetch, validators and removal after its refetch, by id."""
     done, next_due = schedule_after(item.first_seen_at, item.refreshes_done, now, ages)
-    values: dict[str, Any] = {"refreshes_done": done, "refresh_due_at": next_due}
+    values: dict[str, Any] = {"id": item.article_id, "refreshes_done": done, "refresh_due_at": next_due}
     kind = outcome.outcome if outcome is not None else Outcome.ERROR
     if kind is Outcome.REMOVED:
         values.update(removed_at=now, refresh_due_at=None)
@@ -182,7 +185,7 @@ def _settle(
             # bring an older version back from the first fetch's record.
             location = fresh.archived
             values.update(warc_file=location.file, warc_offset=location.offset, warc_length=location.length)
-    session.execute(update(Article).where(col(Article.id) == item.article_id).values(**values))
+    return values
 
 
 def _stored_by_id(session: Session, ids: Sequence[int]) -> dict[int, StoredArticle]:
