@@ -126,10 +126,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
+        etag = self.server.page_etag(path)
+        if etag is not None and self.headers.get("If-None-Match") == etag:
+            # An article page the client holds (a refresh's conditional GET: bench/refresh_cost.py).
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body, content_type = self.server.lookup(path)
         self.send_response(200 if body is not None else 404)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body or b"")))
+        if etag is not None and body is not None:
+            self.send_header("ETag", etag)
         self.end_headers()
         self.wfile.write(body or b"")
 
@@ -138,8 +148,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class BenchSite(ThreadingHTTPServer):
-    """Serves folder/news/*.html, /feed-<n>.xml and /sitemap-<n>.xml; no validators, so every
-    listing GET is a full read."""
+    """Serves folder/news/*.html (with an ETag, answering 304 to a matching If-None-Match),
+    /feed-<n>.xml and /sitemap-<n>.xml (no validators: every listing GET is a full read)."""
 
     daemon_threads = True
 
@@ -147,6 +157,16 @@ class BenchSite(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), _Handler)
         self.folder = folder
         self.base_url = f"http://127.0.0.1:{self.server_address[1]}"
+
+    def page_etag(self, path: str) -> str | None:
+        """An article page's ETag, from its file's size and mtime (the page is not read for it)."""
+        if not re.fullmatch(r"/news/\d{6}\.html", path):
+            return None
+        try:
+            stat = (self.folder / path.lstrip("/")).stat()
+        except OSError:
+            return None
+        return f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
 
     def lookup(self, path: str) -> tuple[bytes | None, str]:
         feed_match = re.fullmatch(r"/feed-(\d+)\.xml", path)

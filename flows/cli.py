@@ -76,6 +76,7 @@ def _report(state: Any) -> None:
                 f"{report.source}{status}: {report.discovered} discovered, {report.fetched} fetched, "
                 f"{report.new} new, {report.duplicate} duplicate, {report.not_modified} not modified, "
                 f"{report.failed} failed, {report.skipped} skipped"
+                + (f", {report.refreshed} refreshed, {report.updated} updated" if report.refreshed else "")
             )
     if summary.all_sources_failed:
         raise _fail(summary.message(), 1)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from newsflow.export import ArticleRecord
     from newsflow.selection import ArticleFilter
     from newsflow.stats import SourceStats
+    from newsflow.storage.models import ArticleRevision
 
 T = TypeVar("T")
 
@@ -162,9 +163,10 @@ def show(
     key: Annotated[str, typer.Argument(help="The article's id or URL.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
-    """Show one article with its metadata, its text and its duplicates."""
+    """Show one article with its metadata, its text, its duplicates and its revisions."""
     from newsflow.export import to_json_object
     from newsflow.storage.articles import duplicates_of, find_article
+    from newsflow.storage.refresh import article_revisions
 
     with _reading() as session:
         record = find_article(session, key=key)
@@ -173,10 +175,12 @@ def show(
         # A duplicate shows its original's other copies too: the whole group.
         duplicates = duplicates_of(session, article_id=record.duplicate_of or record.id)
         original = find_article(session, key=str(record.duplicate_of)) if record.duplicate_of else None
+        revisions = [_revision_json(r) for r in article_revisions(session, article_id=record.id)]
     if as_json:
         shown = to_json_object(record)
         shown["duplicates"] = [_copy_json(d) for d in duplicates if d.id != record.id]
         shown["original"] = _copy_json(original) if original is not None else None
+        shown["revisions"] = revisions
         typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
         return
     console = _console()
@@ -185,6 +189,8 @@ def show(
     others = [d for d in duplicates if d.id != record.id]
     if others:
         console.print(copies_table(others))
+    if revisions:
+        console.print(revisions_table(revisions))
 
 
 def export(
@@ -379,6 +385,41 @@ def copies_table(copies: list[ArticleRecord]) -> Table:
     for copy in copies:
         table.add_row(str(copy.id), copy.duplicate_kind or "original", copy.source, copy.url)
     return table
+
+
+def revisions_table(revisions: list[dict[str, object]]) -> Table:
+    """An article's earlier versions, oldest first, and what the next version changed."""
+    from rich.table import Table
+
+    table = Table(title=f"{len(revisions)} revisions", title_justify="left")
+    for name in ("replaced_at", "title", "change"):
+        table.add_column(name, overflow="fold")
+    for revision in revisions:
+        title = revision["title"]
+        table.add_row(
+            str(revision["replaced_at"]),
+            _one_line(title) if isinstance(title, str) else "",
+            str(revision["summary"]),
+        )
+    return table
+
+
+def _revision_json(revision: ArticleRevision) -> dict[str, object]:
+    from newsflow.export import iso
+
+    return {
+        "replaced_at": iso(revision.replaced_at),
+        "fetched_at": iso(revision.fetched_at),
+        "title": revision.title,
+        "content_hash": revision.content_hash,
+        "published_at": iso(revision.published_at),
+        "modified_at": iso(revision.modified_at),
+        "words_added": revision.words_added,
+        "words_removed": revision.words_removed,
+        "title_changed": revision.title_changed,
+        "summary": revision.summary,
+        "text": revision.text,
+    }
 
 
 def stats_table(rows: list[SourceStats]) -> Table:

@@ -37,7 +37,17 @@ def shard_run_name(parent: str, shard: int, shards: int) -> str:
 def report_from_row(row: dict[str, Any], *, failed_as: str) -> SourceReport:
     """A source's report read back from a summary table row (flows.summary.RunSummary.rows)."""
     report = SourceReport(str(row["source"]))
-    for name in ("discovered", "fetched", "new", "duplicate", "not_modified", "failed", "skipped"):
+    for name in (
+        "discovered",
+        "fetched",
+        "new",
+        "duplicate",
+        "not_modified",
+        "failed",
+        "skipped",
+        "refreshed",
+        "updated",
+    ):
         setattr(report, name, int(row.get(name) or 0))
     report.blocked = row.get("status") == "blocked"
     if row.get("status") in ("blocked", "failed"):

@@ -12,7 +12,18 @@ from newsflow.report import STAGES, SourceReport
 from newsflow.runtime.stop import stop_requested
 from newsflow.stats import SourceStats, stats_row
 
-COLUMNS = ("source", "discovered", "fetched", "new", "duplicate", "not_modified", "failed", "skipped")
+COLUMNS = (
+    "source",
+    "discovered",
+    "fetched",
+    "new",
+    "duplicate",
+    "not_modified",
+    "failed",
+    "skipped",
+    "refreshed",
+    "updated",
+)
 
 
 @dataclass
@@ -47,6 +58,8 @@ class RunSummary:
         names = ", ".join(f"{r.source} (blocked)" if r.blocked else r.source for r in self.unhealthy)
         if self.all_sources_failed:
             return f"every source failed ({counts}): {names}"
+        if self.total("refreshed"):
+            counts += f", {self.total('refreshed')} refreshed, {self.total('updated')} updated"
         parts = [counts]
         if self.unhealthy:
             parts.append("unhealthy: " + names)

@@ -51,6 +51,7 @@ class DiscoveredUrl:
     found_in: str
     published_at: datetime | None = None
     title: str | None = None
+    updated_at: datetime | None = None  # a feed entry's `updated`, a sitemap's `lastmod`
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,15 @@ class FetchedPage:
     content_type: str | None = None  # the Content-Type header, for the charset
     hints: PageHints = field(default_factory=PageHints)
     archived: ArchiveLocation | None = None  # the raw response in the archive, once written
+    validators: Validators | None = None  # ETag and Last-Modified, for the next conditional GET
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """A response's ETag and Last-Modified, sent back as If-None-Match and If-Modified-Since."""
+
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class Outcome(StrEnum):
@@ -107,6 +117,14 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
     OUT_OF_WINDOW = "out_of_window"
     ERROR = "error"
+    # A refetch of a stored article (newsflow.refresh): a new version stored, the same version
+    # again, or the page gone (404/410: the row is kept, marked removed). A 304 is NOT_MODIFIED.
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REMOVED = "removed"
+    # A refetch that failed (a timeout, a 5xx): not `error`, which marks a page never stored
+    # that later runs retry (repository.retryable_urls); this one waits for its next age.
+    REFRESH_FAILED = "refresh_failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,3 +201,4 @@ class ProcessedArticle:
     source: str
     http_status: int = 200
     archived: ArchiveLocation | None = None
+    validators: Validators | None = None

@@ -25,6 +25,10 @@ class SourceReport:
     failed: int = 0
     skipped: int = 0
     out_of_window: int = 0
+    # Stored articles fetched again (newsflow.refresh), and those that came back changed.
+    refreshed: int = 0
+    updated: int = 0
+    removed: int = 0
     blocked: bool = False
     error: str | None = None  # set when the source as a whole failed
     # The source stopped because the database stayed away past its retry budget (`error` says
@@ -73,6 +77,17 @@ class SourceReport:
             elif outcome.outcome is Outcome.ERROR:
                 self.failed += 1
                 self.add_failure(outcome.url, outcome.error or "failed")
+
+    def count_refreshes(self, outcomes: Iterable[FetchOutcome]) -> None:
+        """Count the outcomes of refetched stored articles into the report."""
+        for outcome in outcomes:
+            self.refreshed += 1
+            if outcome.outcome is Outcome.UPDATED:
+                self.updated += 1
+            elif outcome.outcome is Outcome.REMOVED:
+                self.removed += 1
+            elif outcome.outcome in (Outcome.REFRESH_FAILED, Outcome.ERROR, Outcome.SKIPPED):
+                self.add_failure(outcome.url, f"refetch: {outcome.error or 'failed'}")
 
     def count_listings(self, outcomes: Iterable[FetchOutcome]) -> None:
         """Count the outcomes of the source's feeds and sitemaps into the report."""

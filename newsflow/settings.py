@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from newsflow.errors import ConfigError
+from newsflow.refresh import DEFAULT_REFRESH_AGES, parse_refresh_ages
 
 DATABASE_URL_FORMS = (
     "sqlite:///relative/path.db, sqlite:////absolute/path.db, or postgresql://user:password@host:5432/dbname"
@@ -72,6 +73,10 @@ class Settings(BaseSettings):
     # The raw archive (WARC): a folder or an fsspec URL (memory://, s3://…), or "off".
     archive: str = "data/warc"
     archive_file_bytes: int = Field(default=1_000_000_000, ge=1, description="rotate files past this size")
+    # Ages after first seen at which a stored article is fetched again ("" turns refreshing off),
+    # and how many refetches one run makes at most (newsflow.refresh).
+    refresh_ages: str = DEFAULT_REFRESH_AGES
+    max_refresh_per_run: int = Field(default=1000, ge=0)
 
     @field_validator("database_url")
     @classmethod
@@ -82,6 +87,12 @@ class Settings(BaseSettings):
     @classmethod
     def _usable_archive(cls, value: str) -> str:
         return check_archive(value)
+
+    @field_validator("refresh_ages")
+    @classmethod
+    def _usable_refresh_ages(cls, value: str) -> str:
+        parse_refresh_ages(value)
+        return value
 
 
 def check_archive(value: str) -> str:
@@ -177,6 +188,8 @@ class RunConfig:
     db_retry_seconds: float
     archive: str
     archive_file_bytes: int
+    refresh_ages: str
+    max_refresh_per_run: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RunConfig:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy.exc import DataError, IntegrityError
@@ -42,6 +42,7 @@ def store_batch(
     threshold: float,
     now: datetime,
     retry_seconds: float,
+    refresh_ages: Sequence[timedelta] = (),
 ) -> StoredBatch:
     """Dedupe and store `articles` and record `outcomes` atomically. A row the database refuses
     must not lose the batch: then each article is stored on its own, and a refused one becomes an
@@ -49,7 +50,15 @@ def store_batch(
     transaction run again whole; past that, DatabaseUnavailable."""
 
     def commit(items: Sequence[ProcessedArticle], extra: Sequence[FetchOutcome]) -> _Committed:
-        work = partial(_commit, articles=items, outcomes=extra, run_id=run_id, threshold=threshold, now=now)
+        work = partial(
+            _commit,
+            articles=items,
+            outcomes=extra,
+            run_id=run_id,
+            threshold=threshold,
+            now=now,
+            refresh_ages=refresh_ages,
+        )
         return run_transaction(database_url, work, budget=retry_seconds)
 
     try:
@@ -95,9 +104,10 @@ def _commit(
     run_id: str | None,
     threshold: float,
     now: datetime,
+    refresh_ages: Sequence[timedelta],
 ) -> _Committed:
     """One transaction: the articles, their ok/duplicate outcomes and `outcomes`; all of them."""
-    stored = store_articles(session, items=articles, threshold=threshold, now=now)
+    stored = store_articles(session, items=articles, threshold=threshold, now=now, refresh_ages=refresh_ages)
     mine = [
         FetchOutcome(
             item.fetched_url,

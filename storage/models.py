@@ -48,6 +48,38 @@ class Article(SQLModel, table=True):
     warc_file: str | None = Field(default=None, max_length=2048)
     warc_offset: int | None = Field(default=None, sa_column=Column(BigInteger))
     warc_length: int | None = None
+    # Refresh (newsflow.refresh): the validators and time of the last fetch, when the article is
+    # next due, how many refresh ages have passed, and when the page answered 404/410.
+    etag: str | None = Field(default=None, max_length=512)
+    last_modified: str | None = Field(default=None, max_length=128)
+    fetched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    refresh_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
+    refreshes_done: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    removed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class ArticleRevision(SQLModel, table=True):
+    """An earlier version of an article that a refetch replaced (newsflow.revision)."""
+
+    __tablename__ = "article_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("article.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    version_key: str = Field(max_length=64)  # ArticleVersion.key: one row per distinct version
+    title: str | None = Field(default=None, sa_type=Text)
+    text: str = Field(sa_type=Text)
+    authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    modified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    content_hash: str = Field(max_length=64)
+    fetched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))  # last seen
+    replaced_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    words_added: int  # by the version that replaced this one
+    words_removed: int
+    title_changed: bool
+    summary: str = Field(max_length=256)
 
 
 # The persisted near-duplicate index: one row per original article, one indexed column per LSH

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, text, update
@@ -18,6 +18,7 @@ from newsflow.dedupe.plan import PlannedArticle, StoredCandidate, plan_batch
 from newsflow.dedupe.verdict import DuplicateKind, DuplicateVerdict, StoredFingerprint, at_home
 from newsflow.records import EXTRACTED_FIELDS, ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
 from newsflow.reextraction import fresh_values
+from newsflow.refresh import first_refresh_at
 from newsflow.storage.models import LSH_COLUMNS, Article, FeedState, FetchEvent, SourceHealth, article_lsh
 from newsflow.storage.types import utc_from_raw
 
@@ -146,6 +147,10 @@ _ARTICLE_COLUMNS = (
     "warc_file",
     "warc_offset",
     "warc_length",
+    "etag",
+    "last_modified",
+    "fetched_at",
+    "refresh_due_at",
 )
 # One encoder: json.dumps with options builds a new one per call.
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
@@ -163,7 +168,7 @@ def fitted_fields(article: ExtractedArticle) -> dict[str, Any]:
 
 
 def _article_row(
-    item: ProcessedArticle, verdict: DuplicateVerdict, *, now: object, to_db: _TimeToDb
+    item: ProcessedArticle, verdict: DuplicateVerdict, *, now: object, due: object, to_db: _TimeToDb
 ) -> tuple[object, ...]:
     """The article's values in _ARTICLE_COLUMNS order, as the column types would have sent them."""
     article = item.article
@@ -191,6 +196,10 @@ def _article_row(
         now,
         now,
         *_archived(item),
+        _clip(item.validators.etag, 512) if item.validators else None,
+        _clip(item.validators.last_modified, 128) if item.validators else None,
+        now,
+        due,
     )
 
 
@@ -200,9 +209,15 @@ def _archived(item: ProcessedArticle) -> tuple[str | None, int | None, int | Non
 
 
 def store_articles(
-    session: Session, *, items: Sequence[ProcessedArticle], threshold: float, now: datetime
+    session: Session,
+    *,
+    items: Sequence[ProcessedArticle],
+    threshold: float,
+    now: datetime,
+    refresh_ages: Sequence[timedelta] = (),
 ) -> list[StoredArticle]:
-    """Dedupe `items` against the database and each other (dedupe.plan), then insert them in bulk."""
+    """Dedupe `items` against the database and each other (dedupe.plan), then insert them in bulk,
+    each due for its first refetch at the first of `refresh_ages` (never, when empty)."""
     if not items:
         return []
     lock_for_dedup(session)
@@ -214,7 +229,7 @@ def store_articles(
         stored_away=away,
         threshold=threshold,
     )
-    real_ids = _insert_planned(session, plan.to_insert, now=now)
+    real_ids = _insert_planned(session, plan.to_insert, now=now, due=first_refresh_at(now, refresh_ages))
     _rehome(session, [(existing[p.item.article.url], p.item) for p in plan.articles if p.rehome], now=now)
     for demotion in plan.demotions:
         _demote(
@@ -308,16 +323,19 @@ def _demote(session: Session, *, old_id: int, new_id: int, kind: DuplicateKind, 
     connection.execute(delete(article_lsh).where(article_lsh.c.article_id == old_id))
 
 
-def _insert_planned(session: Session, planned: Sequence[PlannedArticle], *, now: datetime) -> dict[int, int]:
+def _insert_planned(
+    session: Session, planned: Sequence[PlannedArticle], *, now: datetime, due: datetime | None
+) -> dict[int, int]:
     """Insert the plan's new rows (originals come first); their real ids by provisional id."""
     to_db = _time_to_db(session)
-    now_value = to_db(now)
+    now_value, due_value = to_db(now), to_db(due)
     real_ids: dict[int, int] = {}
     originals = [a for a in planned if a.verdict.kind is DuplicateKind.NONE]
     duplicates = [a for a in planned if a.verdict.kind is not DuplicateKind.NONE]
     if originals:
         ids = _insert_articles(
-            session, [_article_row(a.item, a.verdict, now=now_value, to_db=to_db) for a in originals]
+            session,
+            [_article_row(a.item, a.verdict, now=now_value, due=due_value, to_db=to_db) for a in originals],
         )
         lsh_rows: list[tuple[int, ...]] = []
         for article, article_id in zip(originals, ids, strict=True):
@@ -327,7 +345,7 @@ def _insert_planned(session: Session, planned: Sequence[PlannedArticle], *, now:
         _bulk_insert(session, "article_lsh", ("article_id", *LSH_COLUMNS), lsh_rows)
     if duplicates:
         rows = [
-            _article_row(a.item, _resolved(a.verdict, real_ids), now=now_value, to_db=to_db)
+            _article_row(a.item, _resolved(a.verdict, real_ids), now=now_value, due=due_value, to_db=to_db)
             for a in duplicates
         ]
         ids = _insert_articles(session, rows)
@@ -399,6 +417,9 @@ def _rehome(session: Session, items: Sequence[tuple[int, ProcessedArticle]], *, 
                 warc_file=warc_file,
                 warc_offset=warc_offset,
                 warc_length=warc_length,
+                etag=_clip(item.validators.etag, 512) if item.validators else None,
+                last_modified=_clip(item.validators.last_modified, 128) if item.validators else None,
+                fetched_at=now,
             )
         )
         bands = {name: int(band) for name, band in zip(LSH_COLUMNS, item.fingerprint.bands, strict=True)}

@@ -88,7 +88,7 @@ def _ingest_one(
             logger.error("%s: crashed", source.name, exc_info=exc)
             return SourceReport(source.name, error=f"{type(exc).__name__}: {exc}")
     logger.info(
-        "%s: %d discovered, %d fetched, %d new, %d duplicate, %d failed, %d skipped%s",
+        "%s: %d discovered, %d fetched, %d new, %d duplicate, %d failed, %d skipped%s%s",
         source.name,
         report.discovered,
         report.fetched,
@@ -96,6 +96,9 @@ def _ingest_one(
         report.duplicate,
         report.failed,
         report.skipped,
+        f"; {report.refreshed} refreshed, {report.updated} updated, {report.removed} removed"
+        if report.refreshed
+        else "",
         f"; failed: {report.error}" if report.error else "; blocked" if report.blocked else "",
     )
     return report

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache, partial
 from typing import TypeVar
 
 import httpx
@@ -35,12 +36,14 @@ from newsflow.records import (
     ProcessedArticle,
     Source,
 )
+from newsflow.refresh import DueArticle, RefreshBudget, parse_refresh_ages
 from newsflow.report import SourceReport, judge_source
 from newsflow.runtime.stop import stop_requested
 from newsflow.settings import RunConfig
 from newsflow.source_filters import by_language, max_pages
 from newsflow.sources import article_hosts
 from newsflow.storage.batch import store_batch
+from newsflow.storage.refresh import RefreshResult, apply_refresh, due_articles
 from newsflow.storage.repository import (
     dates_left_out,
     get_feed_state,
@@ -63,6 +66,16 @@ Extracted = Future[list[ProcessedArticle | FetchOutcome]]
 _SETTLED_CHUNK = 500  # URLs per settled-URL lookup, as storage's own IN-list chunks
 
 
+def refresh_budget(run_id: str | None, total: int) -> RefreshBudget:
+    """The run's refetch budget, shared by its sources (a task outside a run has its own)."""
+    return RefreshBudget(total) if run_id is None else _run_budget(run_id, total)
+
+
+@lru_cache(maxsize=64)  # the runs in flight in one process, and a few finished ones
+def _run_budget(run_id: str, total: int) -> RefreshBudget:
+    return RefreshBudget(total)
+
+
 def _unsettled(session: Session, found: Sequence[DiscoveredUrl]) -> list[DiscoveredUrl]:
     """The URLs no earlier run stored or settled, asked a chunk at a time: a set of every settled
     URL of a big sitemap would be one more copy of it."""
@@ -80,6 +93,7 @@ class _InFlight:
     extracted: Extracted
     failures: list[FetchOutcome]
     size: int
+    urls: list[str] = field(default_factory=list)  # of the pages being extracted
     submitted: float = field(default_factory=time.monotonic)
     finished: list[float] = field(default_factory=list)  # set by the future's callback
 
@@ -134,15 +148,44 @@ class SourcePipeline:
             except Interrupted:  # Ctrl-C before any page: nothing to store or to judge
                 return report
             candidates = self._candidates(discovery, report)
+            due = self._due(discovery.urls)
             report.add_seconds("discover", time.monotonic() - started)
             # Only the candidates go on; the rest of a 50,000-URL sitemap need not outlive this line.
             discovery.urls.clear()
             candidates, left_over = cap(candidates, max_pages(self.source, self.config.max_urls_per_source))
             self._consume(self._fetched_batches(fetcher, candidates, report), report, total=len(candidates))
+            # Refetches come after the new pages, so that new articles are never starved by them.
+            if due and not stop_requested():
+                self._consume(
+                    self._refetched_batches(fetcher, due, report),
+                    report,
+                    total=len(due),
+                    store=partial(self._store_refresh, due={d.url: d for d in due}),
+                )
             if self.window is not None and self.source.warcs:
                 self._consume(self._warc_batches(fetcher.client, report), report, total=0)
         self._finish(discovery, report, urls_left_over=left_over or stop_requested())
         return report
+
+    def _due(self, listed: Sequence[DiscoveredUrl]) -> list[DueArticle]:
+        """The source's stored articles to fetch again this run, within the run's budget. A
+        backfill (and its WARC input) never refreshes: it reads a window of the past."""
+        ages = parse_refresh_ages(self.config.refresh_ages)
+        if self.window is not None or not ages:
+            return []
+        budget = refresh_budget(self.run_id, self.config.max_refresh_per_run)
+        wanted = budget.take(self.config.max_refresh_per_run)
+        now = datetime.now(UTC)
+        listed_updates = [u for u in listed if u.updated_at is not None]
+
+        def select(session: Session) -> list[DueArticle]:
+            return due_articles(
+                session, source=self.source.name, now=now, limit=wanted, listed=listed_updates
+            )
+
+        due = self._transaction(select, read_only=True)
+        budget.give_back(wanted - len(due))
+        return due
 
     def _slow_down(self, limiter: HostLimiter) -> None:
         """The source's own `delay` between requests to its hosts, above the run's."""
@@ -224,6 +267,23 @@ class SourcePipeline:
                 [r for r in results if isinstance(r, FetchOutcome)],
             )
 
+    def _refetched_batches(
+        self, fetcher: Fetcher, due: list[DueArticle], report: SourceReport
+    ) -> Iterator[Batch]:
+        for batch in chunks(due, self.config.batch_size):
+            if stop_requested():
+                return
+            started = time.monotonic()
+            try:
+                results = fetcher.refetch_pages(list(batch), concurrency=self.config.fetch_concurrency)
+            except Interrupted:
+                return
+            report.add_seconds("fetch", time.monotonic() - started)
+            yield (
+                [r for r in results if isinstance(r, FetchedPage)],
+                [r for r in results if isinstance(r, FetchOutcome)],
+            )
+
     def _warc_batches(self, client: httpx.Client, report: SourceReport) -> Iterator[Batch]:
         """Pages of the source's hosts from its WARC files; already stored URLs are skipped."""
         hosts = article_hosts(self.source)
@@ -259,8 +319,17 @@ class SourcePipeline:
         settled = self._transaction(lambda session: settled_urls(session, urls=urls), read_only=True)
         return [p for p in pages if p.url not in settled]
 
-    def _consume(self, batches: Iterator[Batch], report: SourceReport, *, total: int) -> None:
-        """Extract each batch while the previous one is stored and the next one fetched."""
+    def _consume(
+        self,
+        batches: Iterator[Batch],
+        report: SourceReport,
+        *,
+        total: int,
+        store: Callable[[_InFlight, SourceReport], int] | None = None,
+    ) -> None:
+        """Extract each batch while the previous one is stored (by `store`: new articles by
+        default) and the next one fetched."""
+        store = store or self._store
         workers = resolve_workers(self.config.extract_workers)
         if total:
             # Worker start-up overlaps the first batch's fetch; a run with nothing new never pays it.
@@ -271,14 +340,17 @@ class SourcePipeline:
         for pages, failures in batches:
             report.fetched += len(pages)
             in_flight = _InFlight(
-                submit_extraction(pages, workers=workers), failures, len(pages) + len(failures)
+                submit_extraction(pages, workers=workers),
+                failures,
+                len(pages) + len(failures),
+                urls=[p.url for p in pages],
             )
             if pending is not None:
-                done += self._store(pending, report)
+                done += store(pending, report)
                 self._tick(done, total)
             pending = in_flight
         if pending is not None:
-            done += self._store(pending, report)
+            done += store(pending, report)
             self._tick(done, total)
 
     def _tick(self, done: int, total: int) -> None:
@@ -315,6 +387,7 @@ class SourcePipeline:
             threshold=self.config.near_duplicate_threshold,
             now=now,
             retry_seconds=self.config.db_retry_seconds,
+            refresh_ages=parse_refresh_ages(self.config.refresh_ages) if self.window is None else (),
         )
         report.add_seconds("store", time.monotonic() - started)
         emit_articles_stored(
@@ -326,6 +399,37 @@ class SourcePipeline:
         if stored.row_by_row:
             get_run_logger().warning("a batch insert failed; its articles were stored one at a time")
         report.count_pages(stored.outcomes)
+        return batch.size
+
+    def _store_refresh(self, batch: _InFlight, report: SourceReport, *, due: dict[str, DueArticle]) -> int:
+        """Store one extracted batch of refetched articles (storage.refresh); the number settled."""
+        now = datetime.now(UTC)
+        results = batch.extracted.result()
+        report.add_seconds("extract", batch.extract_seconds())
+        mine = [due[url] for url in (*batch.urls, *(o.url for o in batch.failures)) if url in due]
+        articles = [r for r in results if isinstance(r, ProcessedArticle)]
+        outcomes = [*batch.failures, *(r for r in results if isinstance(r, FetchOutcome))]
+        ages = parse_refresh_ages(self.config.refresh_ages)
+        started = time.monotonic()
+
+        def work(session: Session) -> RefreshResult:
+            return apply_refresh(
+                session,
+                due=mine,
+                articles=articles,
+                outcomes=outcomes,
+                ages=ages,
+                threshold=self.config.near_duplicate_threshold,
+                now=now,
+                run_id=self.run_id,
+            )
+
+        result = self._transaction(work)
+        report.add_seconds("store", time.monotonic() - started)
+        report.count_refreshes(result.outcomes)
+        for outcome in result.outcomes:
+            if outcome.outcome is Outcome.UPDATED:
+                get_run_logger().info("%s: a new version stored", outcome.url)
         return batch.size
 
     def _finish(self, discovery: Discovery, report: SourceReport, *, urls_left_over: bool) -> None:

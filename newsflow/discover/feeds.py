@@ -25,8 +25,9 @@ _JSON_FEED_VERSION_PREFIX = "https://jsonfeed.org/version/"
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _DATE_KEYS = ("published", "updated", "created")
 
-# What one feed entry says: (link as written, published or updated instant, title).
-ListingEntry = tuple[str | None, datetime | None, str | None]  # (link, published, title)
+# What one feed entry says: (link as written, published or updated instant, title, updated
+# instant: a later edit, which makes a stored article due for a refetch).
+ListingEntry = tuple[str | None, datetime | None, str | None, datetime | None]
 # Placeholder dates such as 1970-01-01 in CMS output mean "unknown".
 _EARLIEST_YEAR = 1990
 
@@ -63,10 +64,10 @@ def listing_datetime(value: object) -> datetime | None:
 def discovered_urls(found: Iterable[ListingEntry], *, url: str, source: str) -> list[DiscoveredUrl]:
     """Canonical article URLs of a listing's entries, first occurrence kept, non-web links dropped."""
     result: dict[str, DiscoveredUrl] = {}
-    for link, published_at, title in found:
+    for link, published_at, title, updated_at in found:
         canonical = canonicalize_url(link, base=url) if link else None
         if canonical and canonical not in result:
-            result[canonical] = DiscoveredUrl(canonical, source, url, published_at, title)
+            result[canonical] = DiscoveredUrl(canonical, source, url, published_at, title, updated_at)
     return list(result.values())
 
 
@@ -88,7 +89,10 @@ def _xml_feed_entries(data: bytes, *, url: str) -> list[ListingEntry]:
     if not entries and (not parsed.get("version") or (bozo and not isinstance(bozo, _BENIGN_BOZO))):
         why = f"it did not parse as a feed ({bozo})" if bozo else "it is not RSS, Atom or RDF"
         raise FeedError(f"{url}: no feed entries: {why}; check that the URL serves a feed, not a web page")
-    return [(_entry_link(entry), _entry_date(entry), _entry_title(entry)) for entry in entries]
+    return [
+        (_entry_link(entry), _entry_date(entry), _entry_title(entry), _entry_date(entry, keys=("updated",)))
+        for entry in entries
+    ]
 
 
 def _field(entry: Mapping[str, Any], key: str) -> Any:
@@ -115,8 +119,8 @@ def _entry_link(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _entry_date(entry: Mapping[str, Any]) -> datetime | None:
-    for key in _DATE_KEYS:
+def _entry_date(entry: Mapping[str, Any], keys: tuple[str, ...] = _DATE_KEYS) -> datetime | None:
+    for key in keys:
         # feedparser already normalized these to UTC, and knows more feed date dialects.
         struct = _field(entry, f"{key}_parsed")
         if isinstance(struct, time.struct_time) and struct.tm_year >= _EARLIEST_YEAR:
@@ -146,4 +150,10 @@ def _json_feed_entries(data: bytes, *, url: str) -> list[ListingEntry]:
 def _json_item(item: dict[str, Any]) -> ListingEntry:
     link = item.get("url")
     published_at = listing_datetime(item.get("date_published")) or listing_datetime(item.get("date_modified"))
-    return (link if isinstance(link, str) else None), published_at, _clean_title(item.get("title"))
+    updated_at = listing_datetime(item.get("date_modified"))
+    return (
+        (link if isinstance(link, str) else None),
+        published_at,
+        _clean_title(item.get("title")),
+        updated_at,
+    )

@@ -85,14 +85,15 @@ def _children_named(events: Iterator[XmlEvent], name: str) -> Iterator[Any]:
     return (node for node in completed_children(events) if _local(node) == name)
 
 
-def _url_entry(node: Any) -> tuple[str | None, datetime | None, str | None]:
+def _url_entry(node: Any) -> tuple[str | None, datetime | None, str | None, datetime | None]:
     loc = _text(_child(node, "loc"))
     news = _child(node, "news")
     # A news sitemap's publication date is the article's; lastmod may be a later edit.
     published = _text(_child(news, "publication_date")) if news is not None else None
     title = _text(_child(news, "title")) if news is not None else None
-    published_at = listing_datetime(published) or listing_datetime(_text(_child(node, "lastmod")))
-    return loc, published_at, " ".join(title.split()) if title else None
+    lastmod = listing_datetime(_text(_child(node, "lastmod")))
+    published_at = listing_datetime(published) or lastmod
+    return loc, published_at, " ".join(title.split()) if title else None, lastmod
 
 
 def _child_sitemaps(locs: Iterable[str | None], *, url: str) -> tuple[str, ...]:
@@ -120,7 +121,7 @@ def _parse_text_sitemap(data: bytes, *, url: str, source: str) -> tuple[Discover
             f"{url}: neither XML nor UTF-8 text ({error}); check that the URL serves a sitemap"
         ) from error
     # Text sitemaps list absolute URLs only; anything else means this is not a sitemap.
-    entries = ((line, None, None) for line in map(str.strip, text.splitlines()) if "://" in line)
+    entries = ((line, None, None, None) for line in map(str.strip, text.splitlines()) if "://" in line)
     urls = tuple(discovered_urls(entries, url=url, source=source))
     if not urls:
         raise FeedError(f"{url}: no URLs in this text body; check that the URL serves a sitemap")

@@ -49,6 +49,7 @@ def process_page(page: FetchedPage) -> ProcessedArticle | FetchOutcome:
         source=page.source,
         http_status=page.status,
         archived=page.archived,
+        validators=page.validators,
     )
 
 

@@ -126,9 +126,12 @@ def test_backfill_prunes_by_listing_date_keeps_the_window_and_runs_one_subflow_p
         assert archive.site.count(archive.path(key)) == 1, key
 
     with session_scope(database_url) as session:
-        stored = {a.fetched_url for a in session.exec(select(Article)).all()}
+        rows = session.exec(select(Article)).all()
+        stored = {a.fetched_url for a in rows}
         outcomes = {(e.url, e.outcome) for e in session.exec(select(FetchEvent)).all()}
     assert stored == {archive.url(IN_WINDOW_19), archive.url(IN_WINDOW_20), archive.url(UNDATED_INSIDE)}
+    # A backfill reads a window of the past: its articles are never due for a refresh.
+    assert all(a.refresh_due_at is None for a in rows)
     assert (archive.url(UNDATED_OUTSIDE), "out_of_window") in outcomes
     assert (archive.url(UNDATED_UNKNOWN), "out_of_window") in outcomes
     report = state.result().reports[0]

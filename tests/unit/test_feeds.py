@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -93,6 +94,8 @@ def _read(name: str) -> bytes:
 )
 def test_recorded_feeds(fixture: str, url: str, expected: list[tuple[str, datetime, str]]) -> None:
     found = parse_feed(_read(fixture), url=url, source="example")
+    # The entry's own `updated` is tested on its own (test_an_entry_updated_after_publication...).
+    found = [replace(u, updated_at=None) for u in found]
     assert found == [DiscoveredUrl(link, "example", url, when, title) for link, when, title in expected]
     assert all(item.published_at is not None and item.published_at.tzinfo is UTC for item in found)
 
@@ -190,3 +193,26 @@ def test_a_body_that_is_a_file_path_is_not_opened(tmp_path: Path) -> None:
 )
 def test_listing_datetime(text: str | None, expected: datetime | None) -> None:
     assert listing_datetime(text) == expected
+
+
+def test_an_entry_updated_after_publication_says_when_it_changed() -> None:
+    """Atom's <updated> and JSON Feed's date_modified are the listing's word that a page changed
+    (a stored article is then fetched again at once, newsflow.refresh)."""
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>x</id><updated>2026-11-30T10:00:00Z</updated>
+  <entry><title>Changed</title><link href="https://e.org/a"/><id>a</id>
+    <published>2026-11-29T08:00:00Z</published><updated>2026-11-30T09:30:00+01:00</updated></entry>
+  <entry><title>Never</title><link href="https://e.org/b"/><id>b</id>
+    <published>2026-11-29T08:00:00Z</published></entry>
+</feed>"""
+    changed, never = parse_feed(atom, url="https://e.org/atom.xml", source="example")
+    assert changed.published_at == datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
+    assert changed.updated_at == datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
+    assert never.updated_at is None
+    json_feed = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [{"id": "1", '
+        b'"url": "https://e.org/c", "date_published": "2026-11-29T08:00:00Z", '
+        b'"date_modified": "2026-11-30T08:00:00Z"}]}'
+    )
+    (item,) = parse_feed(json_feed, url="https://e.org/feed.json", source="example")
+    assert item.updated_at == datetime(2026, 11, 30, 8, 0, tzinfo=UTC)

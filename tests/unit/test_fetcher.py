@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
 from newsflow.fetch.client import FetchPolicy, FetchResponse, allowed_origins, build_client
 from newsflow.fetch.fetcher import Fetcher, check_page_body
 from newsflow.fetch.politeness import HostLimiter
-from newsflow.records import DiscoveredUrl, FetchedPage, FetchOutcome, Outcome
+from newsflow.records import DiscoveredUrl, FetchedPage, FetchOutcome, Outcome, Validators
+from newsflow.refresh import DueArticle
 from tests.site import NewsSite, Response, load_fixture_articles
 
 ARTICLES = load_fixture_articles()[:6]
@@ -113,3 +115,36 @@ def test_page_checks(content_type: str, body: bytes, reason: str) -> None:
     response = FetchResponse("http://example.com/a", "http://example.com/a", 200, body, content_type)
     with pytest.raises(UnsupportedContent, match=reason):
         check_page_body(response)
+
+
+def _due(url: str, validators: Validators | None = None) -> DueArticle:
+    return DueArticle(1, url, "daily", datetime.now(UTC), 0, None, validators)
+
+
+def test_a_refetch_is_conditional_and_says_304_removed_or_failed(site: NewsSite) -> None:
+    fetcher = make_fetcher(site, max_retries=0)
+    path = site.article_paths()[0]
+    site.route(
+        "/dated.html",
+        lambda _: Response(body=b"<html><p>Text.</p></html>", last_modified=datetime(2026, 1, 1, tzinfo=UTC)),
+    )
+    first = fetcher.fetch_page(items(site, ["/dated.html"])[0])
+    assert isinstance(first, FetchedPage) and first.validators is not None and first.validators.etag
+    # The stored validators go back as If-None-Match / If-Modified-Since: the site answers 304.
+    again = fetcher.refetch_page(_due(site.url("/dated.html"), first.validators))
+    assert isinstance(again, FetchOutcome) and (again.outcome, again.http_status) == (
+        Outcome.NOT_MODIFIED,
+        304,
+    )
+    sent = site.requests[-1].headers
+    assert sent["if-none-match"] == first.validators.etag and "if-modified-since" in sent
+    # Without validators, the page itself, with the stored hints.
+    page = fetcher.refetch_page(_due(site.url(path)))
+    assert isinstance(page, FetchedPage) and page.url == site.url(path)
+    for status, expected in ((404, Outcome.REMOVED), (410, Outcome.REMOVED), (503, Outcome.ERROR)):
+        site.add_page(f"/s{status}.html", b"<html>no</html>", status=status)
+        outcome = fetcher.refetch_page(_due(site.url(f"/s{status}.html")))
+        assert isinstance(outcome, FetchOutcome) and (outcome.outcome, outcome.http_status) == (
+            expected,
+            status,
+        )

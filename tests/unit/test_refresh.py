@@ -6,7 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from newsflow.refresh import listing_says_changed, next_refresh_at, parse_refresh_ages, refreshes_passed
+from newsflow.records import Validators
+from newsflow.refresh import (
+    RefreshBudget,
+    conditional_headers,
+    listing_says_changed,
+    next_refresh_at,
+    parse_refresh_ages,
+    refreshes_passed,
+    schedule_after,
+)
 from newsflow.revision import ArticleVersion, compare, keep_as_revision
 
 SEEN = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -104,3 +113,29 @@ def test_a_page_flipping_between_two_versions_keeps_each_once() -> None:
     assert kept == {first.key, second.key}
     assert first.key != second.key
     assert _version("Version one.").key == first.key
+
+
+def test_a_refetch_settles_the_ages_passed_and_an_early_one_none() -> None:
+    ages = parse_refresh_ages("1h,6h,24h")
+    assert schedule_after(SEEN, 0, SEEN + 2 * H, ages) == (1, SEEN + 6 * H)
+    assert schedule_after(SEEN, 0, SEEN + 30 * H, ages) == (3, None)
+    # A listing said it changed before its next age: that age stays due.
+    assert schedule_after(SEEN, 1, SEEN + 2 * H, ages) == (1, SEEN + 6 * H)
+    assert schedule_after(SEEN, 0, SEEN + 2 * H, ()) == (0, None)
+
+
+def test_validators_become_conditional_headers() -> None:
+    assert conditional_headers(None) == {}
+    assert conditional_headers(Validators('"abc"', None)) == {"If-None-Match": '"abc"'}
+    assert conditional_headers(Validators(None, "Mon, 30 Nov 2026 08:00:00 GMT")) == {
+        "If-Modified-Since": "Mon, 30 Nov 2026 08:00:00 GMT"
+    }
+
+
+def test_the_budget_is_shared_and_what_is_unused_comes_back() -> None:
+    budget = RefreshBudget(5)
+    assert budget.take(3) == 3
+    assert budget.take(3) == 2
+    assert budget.take(1) == 0
+    budget.give_back(2)
+    assert budget.take(10) == 2

@@ -23,9 +23,16 @@ def _read(name: str) -> bytes:
 
 
 def _found(
-    url: str, published_at: datetime | None = None, title: str | None = None, *, in_: str
+    url: str,
+    published_at: datetime | None = None,
+    title: str | None = None,
+    *,
+    in_: str,
+    lastmod: datetime | bool | None = True,
 ) -> DiscoveredUrl:
-    return DiscoveredUrl(url, "example", in_, published_at, title)
+    """`lastmod` True: the entry's lastmod is its published_at (a plain sitemap)."""
+    updated = published_at if lastmod is True else (lastmod or None)
+    return DiscoveredUrl(url, "example", in_, published_at, title, updated)
 
 
 def test_sitemap_index_lists_web_children_once() -> None:
@@ -72,12 +79,13 @@ def test_google_news_sitemap_prefers_publication_date_and_news_title() -> None:
     url = BASE + "news.xml"
     document = parse_sitemap(_read("news-sitemap.xml"), url=url, source="example")
     assert document.urls == (
-        # publication_date (07:15Z), not the later lastmod (09:42Z)
+        # publication_date (07:15Z), not the later lastmod (09:42Z), which says when it changed
         _found(
             "https://www.example-news.com/politics/2025/06/03/budget-vote",
             datetime(2025, 6, 3, 7, 15, tzinfo=UTC),
             "Parliament passes budget & tax package after all-night session",
             in_=url,
+            lastmod=datetime(2025, 6, 3, 9, 42, tzinfo=UTC),
         ),
         # video:publication_date and video:title are not the news ones: lastmod, no title
         _found(
@@ -90,6 +98,7 @@ def test_google_news_sitemap_prefers_publication_date_and_news_title() -> None:
             datetime(2025, 6, 3, tzinfo=UTC),
             "Aid arrives after earthquake",
             in_=url,
+            lastmod=None,  # no lastmod: nothing says it changed
         ),
     )
 
