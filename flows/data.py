@@ -354,6 +354,7 @@ def article_table(record: ArticleRecord, *, original: ArticleRecord | None) -> T
         ("duplicate_of", f"{original.id} {original.url} ({record.duplicate_kind})" if original else None),
         ("first_seen_at", iso(record.first_seen_at)),
         ("updated_at", iso(record.updated_at)),
+        ("removed_at", iso(record.removed_at)),  # gone at its URL when fetched again (404/410)
         ("content_hash", record.content_hash),
     ]
     for name, value in fields:

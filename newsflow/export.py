@@ -45,10 +45,11 @@ class ArticleRecord:
     duplicate_kind: str | None
     first_seen_at: datetime
     updated_at: datetime
+    removed_at: datetime | None  # the page answered 404 or 410 when it was fetched again (#17)
 
 
 COLUMNS: tuple[str, ...] = tuple(ArticleRecord.__dataclass_fields__)
-_TIMES = ("published_at", "modified_at", "first_seen_at", "updated_at")
+_TIMES = ("published_at", "modified_at", "first_seen_at", "updated_at", "removed_at")
 _LISTS = ("authors", "tags")
 
 

@@ -250,3 +250,8 @@ def test_changed_pages_become_new_versions_and_keep_their_revisions(
         CliRunner().invoke(app, ["articles", "show", str(final["paragraph"].id), "--json"]).output
     )
     assert [r["summary"] for r in as_json["revisions"]] == [paragraph_old.summary]
+    assert as_json["removed_at"] is None
+    # A page gone at its URL is kept and says since when, in `show` and in the export.
+    gone = CliRunner().invoke(app, ["articles", "show", str(final["gone"].id), "--json"])
+    assert gone.exit_code == 0, gone.output
+    assert json.loads(gone.output)["removed_at"] == final["gone"].removed_at.isoformat()

@@ -52,6 +52,7 @@ def _record(number: int, **changes: object) -> ArticleRecord:
         "duplicate_kind": None,
         "first_seen_at": WHEN,
         "updated_at": WHEN,
+        "removed_at": None,
     }
     values.update(changes)
     return ArticleRecord(**values)  # type: ignore[arg-type]
@@ -80,6 +81,7 @@ def test_columns_are_the_documented_stable_list() -> None:
         "duplicate_kind",
         "first_seen_at",
         "updated_at",
+        "removed_at",
     )
 
 
