@@ -21,7 +21,7 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
 
-from newsflow.flows.summary import RunSummary
+from newsflow.flows.summary import COLUMNS, RunSummary
 from newsflow.records import Source
 from newsflow.report import STAGES, SourceReport
 
@@ -34,20 +34,13 @@ def shard_run_name(parent: str, shard: int, shards: int) -> str:
     return f"{parent}-shard-{shard + 1}-of-{shards}"
 
 
+COUNT_COLUMNS = COLUMNS[1:]  # the summary table's counts, after its source column
+
+
 def report_from_row(row: dict[str, Any], *, failed_as: str) -> SourceReport:
     """A source's report read back from a summary table row (flows.summary.RunSummary.rows)."""
     report = SourceReport(str(row["source"]))
-    for name in (
-        "discovered",
-        "fetched",
-        "new",
-        "duplicate",
-        "not_modified",
-        "failed",
-        "skipped",
-        "refreshed",
-        "updated",
-    ):
+    for name in COUNT_COLUMNS:
         setattr(report, name, int(row.get(name) or 0))
     report.blocked = row.get("status") == "blocked"
     if row.get("status") in ("blocked", "failed"):
