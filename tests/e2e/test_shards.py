@@ -183,10 +183,7 @@ def test_a_sharded_scheduled_ingest_runs_its_shards_on_two_workers(
         parent = client.create_flow_run_from_deployment(scheduled.id, parameters={"shards": 2})
 
     worker_env = prefect_server.env(
-        NEWSFLOW_HOME=str(REPO_ROOT),
-        NEWSFLOW_SOURCES=str(sources),
-        DATABASE_URL=database_url,
-        PREFECT_WORKER_QUERY_SECONDS="1",  # the parent, then its shards, each wait for a poll (10 s)
+        NEWSFLOW_HOME=str(REPO_ROOT), NEWSFLOW_SOURCES=str(sources), DATABASE_URL=database_url
     )
     workers = []
     for number in (1, 2):
