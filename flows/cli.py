@@ -21,6 +21,7 @@ from newsflow.runtime.malloc_tuning import tune_malloc
 from newsflow.runtime.stop import request_stop, stop_on_signals, stop_requested, terminal_interrupts_blocked
 
 if TYPE_CHECKING:
+    from newsflow.flows.temporary_server import TemporaryServer
     from newsflow.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="News ingestion on Prefect.")
@@ -103,34 +104,44 @@ def _run(call: Any) -> None:
     _report(state)
 
 
-def _prevalidate(sources: Path | None, names: list[str] | None) -> Settings:
+def _settings(sources: Path | None) -> Settings:
+    from newsflow.settings import load_settings
+
+    return load_settings(**({"sources": sources} if sources else {}))
+
+
+def _prevalidate(settings: Settings, names: list[str] | None) -> Settings:
     # Fail on bad configuration before Prefect starts, so the user sees one line, not a flow run.
     from newsflow.flows.run import read_sources_file
-    from newsflow.settings import load_settings
     from newsflow.sources import select_sources
     from newsflow.storage.db import upgrade
 
-    settings = load_settings(**({"sources": sources} if sources else {}))
     select_sources(read_sources_file(settings.sources), names, path=str(settings.sources))
     upgrade(settings.database_url)
     return settings
 
 
-def _start_children(settings: Settings) -> None:
-    """Start the extraction fork server, and Prefect's temporary API server when no server is
-    configured, out of the terminal's Ctrl-C: this process stops them in order at exit."""
-    from prefect.settings import PREFECT_API_URL
+def _early_server() -> TemporaryServer | None:
+    """Prefect's temporary API server, started at once when none is configured (the `newsflow`
+    process only: a test brings its own), so that its start-up overlaps the command's."""
+    if not _own_process:
+        return None
+    from newsflow.flows.temporary_server import start_early
 
+    return start_early()
+
+
+def _start_children(settings: Settings, server: TemporaryServer | None) -> None:
+    """Start the extraction fork server out of the terminal's Ctrl-C (this process stops it at
+    exit), and point Prefect at the temporary API server once it answers."""
+    from newsflow.flows.temporary_server import use_or_stop
     from newsflow.tasks.extraction_pool import resolve_workers, start_fork_server
 
     # multiprocessing's resource tracker unblocks SIGINT once it has started: start it first.
     resource_tracker.ensure_running()
     with terminal_interrupts_blocked():
         start_fork_server(resolve_workers(settings.extract_workers))
-    if not PREFECT_API_URL.value():
-        from newsflow.flows.temporary_server import start_temporary_server
-
-        start_temporary_server()
+    use_or_stop(server)
 
 
 @app.command()
@@ -138,8 +149,9 @@ def ingest(sources: SourcesOption = None, source: SourceNames = None) -> None:
     """Fetch new articles from every configured source (or only --source NAME)."""
 
     def call() -> Any:
-        settings = _prevalidate(sources, source)
-        _start_children(settings)
+        settings = _settings(sources)
+        server = _early_server()
+        _start_children(_prevalidate(settings, source), server)
         from prefect import tags
 
         from newsflow.flows.ingest import ingest as ingest_flow
@@ -174,7 +186,9 @@ def backfill(
         from newsflow.window import days_between
 
         days_between(first, last)
-        _start_children(_prevalidate(sources, source))
+        settings = _settings(sources)
+        server = _early_server()
+        _start_children(_prevalidate(settings, source), server)
         from prefect import tags
 
         from newsflow.flows.backfill import backfill as backfill_flow
@@ -211,15 +225,15 @@ def reextract(
 
     def call() -> Any:
         from newsflow.flows.reextract import publication_bounds, warc_source
-        from newsflow.settings import load_settings
         from newsflow.storage.db import upgrade
 
         publication_bounds(first, last)
-        settings = load_settings(**({"sources": sources} if sources else {}))
+        settings = _settings(sources)
+        server = _early_server()
         if warc:
             warc_source(str(sources) if sources else None, source)
         upgrade(settings.database_url)
-        _start_children(settings)
+        _start_children(settings, server)
         from prefect import tags
 
         from newsflow.flows.reextract import reextract as reextract_flow
@@ -255,7 +269,7 @@ def serve(
         from newsflow.flows.serve import serve_deployments
 
         # Served runs read $NEWSFLOW_SOURCES and DATABASE_URL: check both now, not at the first run.
-        _prevalidate(None, None)
+        _prevalidate(_settings(None), None)
         serve_deployments(deployments)
     except ConfigError as exc:
         raise _fail(str(exc), 2) from None

@@ -216,18 +216,23 @@ def test_a_sharded_scheduled_ingest_runs_its_shards_on_two_workers(
     logs = "".join((tmp_path / f"worker-{n}.log").read_text() for n in (1, 2))
     assert run.state.is_completed(), f"{run.state}\n{logs[-4000:]}"
 
-    # One summary for the whole ingest, every source once, in the file's order.
-    rows = _summary_rows(prefect_server, parent.id)
-    assert [row["source"] for row in rows] == list(fleet.sources)
-    assert {row["source"]: row["new"] for row in rows} == {n: len(p) for n, p in fleet.pages.items()}
-    assert run.state.message == "10 new, 0 duplicate, 0 failed, 0 skipped"
-
-    # Two shard runs of ingest/shard, their sources disjoint and as split, no host in both.
     with prefect_server.client() as client:
         shard_deployment = client.read_deployment_by_name("ingest/shard")
         children = client.read_flow_runs(
             flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent.id]))
         )
+    # What to look at when the counts are off: each shard run's state and table, the workers' logs.
+    shard_runs = "\n".join(f"{c.name}: {c.state!r} {c.parameters}" for c in children)
+    explain = f"{run.state.message}\n{shard_runs}\n{logs[-6000:]}"
+
+    # One summary for the whole ingest, every source once, in the file's order.
+    rows = _summary_rows(prefect_server, parent.id)
+    assert [row["source"] for row in rows] == list(fleet.sources), explain
+    new = {row["source"]: row["new"] for row in rows}
+    assert new == {n: len(p) for n, p in fleet.pages.items()}, f"{rows}\n{explain}"
+    assert run.state.message == "10 new, 0 duplicate, 0 failed, 0 skipped"
+
+    # Two shard runs of ingest/shard, their sources disjoint and as split, no host in both.
     assert len(children) == 2
     by_shard: dict[int, set[str]] = {}
     for child in children:
