@@ -147,7 +147,10 @@ class TreeSampler(threading.Thread):
     def sample(self, *, full: bool = True) -> None:
         if full:
             self.pids = _descendants(self.root)
-            self.roles = {pid: _role(pid, self.root) for pid in self.pids}
+            # A child caught between fork and exec still shows its parent's command line: a role
+            # once known is kept, an unknown one looked at again.
+            known = {pid: role for pid, role in self.roles.items() if role != "other"}
+            self.roles = {pid: known.get(pid) or _role(pid, self.root) for pid in self.pids}
         rss_total = 0
         by_role: dict[str, int] = {}
         for pid in self.pids:

@@ -95,6 +95,10 @@ def _max_pages(value: Any, *, where: str) -> int | None:
     return value
 
 
+# libyaml's loader when PyYAML has it: a file of thousands of sources is read on every run, twice.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def check_name(name: str) -> str:
     """`name` if it can name a source; ConfigError saying what a name may hold."""
     if not _SLUG.match(name):
@@ -106,7 +110,7 @@ def load_sources(text: str, *, path: str = "sources.yaml", allow_empty: bool = F
     """Parse the YAML text of a sources file; ConfigError names the entry and field at fault.
     An empty list is an error, except to a command that adds the first source (`allow_empty`)."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
     if allow_empty and isinstance(data, dict) and "sources" in data and data["sources"] is None:

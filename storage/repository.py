@@ -504,6 +504,19 @@ def get_feed_state(session: Session, *, url: str) -> FeedState | None:
     return session.get(FeedState, url)
 
 
+def feed_validators(session: Session, *, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """(ETag, Last-Modified) saved from the last fetch of each of `urls` that has been fetched."""
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for chunk in _chunks(list(dict.fromkeys(urls))):
+        rows = session.exec(
+            select(FeedState.url, FeedState.etag, FeedState.last_modified).where(
+                col(FeedState.url).in_(chunk)
+            )
+        ).all()
+        found.update((url, (etag, last_modified)) for url, etag, last_modified in rows)
+    return found
+
+
 def save_feed_state(
     session: Session, *, url: str, etag: str | None, last_modified: str | None, now: datetime
 ) -> None:

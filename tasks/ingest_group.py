@@ -25,7 +25,7 @@ from newsflow.report import SourceReport
 from newsflow.runtime.stop import stop_requested
 from newsflow.settings import RunConfig
 from newsflow.source_groups import failure_message
-from newsflow.tasks.ingest_source import SourcePipeline
+from newsflow.tasks.ingest_source import SavedValidators, SourcePipeline, saved_validators
 from newsflow.tasks.progress import ProgressCallback
 
 # How often a source waiting for a slot looks whether the run was stopped meanwhile.
@@ -67,13 +67,16 @@ def _ingest_one(
     run_id: str | None,
     window: DateWindow | None,
     progress: ProgressCallback | None,
+    validators: SavedValidators | None,
 ) -> SourceReport | None:
     """One source's report, or None when it was never started (a stop, an outage)."""
     logger = get_run_logger()
     with slots.slot() as granted:
         if not granted:
             return None
-        pipeline = SourcePipeline(source, config, run_id=run_id, window=window, progress=progress)
+        pipeline = SourcePipeline(
+            source, config, run_id=run_id, window=window, progress=progress, validators=validators
+        )
         try:
             report = pipeline.run()
         except DatabaseUnavailable as exc:
@@ -143,8 +146,10 @@ def ingest_sources(
     page failures are counted and recorded, never raised. The reports of the sources that started,
     in the group's order; a group with a failed source ends Failed, naming it and the reason."""
     slots = slots if slots is not None else SourceSlots(len(sources))
+    # A backfill never asks conditionally; an ingest reads its group's saved validators at once.
+    validators = saved_validators(sources, config) if window is None else None
     if len(sources) == 1:  # one source: in the task's own thread, as a task per source always ran
-        found = [_ingest_one(sources[0], config, slots, run_id, window, progress)]
+        found = [_ingest_one(sources[0], config, slots, run_id, window, progress, validators)]
     else:
         # Each thread gets its own copy of the task run's context, for its logger and events.
         with ThreadPoolExecutor(max_workers=len(sources), thread_name_prefix="source") as pool:
@@ -158,6 +163,7 @@ def ingest_sources(
                     run_id,
                     window,
                     progress,
+                    validators,
                 )
                 for source in sources
             ]

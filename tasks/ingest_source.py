@@ -22,7 +22,7 @@ from sqlmodel import Session
 from newsflow.candidates import cap, chunks, ramped_chunks, retry_candidates, unique_by_url
 from newsflow.discover.listings import Discovery, discover
 from newsflow.discover.warc import DamagedRecord, warc_pages
-from newsflow.errors import FeedError, Interrupted
+from newsflow.errors import DatabaseUnavailable, FeedError, Interrupted
 from newsflow.fetch.archive import open_archive
 from newsflow.fetch.fetcher import Fetcher
 from newsflow.fetch.politeness import HostLimiter
@@ -46,6 +46,7 @@ from newsflow.storage.batch import store_batch
 from newsflow.storage.refresh import RefreshResult, apply_refresh, due_articles
 from newsflow.storage.repository import (
     dates_left_out,
+    feed_validators,
     get_feed_state,
     record_outcomes,
     retryable_urls,
@@ -84,6 +85,33 @@ def _unsettled(session: Session, found: Sequence[DiscoveredUrl]) -> list[Discove
         settled = settled_urls(session, urls=[u.url for u in chunk])
         fresh.extend(u for u in chunk if u.url not in settled)
     return fresh
+
+
+@dataclass(frozen=True)
+class SavedValidators:
+    """The saved (ETag, Last-Modified) of listing URLs read before their sources started: `urls`
+    were looked up, `saved` holds those that had any. A listing found later (a sitemap named in
+    robots.txt, a sitemap index's children) is looked up when it is fetched."""
+
+    urls: frozenset[str]
+    saved: dict[str, tuple[str | None, str | None]]
+
+
+def saved_validators(sources: Sequence[Source], config: RunConfig) -> SavedValidators | None:
+    """The validators of every listing of `sources`, in one read (a group's sources would each
+    read their own); None for a backfill (it never asks conditionally) or when the read fails
+    (each source then reads, and meets, the outage itself)."""
+    urls = frozenset(url for source in sources for url in source.listings)
+    try:
+        saved = run_transaction(
+            config.database_url,
+            lambda session: feed_validators(session, urls=urls),
+            budget=config.db_retry_seconds,
+            read_only=True,
+        )
+    except DatabaseUnavailable:
+        return None
+    return SavedValidators(urls, saved)
 
 
 @dataclass
@@ -130,6 +158,7 @@ class SourcePipeline:
     run_id: str | None = None
     window: DateWindow | None = None
     progress: ProgressCallback | None = None
+    validators: SavedValidators | None = None  # read for a whole group of sources at once
 
     def run(self) -> SourceReport:
         report = SourceReport(self.source.name)
@@ -147,8 +176,7 @@ class SourcePipeline:
                 discovery = self._discover(fetcher)
             except Interrupted:  # Ctrl-C before any page: nothing to store or to judge
                 return report
-            candidates = self._candidates(discovery, report)
-            due = self._due(discovery.urls)
+            candidates, due = self._candidates(discovery, report)
             report.add_seconds("discover", time.monotonic() - started)
             # Only the candidates go on; the rest of a 50,000-URL sitemap need not outlive this line.
             discovery.urls.clear()
@@ -167,25 +195,15 @@ class SourcePipeline:
         self._finish(discovery, report, urls_left_over=left_over or stop_requested())
         return report
 
-    def _due(self, listed: Sequence[DiscoveredUrl]) -> list[DueArticle]:
-        """The source's stored articles to fetch again this run, within the run's budget. A
-        backfill (and its WARC input) never refreshes: it reads a window of the past."""
-        ages = parse_refresh_ages(self.config.refresh_ages)
-        if self.window is not None or not ages:
-            return []
-        budget = refresh_budget(self.run_id, self.config.max_refresh_per_run)
-        wanted = budget.take(self.config.max_refresh_per_run)
-        now = datetime.now(UTC)
-        listed_updates = [u for u in listed if u.updated_at is not None]
-
-        def select(session: Session) -> list[DueArticle]:
-            return due_articles(
-                session, source=self.source.name, now=now, limit=wanted, listed=listed_updates
-            )
-
-        due = self._transaction(select, read_only=True)
-        budget.give_back(wanted - len(due))
-        return due
+    def _refresh_wanted(self) -> int:
+        """How many stored articles this source may refetch this run, taken from the run's budget
+        (give back what due_articles did not find). A backfill (and its WARC input) never
+        refreshes: it reads a window of the past."""
+        if self.window is not None or not parse_refresh_ages(self.config.refresh_ages):
+            return 0
+        return refresh_budget(self.run_id, self.config.max_refresh_per_run).take(
+            self.config.max_refresh_per_run
+        )
 
     def _slow_down(self, limiter: HostLimiter) -> None:
         """The source's own `delay` between requests to its hosts, above the run's."""
@@ -195,6 +213,9 @@ class SourcePipeline:
 
     def _discover(self, fetcher: Fetcher) -> Discovery:
         def known(url: str) -> tuple[str | None, str | None] | None:
+            if self.validators is not None and url in self.validators.urls:
+                return self.validators.saved.get(url)
+
             def validators(session: Session) -> tuple[str | None, str | None] | None:
                 state = get_feed_state(session, url=url)
                 return (state.etag, state.last_modified) if state is not None else None
@@ -210,9 +231,12 @@ class SourcePipeline:
             conditional=self.window is None,
         )
 
-    def _candidates(self, discovery: Discovery, report: SourceReport) -> list[DiscoveredUrl]:
+    def _candidates(
+        self, discovery: Discovery, report: SourceReport
+    ) -> tuple[list[DiscoveredUrl], list[DueArticle]]:
         """Listed URLs not settled by an earlier run (in the window, for a backfill), then the
-        pages that failed before and are not listed again."""
+        pages that failed before and are not listed again; and the stored articles to fetch again
+        this run, within the run's budget. One read transaction."""
         found = unique_by_url(discovery.urls)
         report.discovered = len(found)
         if self.window is not None:
@@ -225,15 +249,28 @@ class SourcePipeline:
             # The report is counted once the transaction is through, not once per attempt.
             kept, outside = self._transaction(in_window, read_only=True)
             report.out_of_window += outside
-            return kept
+            return kept, []
 
-        def retry_and_fresh(session: Session) -> tuple[list[str], list[DiscoveredUrl]]:
-            return retryable_urls(session, source=self.source.name), _unsettled(session, found)
+        wanted = self._refresh_wanted()
+        now = datetime.now(UTC)
+        listed_updates = [u for u in found if u.updated_at is not None]
 
-        retry, fresh = self._transaction(retry_and_fresh, read_only=True)
+        def read(session: Session) -> tuple[list[str], list[DiscoveredUrl], list[DueArticle]]:
+            retry = retryable_urls(session, source=self.source.name)
+            due = (
+                due_articles(session, source=self.source.name, now=now, limit=wanted, listed=listed_updates)
+                if wanted
+                else []
+            )
+            return retry, _unsettled(session, found), due
+
+        retry, fresh, due = self._transaction(read, read_only=True)
+        if wanted:
+            refresh_budget(self.run_id, self.config.max_refresh_per_run).give_back(wanted - len(due))
         listed = (u.url for u in fresh)
         listings = [o.url for o in discovery.outcomes] + list(self.source.listings)
-        return fresh + retry_candidates(retry, source=self.source.name, listed=listed, listings=listings)
+        candidates = retry_candidates(retry, source=self.source.name, listed=listed, listings=listings)
+        return fresh + candidates, due
 
     @staticmethod
     def _in_window(

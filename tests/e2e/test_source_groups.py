@@ -146,3 +146,23 @@ def test_a_database_outage_in_one_group_starts_no_further_source_and_fails_the_r
     failed = task_runs(state)["ingest-s0-to-s1"]
     assert failed.type == StateType.FAILED
     assert failed.message == "s1: the database stayed unreachable (injected)", failed.message
+
+
+def test_grouped_sources_ask_for_their_feeds_conditionally_with_validators_read_per_group(
+    site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    feeds = one_article_feeds(site, 5)  # groups of two, two and one
+    first = run(tmp_path, monkeypatch, database_url, feeds)
+    assert first.is_completed(), first.message
+    site.reset_requests()
+
+    second = run(tmp_path, monkeypatch, database_url, feeds)
+    assert second.is_completed(), second.message
+    summary = second.result()
+    assert isinstance(summary, RunSummary)
+    assert {r.source: (r.not_modified, r.new, r.fetched) for r in summary.reports} == dict.fromkeys(
+        feeds, (1, 0, 0)
+    )
+    feed_requests = [r for r in site.requests if r.path.startswith("/feed-")]
+    assert sorted(r.path for r in feed_requests) == [f"/feed-{n}.xml" for n in range(5)]
+    assert all("if-none-match" in r.headers for r in feed_requests)

@@ -51,7 +51,7 @@ def test_candidates_are_unsettled_listed_urls_then_earlier_failures(migrated_dat
     )
     report = SourceReport("daily")
 
-    candidates = _pipeline(migrated_database)._candidates(discovery, report)
+    candidates, due = _pipeline(migrated_database)._candidates(discovery, report)
 
     assert [(c.url, c.found_in, c.published_at) for c in candidates] == [
         (SITE + "/new", FEED, NOW),  # of two listings, the one that carries a date
@@ -59,6 +59,7 @@ def test_candidates_are_unsettled_listed_urls_then_earlier_failures(migrated_dat
         (SITE + "/flaky", "retry", None),
     ]
     assert report.discovered == 3
+    assert due == []  # no stored article is due for a refetch
 
 
 def test_more_candidates_than_a_run_takes_are_cut_and_remembered() -> None:
