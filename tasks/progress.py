@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -73,15 +74,57 @@ def bars_wanted(setting: bool | None) -> bool:
     return sys.stderr.isatty() if setting is None else setting
 
 
+class SourceBars:
+    """A run's bars on one rich Progress: one per source in flight, the last few finished ones,
+    and, once there are two sources, a line for the whole run. A run of hundreds of sources would
+    otherwise leave a bar per source, and the live display would outgrow the terminal."""
+
+    def __init__(self, progress: Progress, *, keep_finished: int = 8) -> None:
+        self._progress = progress
+        self._keep = keep_finished
+        self._lock = threading.Lock()
+        self._bars: dict[str, TaskID] = {}
+        self._finished: deque[str] = deque()  # the finished sources whose bars are still shown
+        self._running: dict[str, tuple[int, int]] = {}  # pages done and to do, per source in flight
+        self._done_sources = 0
+        self._done_pages = (0, 0)  # of the finished sources: one entry per source less to keep
+        self._overall: TaskID | None = None
+
+    def __call__(self, source: str, done: int, total: int) -> None:
+        with self._lock:
+            bar = self._bars.get(source)
+            if bar is None:
+                bar = self._bars[source] = self._progress.add_task(source, total=total)
+                if self._overall is None and len(self._bars) + self._done_sources > 1:
+                    self._overall = self._progress.add_task("all sources", total=0)
+            self._progress.update(bar, completed=done, total=total)
+            if done < total:
+                self._running[source] = (done, total)
+            elif source not in self._finished:
+                self._running.pop(source, None)
+                self._done_sources += 1
+                self._done_pages = (self._done_pages[0] + done, self._done_pages[1] + total)
+                self._finished.append(source)
+                if len(self._finished) > self._keep:
+                    self._progress.remove_task(self._bars.pop(self._finished.popleft()))
+            if self._overall is not None:
+                pages_done = self._done_pages[0] + sum(d for d, _ in self._running.values())
+                pages = self._done_pages[1] + sum(t for _, t in self._running.values())
+                self._progress.update(
+                    self._overall,
+                    completed=pages_done,
+                    total=pages,
+                    description=f"all sources ({self._done_sources} done)",
+                )
+
+
 @contextmanager
 def progress_bars(enabled: bool | None = None) -> Iterator[None]:
-    """Show one bar per source while the block runs, with log lines printed above them, if
-    `enabled` (None: if stderr is a terminal)."""
+    """Show the sources' bars (SourceBars) while the block runs, with log lines printed above
+    them, if `enabled` (None: if stderr is a terminal)."""
     if not bars_wanted(enabled):
         yield
         return
-    lock = threading.Lock()
-    bars: dict[str, TaskID] = {}
     with (
         _one_console() as console,
         Progress(
@@ -92,13 +135,6 @@ def progress_bars(enabled: bool | None = None) -> Iterator[None]:
             transient=False,
             console=console,
         ) as progress,
+        reporting_progress_to(SourceBars(progress)),
     ):
-
-        def update(source: str, done: int, total: int) -> None:
-            with lock:
-                if source not in bars:
-                    bars[source] = progress.add_task(source, total=total)
-                progress.update(bars[source], completed=done, total=total)
-
-        with reporting_progress_to(update):
-            yield
+        yield
