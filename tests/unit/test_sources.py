@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
+import re
+from pathlib import Path
+
 import pytest
 
 from newsflow.errors import ConfigError
+from newsflow.records import Source
 from newsflow.sources import article_hosts, load_sources, select_sources
 
 GOOD = """
@@ -61,3 +66,10 @@ def test_hosts_name_the_sites_of_a_warc_only_source() -> None:
     assert source.hosts == ("news.az",)
     with pytest.raises(ConfigError, match="source 'cc': 'hosts' must be a list of host names"):
         load_sources('sources:\n  - name: cc\n    hosts: "news.az"\n    warcs: ["cc.warc.gz"]\n')
+
+
+def test_the_readme_documents_every_source_field_and_no_other() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| field | required | meaning |", 1)[1].split("\n\n", 1)[0]
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE))
+    assert documented == {field.name for field in dataclasses.fields(Source)}
