@@ -291,3 +291,15 @@ def test_the_address_of_a_feed_or_sitemap_itself_is_taken(
     assert result.exit_code == 0, (result.stdout, result.stderr)
     _, added = load_sources(sources_file.read_text(encoding="utf-8"))
     assert site.url(path) in getattr(added, field)
+
+
+def test_a_sources_file_in_a_missing_folder_is_refused_before_fetching(tmp_path: Path) -> None:
+    path = tmp_path / "conf" / "sources.yaml"
+    with ShapedSite.start("link-feeds") as site:
+        line = one_line_exit_2(add(site.url("/"), sources=path))
+        assert site.requests == []
+    assert (
+        line
+        == f"newsflow: folder {path.parent} does not exist; create it, or pass --sources a file in an existing folder"
+    )
+    assert not path.parent.exists()
