@@ -69,6 +69,18 @@ def test_feeds_announced_in_link_tags_are_found_probed_and_appended(sources_file
     assert "5 recent articles, extracted" in result.stdout
     assert "New York State Attorney General investigating WeWork" in result.stdout
     assert "not extracted" not in result.stdout
+    [header] = [line for line in result.stdout.splitlines() if line.startswith("┃ path ")]
+    assert [c.strip() for c in header.strip("┃").split("┃")] == [
+        "path",
+        "title",
+        "published",
+        "authors",
+        "words",
+        "language",
+    ]
+    [row] = [line for line in result.stdout.splitlines() if "New York State Attorney General" in line]
+    _, _, published, _, words, language = (c.strip() for c in row.strip("│").split("│"))
+    assert (published, language) == ("2019-11-19 07:03", "en") and int(words) > 300, row
     assert "added source '127-0-0-1'" in result.stdout
 
 
