@@ -18,6 +18,7 @@ from prefect.flows import load_flow_from_entrypoint
 from pydantic import ValidationError
 
 from newsflow.errors import ConfigError
+from newsflow.sources import not_valid_yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +31,7 @@ def read_deployments(path: Path) -> list[dict[str, Any]]:
     except FileNotFoundError as exc:
         raise ConfigError(f"deployments file {path} not found; pass --deployments PATH") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+        raise not_valid_yaml(path, exc) from exc
     if not isinstance(data, dict) or not isinstance(data.get("deployments"), list) or not data["deployments"]:
         raise ConfigError(f"{path}: expected a non-empty 'deployments:' list")
     for index, entry in enumerate(data["deployments"]):

@@ -73,3 +73,23 @@ def test_the_readme_documents_every_source_field_and_no_other() -> None:
     table = readme.split("| field | required | meaning |", 1)[1].split("\n\n", 1)[0]
     documented = set(re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE))
     assert documented == {field.name for field in dataclasses.fields(Source)}
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "problem"),
+    [
+        ("sources: [\n", "line 2, column 1", "expected the node content, but found '<stream end>'"),
+        (
+            "sources:\n  - name: a\n   feeds: [x]\n",
+            "line 3, column 4",
+            "expected <block end>, but found '<block mapping start>'",
+        ),
+        ("sources:\n\t- name: a\n", "line 2, column 1", "found character '\\t' that cannot start any token"),
+    ],
+)
+def test_a_yaml_syntax_error_is_one_line_naming_the_line_and_column(
+    text: str, where: str, problem: str
+) -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        load_sources(text, path="my-sources.yaml")
+    assert str(excinfo.value) == f"my-sources.yaml: not valid YAML at {where}: {problem}"
