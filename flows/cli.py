@@ -18,7 +18,13 @@ from newsflow.flows.data import stats as stats_command
 from newsflow.flows.sources_cli import sources_app
 from newsflow.runtime.gc_freeze import freeze_survivors
 from newsflow.runtime.malloc_tuning import tune_malloc
-from newsflow.runtime.stop import request_stop, stop_on_signals, stop_requested, terminal_interrupts_blocked
+from newsflow.runtime.stop import (
+    quit_now,
+    request_stop,
+    stop_on_signals,
+    stop_requested,
+    terminal_interrupts_blocked,
+)
 
 if TYPE_CHECKING:
     from newsflow.settings import Settings
@@ -283,7 +289,7 @@ def _on_interrupt(signum: int, frame: object) -> None:
     """The first Ctrl-C (or SIGTERM) stops the run after the batch in flight; the second quits at
     once."""
     if stop_requested():
-        os._exit(INTERRUPTED)
+        quit_now(INTERRUPTED)
     request_stop()
     # Say at once that the signal was heard (the batch in flight may take seconds). A raw write:
     # the handler may run while the main thread is inside a buffered write to stderr.

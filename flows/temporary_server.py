@@ -13,6 +13,8 @@ from typing import Any
 
 from prefect.server.api.server import SubprocessASGIServer
 
+from newsflow.runtime.stop import own_session
+
 
 class _SessionServer(SubprocessASGIServer):
     """Prefect's own server and command line, started with `start_new_session`."""
@@ -34,4 +36,7 @@ class _SessionServer(SubprocessASGIServer):
 
 def start_temporary_server() -> None:
     """Start the server Prefect's client would start on first use (the same singleton), now."""
-    _SessionServer().start()
+    server = _SessionServer()
+    server.start()
+    if server.server_process is not None:
+        own_session(server.server_process.pid)
