@@ -130,7 +130,19 @@ def _start_children(settings: Settings) -> None:
     from newsflow.tasks.extraction_pool import resolve_workers, start_fork_server
 
     # multiprocessing's resource tracker unblocks SIGINT once it has started: start it first.
-    resource_tracker.ensure_running()
+    # After a quit at once (a second Ctrl-C) it removes the pool's semaphores, as it should, and
+    # warns about them on the terminal after the prompt came back: that warning is not for users.
+    previous = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = ",".join(
+        filter(None, [previous, "ignore::UserWarning:multiprocessing.resource_tracker"])
+    )
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        if previous is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = previous
     with terminal_interrupts_blocked():
         start_fork_server(resolve_workers(settings.extract_workers))
     if not PREFECT_API_URL.value():

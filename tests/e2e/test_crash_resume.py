@@ -306,6 +306,9 @@ def test_a_second_ctrl_c_quits_at_once_and_takes_its_helper_processes_with_it(
         for pid in helpers:  # what the test itself started, should the assertion below fail
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        process.communicate()
+        out, err = process.communicate()  # until every process holding the pipes is gone
     assert code == 130
     assert left == {}, f"left running after a second Ctrl-C: {left}"
+    output = (out + err).decode()
+    for noise in ("Traceback", "Warning", "leaked"):
+        assert noise not in output, output[-3000:]
