@@ -149,6 +149,10 @@ def _start_children(settings: Settings) -> None:
         from newsflow.flows.temporary_server import start_temporary_server
 
         start_temporary_server()
+    else:
+        from newsflow.flows.prefect_api import require_answering
+
+        require_answering(str(PREFECT_API_URL.value()))
 
 
 @app.command()

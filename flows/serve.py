@@ -18,6 +18,7 @@ from prefect.flows import load_flow_from_entrypoint
 from pydantic import ValidationError
 
 from newsflow.errors import ConfigError
+from newsflow.flows.prefect_api import require_answering
 from newsflow.sources import not_valid_yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -156,5 +157,5 @@ def require_server() -> str:
 def serve_deployments(path: Path) -> None:
     """Serve until interrupted; schedules stay active afterwards (pause_on_shutdown=False)."""
     deployments = build_deployments(path)
-    require_server()
+    require_answering(require_server())
     serve(*deployments, pause_on_shutdown=False)
