@@ -11,14 +11,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from newsflow.errors import ConfigError, NewsflowError
+from newsflow.errors import ConfigError, Interrupted, NewsflowError
 from newsflow.flows.data import articles_app
 from newsflow.flows.data import export as export_command
 from newsflow.flows.data import stats as stats_command
 from newsflow.flows.sources_cli import sources_app
 from newsflow.runtime.gc_freeze import freeze_survivors
 from newsflow.runtime.malloc_tuning import tune_malloc
-from newsflow.runtime.stop import request_stop, stop_on_signals, stop_requested, terminal_interrupts_blocked
+from newsflow.runtime.stop import (
+    quit_now,
+    request_stop,
+    stop_on_signals,
+    stop_requested,
+    terminal_interrupts_blocked,
+)
 
 if TYPE_CHECKING:
     from newsflow.flows.temporary_server import TemporaryServer
@@ -99,6 +105,9 @@ def _run(call: Any) -> None:
         state = call()
     except ConfigError as exc:
         raise _fail(str(exc), 2) from None
+    except Interrupted as exc:  # Ctrl-C before the flow run began
+        typer.secho(str(exc), err=True)
+        raise typer.Exit(INTERRUPTED) from None
     except NewsflowError as exc:
         raise _fail(str(exc), 1) from None
     _report(state)
@@ -138,10 +147,28 @@ def _start_children(settings: Settings, server: TemporaryServer | None) -> None:
     from newsflow.tasks.extraction_pool import resolve_workers, start_fork_server
 
     # multiprocessing's resource tracker unblocks SIGINT once it has started: start it first.
-    resource_tracker.ensure_running()
+    # After a quit at once (a second Ctrl-C) it removes the pool's semaphores, as it should, and
+    # warns about them on the terminal after the prompt came back: that warning is not for users.
+    previous = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = ",".join(
+        filter(None, [previous, "ignore::UserWarning:multiprocessing.resource_tracker"])
+    )
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        if previous is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = previous
     with terminal_interrupts_blocked():
         start_fork_server(resolve_workers(settings.extract_workers))
-    use_or_stop(server)
+    if not use_or_stop(server):
+        from prefect.settings import PREFECT_API_URL
+
+        from newsflow.flows.prefect_api import require_answering
+
+        if PREFECT_API_URL.value():
+            require_answering(str(PREFECT_API_URL.value()))
 
 
 @app.command()
@@ -297,7 +324,7 @@ def _on_interrupt(signum: int, frame: object) -> None:
     """The first Ctrl-C (or SIGTERM) stops the run after the batch in flight; the second quits at
     once."""
     if stop_requested():
-        os._exit(INTERRUPTED)
+        quit_now(INTERRUPTED)
     request_stop()
     # Say at once that the signal was heard (the batch in flight may take seconds). A raw write:
     # the handler may run while the main thread is inside a buffered write to stderr.

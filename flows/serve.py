@@ -18,6 +18,8 @@ from prefect.flows import load_flow_from_entrypoint
 from pydantic import ValidationError
 
 from newsflow.errors import ConfigError
+from newsflow.flows.prefect_api import require_answering
+from newsflow.sources import not_valid_yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +32,7 @@ def read_deployments(path: Path) -> list[dict[str, Any]]:
     except FileNotFoundError as exc:
         raise ConfigError(f"deployments file {path} not found; pass --deployments PATH") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+        raise not_valid_yaml(path, exc) from exc
     if not isinstance(data, dict) or not isinstance(data.get("deployments"), list) or not data["deployments"]:
         raise ConfigError(f"{path}: expected a non-empty 'deployments:' list")
     for index, entry in enumerate(data["deployments"]):
@@ -155,5 +157,5 @@ def require_server() -> str:
 def serve_deployments(path: Path) -> None:
     """Serve until interrupted; schedules stay active afterwards (pause_on_shutdown=False)."""
     deployments = build_deployments(path)
-    require_server()
+    require_answering(require_server())
     serve(*deployments, pause_on_shutdown=False)

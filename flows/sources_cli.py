@@ -143,6 +143,10 @@ def _read_existing(path: Path) -> tuple[str, list[Source]]:
 def _check_writable(path: Path) -> None:
     """Refuse before any fetching when the file (or its folder, for the temporary file) is read-only."""
     folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise BadInput(
+            f"folder {folder} does not exist; create it, or pass --sources a file in an existing folder"
+        )
     for target in ([path] if path.exists() else []) + [folder]:
         if not os.access(target, os.W_OK):
             raise BadInput(f"{target} is not writable; the source cannot be added to {path}")

@@ -28,7 +28,8 @@ from pathlib import Path
 
 import httpx
 
-from newsflow.errors import NewsflowError
+from newsflow.errors import Interrupted, NewsflowError
+from newsflow.runtime.stop import own_session, stop_requested
 
 _PORTS = range(8000, 9000)  # Prefect's own range for its temporary server
 _PORT_TAKEN = 3  # uvicorn's exit status when another process took the port first
@@ -89,7 +90,9 @@ class TemporaryServer:
         # Prefect's own environment for this server: no UI, and it knows it is ephemeral.
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
         env["PREFECT__SERVER_FINAL"] = "1"
-        return subprocess.Popen(command, env=env, start_new_session=True)
+        process = subprocess.Popen(command, env=env, start_new_session=True)
+        own_session(process.pid)  # a second Ctrl-C quits at once: it must take the server along
+        return process
 
     def wait_ready(self, timeout: float) -> str:
         """Its API URL once it answers its health check; NewsflowError if it does not in time."""
@@ -97,6 +100,9 @@ class TemporaryServer:
         deadline = time.monotonic() + timeout
         with httpx.Client(timeout=2.0) as client:
             while time.monotonic() < deadline:
+                if stop_requested():  # Ctrl-C before the run began: nothing to store, no run to start
+                    self.stop()
+                    raise Interrupted("interrupted: 0 stored; run the same command to resume")
                 status = self.process.poll()
                 if status == _PORT_TAKEN:  # another process bound the port meanwhile: another one
                     self.port = _free_port()
@@ -134,18 +140,19 @@ def start_early() -> TemporaryServer | None:
     return TemporaryServer()
 
 
-def use_or_stop(server: TemporaryServer | None) -> None:
-    """Point Prefect at `server` once it answers, or stop it when Prefect's settings (a profile,
-    .env) name a server after all."""
+def use_or_stop(server: TemporaryServer | None) -> bool:
+    """Point Prefect at `server` once it answers (True), or stop it when Prefect's settings (a
+    profile, .env) name a server after all (False; False too without a server)."""
     if server is None:
-        return
+        return False
     from prefect.context import refresh_global_settings_context
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
 
     if PREFECT_API_URL.value():
         server.stop()
-        return
+        return False
     os.environ["PREFECT_API_URL"] = server.wait_ready(
         PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
     )
     refresh_global_settings_context()  # Prefect's settings are read once, at import
+    return True

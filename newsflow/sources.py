@@ -99,6 +99,14 @@ def _max_pages(value: Any, *, where: str) -> int | None:
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def not_valid_yaml(path: object, exc: yaml.YAMLError) -> ConfigError:
+    """A YAML syntax error in one line: PyYAML's own message spans five, with a caret drawing."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).replace("\n", " ")
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return ConfigError(f"{path}: not valid YAML{where}: {problem}")
+
+
 def check_name(name: str) -> str:
     """`name` if it can name a source; ConfigError saying what a name may hold."""
     if not _SLUG.match(name):
@@ -112,7 +120,7 @@ def load_sources(text: str, *, path: str = "sources.yaml", allow_empty: bool = F
     try:
         data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+        raise not_valid_yaml(path, exc) from exc
     if allow_empty and isinstance(data, dict) and "sources" in data and data["sources"] is None:
         return []
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list):

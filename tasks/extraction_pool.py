@@ -11,6 +11,7 @@ from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 
 from newsflow.records import FetchedPage, FetchOutcome, ProcessedArticle
+from newsflow.runtime.stop import own_session
 
 # Pages per worker task: a batch spreads over every worker, so the last batch of a run does not
 # leave workers idle, while pickling and queueing stay a small share of a task (bench/throughput.py).
@@ -51,6 +52,10 @@ def start_fork_server(workers: int) -> None:
         return
     _context()
     forkserver.ensure_running()
+    # The fork server leads a session of its own (extraction_preload), its workers inside it.
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)  # no public way to ask
+    if pid is not None:
+        own_session(pid)
 
 
 def _get_pool(workers: int) -> Executor:

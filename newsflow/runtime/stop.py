@@ -3,17 +3,20 @@ store the batch in flight, and end as Cancelled. Process-wide by nature, as sign
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 T = TypeVar("T")
 
 _requested = threading.Event()
 _stop_handler: Any = None  # the `newsflow` command's handler, once it owns the signals
+_own_sessions: set[int] = set()  # leaders of child sessions: the temporary API server, the fork server
 
 
 def request_stop() -> None:
@@ -31,6 +34,24 @@ def stop_on_signals(handler: Any) -> None:
     _stop_handler = handler
     signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)
+
+
+def own_session(pid: int) -> None:
+    """Remember a child process that leads a session of its own: no terminal signal reaches it,
+    so quitting at once must stop it (and whatever it started in its session) explicitly."""
+    _own_sessions.add(pid)
+
+
+def quit_now(code: int) -> NoReturn:
+    """Exit at once (a second Ctrl-C), without cleanup, but not leaving the children of
+    `own_session` running without their parent: a temporary API server or extraction workers
+    orphaned that way ran until killed by hand."""
+    for pid in _own_sessions:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGTERM)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)  # in case it has not made its session yet
+    os._exit(code)
 
 
 def reclaim_sigterm() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pty
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from typer.testing import CliRunner
 
 from newsflow.flows.cli import app
 from tests.site import NewsSite, load_fixture_articles
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -114,6 +117,21 @@ def test_unreachable_database_exits_1(cli_env: dict[str, str], tmp_path: Path) -
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("command", [["ingest"], ["serve"]])
+def test_a_prefect_server_that_does_not_answer_exits_1_with_one_line(
+    cli_env: dict[str, str], tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "sources.yaml").write_text("sources:\n  - name: a\n    feeds: ['https://a.example/rss']\n")
+    shutil.copy(REPO_ROOT / "deployments.yaml", tmp_path / "deployments.yaml")
+    url = f"http://127.0.0.1:{_closed_port()}/api"
+    cli_env["PREFECT_API_URL"] = url
+    result = _newsflow(*command, env=cli_env, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr[-3000:]
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"newsflow: PREFECT_API_URL: no Prefect server answers at {url}"), line
+    assert "prefect server start" in line and "unset PREFECT_API_URL" in line
+
+
 def test_every_source_unreachable_exits_1_with_a_line_per_source(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -146,6 +164,7 @@ def test_ingest_then_db_upgrade(cli_env: dict[str, str], tmp_path: Path) -> None
         result = _newsflow("ingest", env=cli_env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "daily: 3 discovered, 3 fetched, 3 new, 0 duplicate" in result.stdout
+    assert "━" not in result.stdout + result.stderr  # no progress bars when output is not a terminal
     upgraded = _newsflow("db", "upgrade", env=cli_env, cwd=tmp_path)
     assert upgraded.returncode == 0 and "database is up to date" in upgraded.stdout
 

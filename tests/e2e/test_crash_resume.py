@@ -230,3 +230,85 @@ def test_ctrl_c_stores_the_batch_in_flight_exits_130_with_one_line_and_the_rerun
         articles = session.exec(select(Article)).all()
     assert len(articles) == len(ARTICLES)
     assert max(Counter(a.fetched_url for a in articles).values()) == 1
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    """Every process started under `pid`, however deep, with its command line (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry.name))
+    found: dict[int, str] = {}
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            with contextlib.suppress(OSError):
+                found[child] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+            todo.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_a_second_ctrl_c_quits_at_once_and_takes_its_helper_processes_with_it(
+    site: NewsSite, tmp_path: Path, database_url: str
+) -> None:
+    # The temporary API server and the extraction workers run in sessions of their own, out of the
+    # terminal's reach: quitting at once must not leave them running without their parent.
+    served = itertools.count()
+    released = threading.Event()
+    for article in ARTICLES:
+
+        def handler(request: object, html: bytes = article.html) -> Response:
+            if next(served) >= 3:
+                released.wait(300)  # the run is still fetching when both Ctrl-Cs come
+            return Response(body=html)
+
+        site.route(article_path(article), handler)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        f'sources:\n  - name: daily\n    feeds: ["{site.url("/feed.xml")}"]\n', encoding="utf-8"
+    )
+    env = cli_environment(database_url, sources, NEWSFLOW_BATCH_SIZE="4", NEWSFLOW_FETCH_CONCURRENCY="2")
+    del env["PREFECT_API_URL"]
+    env.update(NEWSFLOW_EXTRACT_WORKERS="2", PREFECT_HOME=str(tmp_path / "prefect-home"))
+    process = start_ingest(env, tmp_path)
+    helpers: dict[int, str] = {}
+    try:
+        deadline = time.monotonic() + 150
+        while stored_count(database_url) < 1 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling the database, not standing in for an assertion
+        assert process.poll() is None, process.communicate()[1].decode()[-2000:]
+        helpers = _descendants(process.pid)
+        assert any("uvicorn" in command for command in helpers.values()), helpers  # the API server
+        assert any("forkserver" in command for command in helpers.values()), helpers
+        os.killpg(process.pid, signal.SIGINT)
+        time.sleep(0.5)
+        os.killpg(process.pid, signal.SIGINT)
+        code = process.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_running(pid) for pid in helpers) and time.monotonic() < deadline:
+            time.sleep(0.1)  # the helpers are told to stop; give them a moment to go
+        left = {pid: command for pid, command in helpers.items() if _running(pid)}
+    finally:
+        released.set()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        for pid in helpers:  # what the test itself started, should the assertion below fail
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        out, err = process.communicate()  # until every process holding the pipes is gone
+    assert code == 130
+    assert left == {}, f"left running after a second Ctrl-C: {left}"
+    output = (out + err).decode()
+    for noise in ("Traceback", "Warning", "leaked"):
+        assert noise not in output, output[-3000:]

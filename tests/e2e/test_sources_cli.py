@@ -69,6 +69,18 @@ def test_feeds_announced_in_link_tags_are_found_probed_and_appended(sources_file
     assert "5 recent articles, extracted" in result.stdout
     assert "New York State Attorney General investigating WeWork" in result.stdout
     assert "not extracted" not in result.stdout
+    [header] = [line for line in result.stdout.splitlines() if line.startswith("┃ path ")]
+    assert [c.strip() for c in header.strip("┃").split("┃")] == [
+        "path",
+        "title",
+        "published",
+        "authors",
+        "words",
+        "language",
+    ]
+    [row] = [line for line in result.stdout.splitlines() if "New York State Attorney General" in line]
+    _, _, published, _, words, language = (c.strip() for c in row.strip("│").split("│"))
+    assert (published, language) == ("2019-11-19 07:03", "en") and int(words) > 300, row
     assert "added source '127-0-0-1'" in result.stdout
 
 
@@ -291,3 +303,15 @@ def test_the_address_of_a_feed_or_sitemap_itself_is_taken(
     assert result.exit_code == 0, (result.stdout, result.stderr)
     _, added = load_sources(sources_file.read_text(encoding="utf-8"))
     assert site.url(path) in getattr(added, field)
+
+
+def test_a_sources_file_in_a_missing_folder_is_refused_before_fetching(tmp_path: Path) -> None:
+    path = tmp_path / "conf" / "sources.yaml"
+    with ShapedSite.start("link-feeds") as site:
+        line = one_line_exit_2(add(site.url("/"), sources=path))
+        assert site.requests == []
+    assert (
+        line
+        == f"newsflow: folder {path.parent} does not exist; create it, or pass --sources a file in an existing folder"
+    )
+    assert not path.parent.exists()

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
+import re
+from pathlib import Path
+
 import pytest
 
 from newsflow.errors import ConfigError
+from newsflow.records import Source
 from newsflow.sources import article_hosts, load_sources, select_sources
 
 GOOD = """
@@ -61,3 +66,30 @@ def test_hosts_name_the_sites_of_a_warc_only_source() -> None:
     assert source.hosts == ("news.az",)
     with pytest.raises(ConfigError, match="source 'cc': 'hosts' must be a list of host names"):
         load_sources('sources:\n  - name: cc\n    hosts: "news.az"\n    warcs: ["cc.warc.gz"]\n')
+
+
+def test_the_readme_documents_every_source_field_and_no_other() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| field | required | meaning |", 1)[1].split("\n\n", 1)[0]
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE))
+    assert documented == {field.name for field in dataclasses.fields(Source)}
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "problem"),
+    [
+        ("sources: [\n", "line 2, column 1", "expected the node content, but found '<stream end>'"),
+        (
+            "sources:\n  - name: a\n   feeds: [x]\n",
+            "line 3, column 4",
+            "expected <block end>, but found '<block mapping start>'",
+        ),
+        ("sources:\n\t- name: a\n", "line 2, column 1", "found character '\\t' that cannot start any token"),
+    ],
+)
+def test_a_yaml_syntax_error_is_one_line_naming_the_line_and_column(
+    text: str, where: str, problem: str
+) -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        load_sources(text, path="my-sources.yaml")
+    assert str(excinfo.value) == f"my-sources.yaml: not valid YAML at {where}: {problem}"
