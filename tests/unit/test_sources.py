@@ -76,20 +76,17 @@ def test_the_readme_documents_every_source_field_and_no_other() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "where", "problem"),
+    ("text", "where"),
     [
-        ("sources: [\n", "line 2, column 1", "expected the node content, but found '<stream end>'"),
-        (
-            "sources:\n  - name: a\n   feeds: [x]\n",
-            "line 3, column 4",
-            "expected <block end>, but found '<block mapping start>'",
-        ),
-        ("sources:\n\t- name: a\n", "line 2, column 1", "found character '\\t' that cannot start any token"),
+        ("sources: [\n", "line 2, column 1"),
+        ("sources:\n  - name: a\n   feeds: [x]\n", "line 3, column 4"),
+        ("sources:\n\t- name: a\n", "line 2, column 1"),
     ],
 )
-def test_a_yaml_syntax_error_is_one_line_naming_the_line_and_column(
-    text: str, where: str, problem: str
-) -> None:
+def test_a_yaml_syntax_error_is_one_line_naming_the_line_and_column(text: str, where: str) -> None:
     with pytest.raises(ConfigError) as excinfo:
         load_sources(text, path="my-sources.yaml")
-    assert str(excinfo.value) == f"my-sources.yaml: not valid YAML at {where}: {problem}"
+    # The problem's wording is the YAML parser's (libyaml's and PyYAML's own differ).
+    message = str(excinfo.value)
+    assert message.startswith(f"my-sources.yaml: not valid YAML at {where}: "), message
+    assert "\n" not in message and len(message) > len(f"my-sources.yaml: not valid YAML at {where}: ") + 5
