@@ -259,6 +259,9 @@ def reextract(
         server = _early_server()
         if warc:
             warc_source(str(sources) if sources else None, source)
+            missing = [path for path in warc if "://" not in path and not Path(path).is_file()]
+            if missing:
+                raise ConfigError(f"--warc {missing[0]}: no such file")
         upgrade(settings.database_url)
         _start_children(settings, server)
         from prefect import tags

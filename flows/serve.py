@@ -147,7 +147,7 @@ def require_server() -> str:
     url = PREFECT_API_URL.value()
     if not url:
         raise ConfigError(
-            "newsflow serve needs a running Prefect server: start one with `prefect server start`, "
+            "serve needs a running Prefect server: start one with `prefect server start`, "
             "then set PREFECT_API_URL=http://127.0.0.1:4200/api "
             "(or once: `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`)"
         )

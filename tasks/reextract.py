@@ -93,7 +93,7 @@ def warc_batches(
                             yield pages, report
                             pages, report = [], ReextractReport()
             except FeedError as error:
-                report.fail(path, str(error))
+                report.fail(path, str(error).removeprefix(f"{path}: "))  # the line names the path once
             yield pages, report
 
 

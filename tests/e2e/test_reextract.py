@@ -196,6 +196,7 @@ def test_the_cli_prints_the_counts_and_refuses_bad_input_with_one_line(
         (["--since", "2025-06-02", "--until", "2025-06-01"], "is after --until"),
         (["--warc", "x.warc.gz"], "--warc needs exactly one --source NAME"),
         (["--warc", "x.warc.gz", "--source", "nope"], "no source named nope"),
+        (["--warc", "/nope.warc.gz", "--source", "daily"], "--warc /nope.warc.gz: no such file"),
     ]:
         bad = newsflow(*args)
         assert bad.returncode == 2, bad.stderr

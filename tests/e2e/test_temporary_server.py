@@ -12,7 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from newsflow.errors import Interrupted
 from newsflow.flows.temporary_server import TemporaryServer, use_or_stop
+from newsflow.runtime.stop import request_stop, reset_stop
 from tests.site import NewsSite, load_fixture_articles
 
 
@@ -57,4 +59,16 @@ def test_a_configured_server_wins_over_the_early_one(prefect_harness: None) -> N
         use_or_stop(server)  # the harness's server is configured
         assert server.process.poll() is not None
     finally:
+        server.stop()
+
+
+def test_ctrl_c_while_the_server_starts_stops_it_and_starts_no_run() -> None:
+    server = TemporaryServer()
+    request_stop()
+    try:
+        with pytest.raises(Interrupted, match="interrupted: 0 stored"):
+            server.wait_ready(60)
+        assert server.process.poll() is not None
+    finally:
+        reset_stop()
         server.stop()
