@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from prefect import State, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.states import Completed, Failed
+from prefect.states import Cancelled, Completed, Failed
 
 from newsflow.errors import DatabaseUnavailable
 from newsflow.records import DateWindow, Source
@@ -109,7 +109,10 @@ def _ingest_one(
 
 def _group_state(reports: list[SourceReport]) -> list[SourceReport] | State[list[SourceReport]]:
     """Failed, naming each failed or blocked source with its reason, so the UI's run graph and
-    dashboard count the group; else its reports (Completed naming a blocked source, if any)."""
+    dashboard count the group; else its reports (Completed naming a blocked source, if any).
+    Cancelled when a stop (Ctrl-C) cut its sources short: the UI must not call them done."""
+    if stop_requested():
+        return Cancelled(message=f"interrupted: {sum(r.new for r in reports)} new stored", data=reports)
     failed = [(r.source, r.error) for r in reports if r.error]
     if failed:
         return Failed(message=failure_message(failed), data=reports)
