@@ -3,6 +3,7 @@ its own counts and health, and a stop starts no source that had not started."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -169,3 +170,31 @@ def test_grouped_sources_ask_for_their_feeds_conditionally_with_validators_read_
     feed_requests = [r for r in site.requests if r.path.startswith("/feed-")]
     assert sorted(r.path for r in feed_requests) == [f"/feed-{n}.xml" for n in range(5)]
     assert all("if-none-match" in r.headers for r in feed_requests)
+
+
+class _Lines(logging.Handler):
+    """The per-source summary lines task runs log at INFO and above."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if " discovered, " in record.getMessage():
+            self.lines.append(record.getMessage())
+
+
+def test_a_source_with_nothing_new_logs_its_line_at_debug_only(
+    site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    feeds = one_article_feeds(site, 3)
+    task_runs_logger = logging.getLogger("prefect.task_runs")
+    for expected in (["s0", "s1", "s2"], []):  # the first run stores, the second finds nothing new
+        lines = _Lines()
+        task_runs_logger.addHandler(lines)
+        try:
+            state = run(tmp_path, monkeypatch, database_url, feeds)
+        finally:
+            task_runs_logger.removeHandler(lines)
+        assert state.is_completed(), state.message
+        assert sorted(line.split(":")[0] for line in lines.lines) == expected
