@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, text, update
+from sqlalchemy import delete, func, null, text, union_all, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -49,25 +49,17 @@ def settled_urls(session: Session, *, urls: Iterable[str]) -> set[str]:
     wanted = list(dict.fromkeys(urls))
     found: set[str] = set()
     for chunk in _chunks(wanted):
-        # A URL stored from a copy fetched on another host (a mirror declaring it canonical) is
-        # not settled: fetched from its own host, its page takes the row over (dedupe.plan).
-        found.update(
-            url
-            for url, fetched_url in session.exec(
-                select(Article.url, Article.fetched_url).where(col(Article.url).in_(chunk))
-            ).all()
-            if at_home(url, fetched_url)
+        # One statement, not three: every source of a run asks this, most with a URL or two.
+        stored = sa_select(col(Article.url), col(Article.fetched_url)).where(col(Article.url).in_(chunk))
+        fetched = sa_select(col(Article.fetched_url), null()).where(col(Article.fetched_url).in_(chunk))
+        settled = sa_select(col(FetchEvent.url), null()).where(
+            col(FetchEvent.url).in_(chunk), col(FetchEvent.outcome).in_(SETTLED_OUTCOMES)
         )
-        found.update(
-            session.exec(select(Article.fetched_url).where(col(Article.fetched_url).in_(chunk))).all()
-        )
-        found.update(
-            session.exec(
-                select(FetchEvent.url)
-                .where(col(FetchEvent.url).in_(chunk), col(FetchEvent.outcome).in_(SETTLED_OUTCOMES))
-                .distinct()
-            ).all()
-        )
+        for url, fetched_url in session.execute(union_all(stored, fetched, settled)):
+            # A URL stored from a copy fetched on another host (a mirror declaring it canonical)
+            # is not settled: fetched from its own host, its page takes the row over (dedupe.plan).
+            if fetched_url is None or at_home(url, fetched_url):
+                found.add(url)
     return found
 
 
