@@ -82,6 +82,35 @@ def test_an_h1_in_capitals_takes_the_declared_titles_letter_case() -> None:
     assert article.title == "BRIDGE REOPENS TODAY"
 
 
+def test_blocks_nested_in_the_h1_are_not_part_of_the_headline() -> None:
+    # Broken markup left a byline inside the <h1> (no </h1> before the <h3>), and a kicker in a <div>.
+    page = _html(
+        "<title>Bridge reopens to cyclists | The Courier</title>",
+        '<h1>Bridge reopens to cyclists<div class="divider"></div><h3>Posted on May 2, 2025 by Ann Lee</h3>'
+        "</h1>" + PARAGRAPHS,
+    )
+    assert (
+        extract_article(page, url="https://courier.example/b", now=NOW).title == "Bridge reopens to cyclists"
+    )
+    page = _html(
+        "<title>Klatch Coffee | Stories</title>",
+        "<h1><div>Get that tech stack</div> <span>Klatch Coffee</span></h1>" + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/k", now=NOW).title == "Klatch Coffee"
+
+
+def test_an_h1_made_only_of_blocks_keeps_their_text_and_breaks_are_spaces() -> None:
+    page = _html(
+        "<title>Bridge reopens to cyclists | The Courier</title>",
+        "<h1><div>Bridge reopens</div><div>to <em>cyclists</em></div></h1>" + PARAGRAPHS,
+    )
+    assert read_metadata(lxml_html.document_fromstring(page)).h1 == "Bridge reopens to cyclists"
+    page = _html(
+        "<title>Bridge reopens to cyclists</title>", "<h1>Bridge reopens<br>to cyclists</h1>" + PARAGRAPHS
+    )
+    assert read_metadata(lxml_html.document_fromstring(page)).h1 == "Bridge reopens to cyclists"
+
+
 def test_a_desk_or_team_byline_is_the_author_when_no_person_signs() -> None:
     page = _html(
         _ld(headline="Bridge reopens", author={"@type": "Organization", "name": "City Desk Team"})
