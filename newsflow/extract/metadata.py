@@ -162,6 +162,9 @@ MAX_HEADLINES = 8
 # The share of an <h1>'s words found in a declared title that makes it the article's headline
 # rather than a logo or a section name ("Contact Us", "Our Blog"); see BENCHMARKS.md, issue #12.
 HEADLINE_OVERLAP = 0.3
+# ... and the share of that declared title's words the <h1> must show: a one-word <h1> ("Discord")
+# or a section label ("Toddler Sleep Training") inside a long declared title is not its headline.
+HEADLINE_COVER = 0.25
 _WORDS = re.compile(r"\w+")
 _DATE_PUBLISHED = etree.XPath('//*[@itemprop="datePublished"]')
 
@@ -366,7 +369,10 @@ def _displayed_headline(
             continue
         if is_outlet((text.strip(),), site_name=site_name):
             continue  # the site's name set as a heading (a blog's masthead) is not the article's
-        shared = max((len(words & ref) for ref in references), default=len(words))
+        shared = max(
+            (len(words & ref) for ref in references if len(words & ref) >= HEADLINE_COVER * len(ref)),
+            default=0 if references else len(words),
+        )
         if shared > best_shared and shared >= HEADLINE_OVERLAP * len(words):
             best, best_shared = element, shared
     return best

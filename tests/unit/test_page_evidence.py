@@ -82,6 +82,22 @@ def test_an_h1_in_capitals_takes_the_declared_titles_letter_case() -> None:
     assert article.title == "BRIDGE REOPENS TODAY"
 
 
+def test_an_h1_showing_a_sliver_of_the_declared_title_is_not_the_headline() -> None:
+    # All of the <h1>'s words are in the title, but they are two of its nine: a section label.
+    page = _html(
+        '<meta property="og:title" content="How to get toddlers to sleep in their own bed">',
+        "<h1>Toddler sleep</h1><article>" + PARAGRAPHS + "</article>",
+    )
+    article = extract_article(page, url="https://courier.example/sleep", now=NOW)
+    assert article.title == "How to get toddlers to sleep in their own bed"
+    # A quarter of the title's words is enough: "Index funds" heads "Index funds: how to invest".
+    page = _html(
+        '<meta property="og:title" content="Bridge reopens to cyclists and walkers">',
+        "<h1>Bridge reopens</h1><article>" + PARAGRAPHS + "</article>",
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).title == "Bridge reopens"
+
+
 def test_blocks_nested_in_the_h1_are_not_part_of_the_headline() -> None:
     # Broken markup left a byline inside the <h1> (no </h1> before the <h3>), and a kicker in a <div>.
     page = _html(
