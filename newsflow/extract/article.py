@@ -280,6 +280,7 @@ def _title_variants(meta: PageMetadata) -> list[str]:
 
 
 _LETTERS = re.compile(r"[^\w]+")
+_WORDS = re.compile(r"\w+")
 
 
 def _shown_title(meta: PageMetadata) -> str | None:
@@ -290,10 +291,14 @@ def _shown_title(meta: PageMetadata) -> str | None:
     if h1.isupper():
         # Capitals are the site's styling (or a CSS-less copy of it): the declared title spelled
         # with the same letters is the headline as written.
-        flat = _LETTERS.sub("", h1).casefold()
+        # The declared title may differ by one word in eight ("DRIP COFFEE MAKER IN 2026: ...").
+        flat, words = _LETTERS.sub("", h1).casefold(), set(_WORDS.findall(h1.casefold()))
         for declared in (meta.headline, meta.og_title, meta.html_title):
             for part in [declared, *_TITLE_SEPARATORS.split(declared or "")]:
-                if part and _LETTERS.sub("", part).casefold() == flat:
+                if part and (
+                    _LETTERS.sub("", part).casefold() == flat
+                    or len(words ^ set(_WORDS.findall(part.casefold()))) <= len(words) // 8
+                ):
                     return part
     return h1
 
