@@ -13,6 +13,12 @@ from dateutil import tz
 
 # A day in a URL path: /2024/05/17/, /2024-05-17-slug, /2024-05-17+Title, /2024_05_17_slug.
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/_-](0[1-9]|1[0-2])[/_-](0[1-9]|[12]\d|3[01])(?:[/_+.-]|$)")
+# The month by name: "/blog/2023/october/03/".
+_URL_NAMED_DATE = re.compile(
+    r"/((?:19|20)\d{2})/(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)/(0?[1-9]|[12]\d|3[01])(?:[/_+.-]|$)",
+    re.IGNORECASE,
+)
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 
 # A page date more than this far ahead of "now" is a parsing error or a placeholder.
@@ -113,12 +119,15 @@ def parse_datetime(text: str | None) -> tuple[datetime, bool] | None:
 
 
 def date_from_url(url: str) -> datetime | None:
-    """The date embedded in a URL path like /2024/05/17/, at midnight UTC."""
-    match = _URL_DATE.search(url)
-    if not match:
+    """The date embedded in a URL path like /2024/05/17/ or /2023/october/03/, at midnight UTC."""
+    if match := _URL_DATE.search(url):
+        year, month, day_of_month = (int(group) for group in match.groups())
+    elif match := _URL_NAMED_DATE.search(url):
+        year, month, day_of_month = int(match[1]), _MONTHS[match[2].lower()], int(match[3])
+    else:
         return None
     try:
-        day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        day = date(year, month, day_of_month)
     except ValueError:
         return None
     return datetime.combine(day, time(0, 0), tzinfo=UTC)
