@@ -222,12 +222,13 @@ _MONTHS = {
     for name in names
 }
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-# The forms bylines print: "March 5, 2024", "5 March 2024", "2024-03-05", "05.03.2024".
+# The forms bylines print: "March 5, 2024", "5 March 2024", "2024-03-05", "05.03.2024", "3/5/2024".
 _VISIBLE_DATE = re.compile(
     rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b"
     rf"|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+((?:19|20)\d{{2}})\b"
     r"|\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b"
-    r"|\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b",
+    r"|\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b"
+    r"|\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
 # A date printed after one of these words is when the page changed, not when it appeared.
@@ -255,9 +256,17 @@ def _match_day(match: re.Match[str]) -> date | None:
             return date(int(g[5]), _MONTHS[g[4].lower().rstrip(".")], int(g[3]))
         if g[6]:
             return date(int(g[6]), int(g[7]), int(g[8]))
-        return date(int(g[11]), int(g[10]), int(g[9]))
+        if g[9]:
+            return date(int(g[11]), int(g[10]), int(g[9]))
+        return _slashed_day(int(g[12]), int(g[13]), int(g[14]))
     except (ValueError, KeyError):
         return None
+
+
+def _slashed_day(first: int, second: int, year: int) -> date:
+    """2/24/2026 and, when either order would do, 3/1/2017 month first (the US order: on WCXB half 0
+    it scored one day more than reading only the unambiguous ones); 24/2/2026 day first."""
+    return date(year, second, first) if first > 12 else date(year, first, second)
 
 
 # A date printed alone on a short line just under the headline is the page's dateline.

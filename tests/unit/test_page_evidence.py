@@ -282,6 +282,15 @@ def test_visible_dates_know_an_update_label() -> None:
     assert visible_dates("February 30, 2025, in 1999 or in 2025") == []
 
 
+def test_visible_dates_read_slashed_days_month_first_unless_the_day_is_first() -> None:
+    assert visible_dates("View Full Profile\n2/24/2026\nShare") == [(date(2026, 2, 24), False)]
+    assert visible_dates("Posted 24/02/2026, updated 3/1/2027") == [
+        (date(2026, 2, 24), False),
+        (date(2027, 3, 1), True),
+    ]
+    assert visible_dates("page 1/2/3 of 12/40/2025") == []
+
+
 def test_byline_names_stop_where_the_byline_does() -> None:
     assert byline_names("Written by: Elise Nass\nUpdated December 31, 2024") == ("Elise Nass",)
     assert byline_names("By Moses Kim and Kate Shokurova\nShare") == ("Moses Kim", "Kate Shokurova")
