@@ -384,11 +384,23 @@ def _labelled_date(tree: lxml_html.HtmlElement) -> list[DatedValue]:
 _WRITTEN_BY = re.compile(r"^(?:[Ww]ritten [Bb]y|WRITTEN BY)\s*:?\s*(.+)$", re.MULTILINE)
 
 
+# The label on a line of its own, the names on the next: "by\nShannon Grilli", "This post was
+# written by\nVanessa Mendez, MD"; or the names over an "Author" label: "Nawaz Dhandala\nAuthor".
+_BY_LINE_ABOVE = re.compile(r"^(?:.*\b[Ww]ritten [Bb]y|[Bb]y|BY)\s*:?\n(.+)$", re.MULTILINE)
+_AUTHOR_LABEL_BELOW = re.compile(r"^(.+)\n[|·•]?\s*(?:Author|AUTHOR)\s*$", re.MULTILINE)
+
+
 def _written_by(tree: lxml_html.HtmlElement, site_name: str | None, url: str) -> tuple[str, ...]:
     """The names after the first "Written by" label anywhere on the page (an author box under the
     article), for pages where nothing else names anyone (issue #12: WCXB +3 on half 0, +2 on half 1)."""
-    match = _WRITTEN_BY.search(_page_lines(tree))
-    return byline_names("By " + match.group(1), site_name=site_name, url=url) if match else ()
+    lines = _page_lines(tree)
+    for pattern in (_WRITTEN_BY, _BY_LINE_ABOVE, _AUTHOR_LABEL_BELOW):
+        match = pattern.search(lines)
+        if match:
+            names = byline_names("By " + match.group(1), site_name=site_name, url=url)
+            if names:
+                return names
+    return ()
 
 
 def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, ...]:

@@ -158,6 +158,24 @@ def test_a_desk_or_team_byline_is_the_author_when_no_person_signs() -> None:
     assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Ana Lima",)
 
 
+def test_an_author_box_with_its_label_on_a_line_of_its_own_names_the_author() -> None:
+    for box in (
+        '<div class="author"><span>by</span><a href="/a/ana">Ana Lima</a></div>',
+        "<div><p>This post was written by</p><strong>Ana Lima</strong><p>, our roads reporter.</p></div>",
+        '<div class="author"><strong>Ana Lima</strong><span>| Author</span><p>Ana covers roads.</p></div>',
+    ):
+        page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + box)
+        assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",), box
+    # "by" ending a sentence is no label.
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<h1>Bridge reopens</h1>"
+        + PARAGRAPHS * 4
+        + "<p>The bridge was designed by</p><p>a team of engineers</p>",
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ()
+
+
 def test_a_written_by_box_below_the_article_names_the_author_when_nothing_else_does() -> None:
     page = _html(
         "<title>Bridge reopens</title>",
