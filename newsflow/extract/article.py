@@ -280,6 +280,7 @@ def _title_variants(meta: PageMetadata) -> list[str]:
 
 
 _LETTERS = re.compile(r"[^\w]+")
+_WORDS = re.compile(r"\w+")
 
 
 def _shown_title(meta: PageMetadata) -> str | None:
@@ -290,10 +291,14 @@ def _shown_title(meta: PageMetadata) -> str | None:
     if h1.isupper():
         # Capitals are the site's styling (or a CSS-less copy of it): the declared title spelled
         # with the same letters is the headline as written.
-        flat = _LETTERS.sub("", h1).casefold()
+        # The declared title may differ by one word in eight ("DRIP COFFEE MAKER IN 2026: ...").
+        flat, words = _LETTERS.sub("", h1).casefold(), set(_WORDS.findall(h1.casefold()))
         for declared in (meta.headline, meta.og_title, meta.html_title):
             for part in [declared, *_TITLE_SEPARATORS.split(declared or "")]:
-                if part and _LETTERS.sub("", part).casefold() == flat:
+                if part and (
+                    _LETTERS.sub("", part).casefold() == flat
+                    or len(words ^ set(_WORDS.findall(part.casefold()))) <= len(words) // 8
+                ):
                     return part
     return h1
 
@@ -379,11 +384,23 @@ def _labelled_date(tree: lxml_html.HtmlElement) -> list[DatedValue]:
 _WRITTEN_BY = re.compile(r"^(?:[Ww]ritten [Bb]y|WRITTEN BY)\s*:?\s*(.+)$", re.MULTILINE)
 
 
+# The label on a line of its own, the names on the next: "by\nShannon Grilli", "This post was
+# written by\nVanessa Mendez, MD"; or the names over an "Author" label: "Nawaz Dhandala\nAuthor".
+_BY_LINE_ABOVE = re.compile(r"^(?:.*\b[Ww]ritten [Bb]y|[Bb]y|BY)\s*:?\n(.+)$", re.MULTILINE)
+_AUTHOR_LABEL_BELOW = re.compile(r"^(.+)\n[|·•]?\s*(?:Author|AUTHOR)\s*$", re.MULTILINE)
+
+
 def _written_by(tree: lxml_html.HtmlElement, site_name: str | None, url: str) -> tuple[str, ...]:
     """The names after the first "Written by" label anywhere on the page (an author box under the
     article), for pages where nothing else names anyone (issue #12: WCXB +3 on half 0, +2 on half 1)."""
-    match = _WRITTEN_BY.search(_page_lines(tree))
-    return byline_names("By " + match.group(1), site_name=site_name, url=url) if match else ()
+    lines = _page_lines(tree)
+    for pattern in (_WRITTEN_BY, _BY_LINE_ABOVE, _AUTHOR_LABEL_BELOW):
+        match = pattern.search(lines)
+        if match:
+            names = byline_names("By " + match.group(1), site_name=site_name, url=url)
+            if names:
+                return names
+    return ()
 
 
 def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, ...]:

@@ -13,6 +13,12 @@ from dateutil import tz
 
 # A day in a URL path: /2024/05/17/, /2024-05-17-slug, /2024-05-17+Title, /2024_05_17_slug.
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/_-](0[1-9]|1[0-2])[/_-](0[1-9]|[12]\d|3[01])(?:[/_+.-]|$)")
+# The month by name: "/blog/2023/october/03/".
+_URL_NAMED_DATE = re.compile(
+    r"/((?:19|20)\d{2})/(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)/(0?[1-9]|[12]\d|3[01])(?:[/_+.-]|$)",
+    re.IGNORECASE,
+)
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 
 # A page date more than this far ahead of "now" is a parsing error or a placeholder.
@@ -113,12 +119,15 @@ def parse_datetime(text: str | None) -> tuple[datetime, bool] | None:
 
 
 def date_from_url(url: str) -> datetime | None:
-    """The date embedded in a URL path like /2024/05/17/, at midnight UTC."""
-    match = _URL_DATE.search(url)
-    if not match:
+    """The date embedded in a URL path like /2024/05/17/ or /2023/october/03/, at midnight UTC."""
+    if match := _URL_DATE.search(url):
+        year, month, day_of_month = (int(group) for group in match.groups())
+    elif match := _URL_NAMED_DATE.search(url):
+        year, month, day_of_month = int(match[1]), _MONTHS[match[2].lower()], int(match[3])
+    else:
         return None
     try:
-        day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        day = date(year, month, day_of_month)
     except ValueError:
         return None
     return datetime.combine(day, time(0, 0), tzinfo=UTC)
@@ -213,12 +222,13 @@ _MONTHS = {
     for name in names
 }
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-# The forms bylines print: "March 5, 2024", "5 March 2024", "2024-03-05", "05.03.2024".
+# The forms bylines print: "March 5, 2024", "5 March 2024", "2024-03-05", "05.03.2024", "3/5/2024".
 _VISIBLE_DATE = re.compile(
     rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b"
     rf"|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+((?:19|20)\d{{2}})\b"
     r"|\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b"
-    r"|\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b",
+    r"|\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b"
+    r"|\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
 # A date printed after one of these words is when the page changed, not when it appeared.
@@ -246,9 +256,17 @@ def _match_day(match: re.Match[str]) -> date | None:
             return date(int(g[5]), _MONTHS[g[4].lower().rstrip(".")], int(g[3]))
         if g[6]:
             return date(int(g[6]), int(g[7]), int(g[8]))
-        return date(int(g[11]), int(g[10]), int(g[9]))
+        if g[9]:
+            return date(int(g[11]), int(g[10]), int(g[9]))
+        return _slashed_day(int(g[12]), int(g[13]), int(g[14]))
     except (ValueError, KeyError):
         return None
+
+
+def _slashed_day(first: int, second: int, year: int) -> date:
+    """2/24/2026 and, when either order would do, 3/1/2017 month first (the US order: on WCXB half 0
+    it scored one day more than reading only the unambiguous ones); 24/2/2026 day first."""
+    return date(year, second, first) if first > 12 else date(year, first, second)
 
 
 # A date printed alone on a short line just under the headline is the page's dateline.

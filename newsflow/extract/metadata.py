@@ -162,6 +162,9 @@ MAX_HEADLINES = 8
 # The share of an <h1>'s words found in a declared title that makes it the article's headline
 # rather than a logo or a section name ("Contact Us", "Our Blog"); see BENCHMARKS.md, issue #12.
 HEADLINE_OVERLAP = 0.3
+# ... and the share of that declared title's words the <h1> must show: a one-word <h1> ("Discord")
+# or a section label ("Toddler Sleep Training") inside a long declared title is not its headline.
+HEADLINE_COVER = 0.25
 _WORDS = re.compile(r"\w+")
 _DATE_PUBLISHED = etree.XPath('//*[@itemprop="datePublished"]')
 
@@ -324,6 +327,30 @@ def _words(text: str | None) -> set[str]:
     return set(_WORDS.findall((text or "").lower()))
 
 
+# Blocks that broken markup nests inside an <h1> ("<h1>Headline<div></div><h3>Posted on ...") are
+# not part of the headline.
+_BLOCKS = frozenset({"div", "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "section", "form"})
+
+
+def heading_text(heading: lxml_html.HtmlElement) -> str:
+    """A heading's own text, line breaks as spaces, without the blocks nested in it (unless the
+    blocks hold all of its text)."""
+    return _inline_text(heading, skip=_BLOCKS) or _inline_text(heading, skip=frozenset())
+
+
+def _inline_text(element: lxml_html.HtmlElement, *, skip: frozenset[str]) -> str:
+    pieces = [element.text or ""]
+    for child in element:
+        if child.tag == "br":
+            pieces.append(" ")
+        elif child.tag in _BLOCKS and child.tag not in skip:
+            pieces.append(f" {_inline_text(child, skip=skip)} ")
+        elif isinstance(child.tag, str) and child.tag not in skip:
+            pieces.append(_inline_text(child, skip=skip))
+        pieces.append(child.tail or "")
+    return "".join(pieces).strip()
+
+
 def _displayed_headline(
     candidates: list[lxml_html.HtmlElement], declared: list[str], site_name: str | None
 ) -> lxml_html.HtmlElement | None:
@@ -336,12 +363,16 @@ def _displayed_headline(
     references = [_words(normalize_title(t, site_name=site_name) or t) for t in declared]
     best, best_shared = None, 0
     for element in candidates:
-        words = _words(element.text_content())
+        text = heading_text(element)
+        words = _words(text)
         if not words:
             continue
-        if is_outlet((element.text_content().strip(),), site_name=site_name):
+        if is_outlet((text.strip(),), site_name=site_name):
             continue  # the site's name set as a heading (a blog's masthead) is not the article's
-        shared = max((len(words & ref) for ref in references), default=len(words))
+        shared = max(
+            (len(words & ref) for ref in references if len(words & ref) >= HEADLINE_COVER * len(ref)),
+            default=0 if references else len(words),
+        )
         if shared > best_shared and shared >= HEADLINE_OVERLAP * len(words):
             best, best_shared = element, shared
     return best
@@ -394,7 +425,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         image=_meta(tree, "og:image", "twitter:image"),
         article_body=_plain_body(ld.get("articleBody")) if ld else None,
         keywords=_tags(tree, ld),
-        h1=_text(shown.text_content()) if shown is not None else None,
+        h1=_text(heading_text(shown)) if shown is not None else None,
         byline=byline,
         headline_at=headline_at,
         accessible_for_free=_free(ld.get("isAccessibleForFree")) if ld else None,

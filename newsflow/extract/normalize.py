@@ -149,7 +149,7 @@ def _drop_brand_ends(parts: list[str]) -> list[str]:
     if len(longest) < 20:
         return parts
     kept = list(parts)
-    if kept[-1] is not longest and len(kept[-1]) <= 40 and _looks_like_brand(kept[-1]):
+    while len(kept) > 1 and kept[-1] is not longest and len(kept[-1]) <= 40 and _looks_like_brand(kept[-1]):
         kept = kept[:-1]
     if len(kept) > 1 and kept[0] is not longest and len(kept[0]) <= 25 and _looks_like_brand(kept[0]):
         kept = kept[1:]

@@ -165,9 +165,43 @@ def strip_header(text: str, *, titles: Iterable[str | None] = (), standfirst: st
     return "\n".join(lines[rest:])
 
 
+# A page that renders its article twice (a desktop and a mobile copy) gives trafilatura both: a
+# run of this many paragraphs repeated verbatim is the second copy. Meal plans and recipes repeat
+# runs of up to 8 ("1 cup blueberries", "Portion Fix Containers: ..."); a doubled article, dozens.
+REPEATED_LINE_CHARS = 40
+REPEATED_RUN_LINES = 10
+
+
+def drop_repeated_runs(lines: list[str]) -> list[str]:
+    """Drop the second copy of a long run of paragraphs (a page rendering its article twice)."""
+    first_seen: dict[str, int] = {}
+    kept: list[str] = []
+    i = 0
+    while i < len(lines):
+        earlier = first_seen.get(lines[i]) if len(lines[i]) >= REPEATED_LINE_CHARS else None
+        if earlier is not None:
+            run = _run_length(lines, earlier, i)
+            if sum(len(line) >= REPEATED_LINE_CHARS for line in lines[i : i + run]) >= REPEATED_RUN_LINES:
+                i += run
+                continue
+        first_seen.setdefault(lines[i], i)
+        kept.append(lines[i])
+        i += 1
+    return kept
+
+
+def _run_length(lines: list[str], earlier: int, at: int) -> int:
+    """How many lines from `at` on repeat those from `earlier` on (the copy stops where it began)."""
+    run = 0
+    while at + run < len(lines) and earlier + run < at and lines[at + run] == lines[earlier + run]:
+        run += 1
+    return run
+
+
 def clean_text(text: str, *, site_name: str | None = None) -> str:
     """Normalize whitespace and drop residue lines from an extracted article body."""
     kept = [line for line in normalize_whitespace(text).split("\n") if not is_residue_line(line)]
+    kept = drop_repeated_runs(kept)
     lines = normalize_whitespace("\n".join(kept)).split("\n")
     # Calls to action and sign-offs close a page: peel them off the end only, so a sentence that
     # merely mentions a newsletter mid-article stays, and cleaning clean text changes nothing.

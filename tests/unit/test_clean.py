@@ -115,3 +115,23 @@ def test_strip_header_keeps_a_standfirst_that_opens_the_body() -> None:
 def test_strip_header_leaves_a_body_without_headline_alone() -> None:
     text = "The bridge reopened on Friday.\nBridge reopens"
     assert strip_header(text, titles=["Bridge reopens"]) == text
+
+
+def _paragraphs(count: int, topic: str) -> list[str]:
+    return [
+        f"Paragraph {n} about the {topic}, long enough to count as one of the article's."
+        for n in range(count)
+    ]
+
+
+def test_an_article_rendered_twice_is_kept_once() -> None:
+    article = _paragraphs(12, "bridge")
+    text = "\n".join([*article, "", *article, "Closing remark of the piece that stays in place."])
+    assert clean_text(text) == "\n".join([*article, "", "Closing remark of the piece that stays in place."])
+
+
+def test_short_repeated_runs_stay() -> None:
+    # A meal plan repeats the same few lines day after day: that is the article.
+    day = _paragraphs(8, "meal plan")
+    text = "\n".join(["Monday", *day, "Tuesday", *day])
+    assert clean_text(text) == text

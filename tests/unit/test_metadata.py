@@ -98,6 +98,15 @@ def test_date_from_url_reads_a_day_that_runs_on_into_the_slug() -> None:
     assert date_from_url("https://b.example/2024-03-051") is None
 
 
+def test_date_from_url_reads_a_month_by_name() -> None:
+    assert date_from_url("https://b.example/blog/2023/october/03/wine-styles") == datetime(
+        2023, 10, 3, tzinfo=UTC
+    )
+    assert date_from_url("https://b.example/blog/2023/May/7") == datetime(2023, 5, 7, tzinfo=UTC)
+    assert date_from_url("https://b.example/blog/2023/june/31/x") is None
+    assert date_from_url("https://b.example/blog/2023/octopus/03/x") is None
+
+
 def _dated(text: str, source: str) -> DatedValue:
     value = read_date(text, source)
     assert value is not None

@@ -33,6 +33,12 @@ from newsflow.extract.normalize import detect_language, normalize_authors, norma
             None,
             "‘The Medium is the Message’: a festival",
         ),
+        # A section and the site after it: both brand-like ends go.
+        (
+            "How to help toddlers sleep through the night | Patient Education | Children's Hospital",
+            None,
+            "How to help toddlers sleep through the night",
+        ),
         ("BREAKING: Senate adjourns over deaths", None, "Senate adjourns over deaths"),
         ("  Many   spaces\n here  ", None, "Many spaces here"),
         (None, None, None),

@@ -76,10 +76,62 @@ def test_an_h1_in_capitals_takes_the_declared_titles_letter_case() -> None:
     )
     article = extract_article(page, url="https://lab.example/posts/agent", now=NOW)
     assert article.title == "Weekend Coding Agent"
+    # One word in eight may differ: the capitals were set on another version of the title.
+    page = _html(
+        "<title>Best Drip Coffee Makers 2026: Buying Tips From Coffee Pros</title>",
+        "<h1>BEST DRIP COFFEE MAKERS IN 2026: BUYING TIPS FROM COFFEE PROS</h1>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://lab.example/posts/coffee", now=NOW)
+    assert article.title == "Best Drip Coffee Makers 2026: Buying Tips From Coffee Pros"
     # Capitals with other words than any declared title stay as the page shows them.
     page = _html("<title>Bridge reopens | The Courier</title>", "<h1>BRIDGE REOPENS TODAY</h1>" + PARAGRAPHS)
     article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
     assert article.title == "BRIDGE REOPENS TODAY"
+
+
+def test_an_h1_showing_a_sliver_of_the_declared_title_is_not_the_headline() -> None:
+    # All of the <h1>'s words are in the title, but they are two of its nine: a section label.
+    page = _html(
+        '<meta property="og:title" content="How to get toddlers to sleep in their own bed">',
+        "<h1>Toddler sleep</h1><article>" + PARAGRAPHS + "</article>",
+    )
+    article = extract_article(page, url="https://courier.example/sleep", now=NOW)
+    assert article.title == "How to get toddlers to sleep in their own bed"
+    # A quarter of the title's words is enough: "Index funds" heads "Index funds: how to invest".
+    page = _html(
+        '<meta property="og:title" content="Bridge reopens to cyclists and walkers">',
+        "<h1>Bridge reopens</h1><article>" + PARAGRAPHS + "</article>",
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).title == "Bridge reopens"
+
+
+def test_blocks_nested_in_the_h1_are_not_part_of_the_headline() -> None:
+    # Broken markup left a byline inside the <h1> (no </h1> before the <h3>), and a kicker in a <div>.
+    page = _html(
+        "<title>Bridge reopens to cyclists | The Courier</title>",
+        '<h1>Bridge reopens to cyclists<div class="divider"></div><h3>Posted on May 2, 2025 by Ann Lee</h3>'
+        "</h1>" + PARAGRAPHS,
+    )
+    assert (
+        extract_article(page, url="https://courier.example/b", now=NOW).title == "Bridge reopens to cyclists"
+    )
+    page = _html(
+        "<title>Klatch Coffee | Stories</title>",
+        "<h1><div>Get that tech stack</div> <span>Klatch Coffee</span></h1>" + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/k", now=NOW).title == "Klatch Coffee"
+
+
+def test_an_h1_made_only_of_blocks_keeps_their_text_and_breaks_are_spaces() -> None:
+    page = _html(
+        "<title>Bridge reopens to cyclists | The Courier</title>",
+        "<h1><div>Bridge reopens</div><div>to <em>cyclists</em></div></h1>" + PARAGRAPHS,
+    )
+    assert read_metadata(lxml_html.document_fromstring(page)).h1 == "Bridge reopens to cyclists"
+    page = _html(
+        "<title>Bridge reopens to cyclists</title>", "<h1>Bridge reopens<br>to cyclists</h1>" + PARAGRAPHS
+    )
+    assert read_metadata(lxml_html.document_fromstring(page)).h1 == "Bridge reopens to cyclists"
 
 
 def test_a_desk_or_team_byline_is_the_author_when_no_person_signs() -> None:
@@ -104,6 +156,24 @@ def test_a_desk_or_team_byline_is_the_author_when_no_person_signs() -> None:
         "<h1>Bridge reopens</h1>" + PARAGRAPHS,
     )
     assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Ana Lima",)
+
+
+def test_an_author_box_with_its_label_on_a_line_of_its_own_names_the_author() -> None:
+    for box in (
+        '<div class="author"><span>by</span><a href="/a/ana">Ana Lima</a></div>',
+        "<div><p>This post was written by</p><strong>Ana Lima</strong><p>, our roads reporter.</p></div>",
+        '<div class="author"><strong>Ana Lima</strong><span>| Author</span><p>Ana covers roads.</p></div>',
+    ):
+        page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + box)
+        assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",), box
+    # "by" ending a sentence is no label.
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<h1>Bridge reopens</h1>"
+        + PARAGRAPHS * 4
+        + "<p>The bridge was designed by</p><p>a team of engineers</p>",
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ()
 
 
 def test_a_written_by_box_below_the_article_names_the_author_when_nothing_else_does() -> None:
@@ -228,6 +298,15 @@ def test_visible_dates_know_an_update_label() -> None:
         (date(2024, 12, 31), False),
     ]
     assert visible_dates("February 30, 2025, in 1999 or in 2025") == []
+
+
+def test_visible_dates_read_slashed_days_month_first_unless_the_day_is_first() -> None:
+    assert visible_dates("View Full Profile\n2/24/2026\nShare") == [(date(2026, 2, 24), False)]
+    assert visible_dates("Posted 24/02/2026, updated 3/1/2027") == [
+        (date(2026, 2, 24), False),
+        (date(2027, 3, 1), True),
+    ]
+    assert visible_dates("page 1/2/3 of 12/40/2025") == []
 
 
 def test_byline_names_stop_where_the_byline_does() -> None:
