@@ -43,6 +43,7 @@ from newsflow.settings import RunConfig
 from newsflow.source_filters import by_language, max_pages
 from newsflow.sources import article_hosts
 from newsflow.storage.batch import store_batch
+from newsflow.storage.group_commit import commit_together
 from newsflow.storage.refresh import RefreshResult, apply_refresh, due_articles
 from newsflow.storage.repository import (
     dates_left_out,
@@ -501,7 +502,8 @@ class SourcePipeline:
             )
             return health.consecutive_failures
 
-        failures = self._transaction(settle)
+        # Sources finish by the hundred: their settling rows go in with others' (storage.group_commit).
+        failures = commit_together(self.config.database_url, settle, budget=self.config.db_retry_seconds)
         if not interrupted and (not verdict.ok or verdict.blocked):
             emit_source_unhealthy(
                 self.source.name, error=verdict.error, blocked=verdict.blocked, consecutive_failures=failures
