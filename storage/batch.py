@@ -11,6 +11,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
 from newsflow.records import FetchOutcome, Outcome, ProcessedArticle
+from newsflow.storage.group_commit import commit_together
 from newsflow.storage.repository import record_outcomes, store_articles
 from newsflow.storage.retry import run_transaction
 
@@ -59,7 +60,8 @@ def store_batch(
             now=now,
             refresh_ages=refresh_ages,
         )
-        return run_transaction(database_url, work, budget=retry_seconds)
+        # In a transaction shared with the batches other sources store at the same moment.
+        return commit_together(database_url, work, budget=retry_seconds)
 
     try:
         whole = commit(articles, outcomes)

@@ -21,6 +21,7 @@ from newsflow.errors import DatabaseUnavailable
 from newsflow.storage.retry import run_transaction
 
 T = TypeVar("T")
+MAX_GROUP = 32  # jobs per transaction: a group of big batches must not hold the write lock for long
 _Job = tuple[Callable[[Session], Any], "Future[Any]"]
 
 
@@ -46,9 +47,9 @@ class GroupCommit:
         with self._queue_lock:
             self._queue.append((work, done))
         with self._leader:
-            if not done.done():  # nobody took it yet: commit everything queued, this one included
+            while not done.done():  # nobody took it yet: commit what queued, oldest first
                 with self._queue_lock:
-                    group, self._queue = self._queue, []
+                    group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
                 self._commit(group, budget)
         return done.result()
 

@@ -407,7 +407,8 @@ class SourcePipeline:
         outcomes.extend(off_language)
         for item in articles:
             if item.article.published_at_note:  # the database keeps the closed vocabulary only
-                get_run_logger().info(
+                # At DEBUG: one line per page would fill the terminal and the run's log on a big run.
+                get_run_logger().debug(
                     "%s: dated by its listing (%s)", item.fetched_url, item.article.published_at_note
                 )
         if self.window is not None:
