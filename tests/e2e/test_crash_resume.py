@@ -70,6 +70,31 @@ def start_ingest(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def start_held_ingest(
+    site: NewsSite, tmp_path: Path, database_url: str, release: threading.Event
+) -> subprocess.Popen[bytes]:
+    """`newsflow ingest` as a user runs it (extraction workers, Prefect's temporary API server: no
+    server set), on a site that serves three pages at once and holds the others until `release`
+    (however long a loaded machine takes to store the first batch)."""
+    served = itertools.count()
+    for article in ARTICLES:
+
+        def handler(request: object, html: bytes = article.html) -> Response:
+            if next(served) >= 3:
+                release.wait(300)
+            return Response(body=html)
+
+        site.route(article_path(article), handler)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        f'sources:\n  - name: daily\n    feeds: ["{site.url("/feed.xml")}"]\n', encoding="utf-8"
+    )
+    env = cli_environment(database_url, sources, NEWSFLOW_BATCH_SIZE="4", NEWSFLOW_FETCH_CONCURRENCY="2")
+    del env["PREFECT_API_URL"]
+    env.update(NEWSFLOW_EXTRACT_WORKERS="2", PREFECT_HOME=str(tmp_path / "prefect-home"))
+    return start_ingest(env, tmp_path)
+
+
 def stored_count(database_url: str) -> int:
     try:
         with session_scope(database_url) as session:
@@ -151,25 +176,9 @@ def test_ctrl_c_stores_the_batch_in_flight_exits_130_with_one_line_and_the_rerun
 ) -> None:
     # The first three pages come at once, the others only after Ctrl-C: the run is surely midway
     # when it is interrupted, however slow the machine.
-    served = itertools.count()
     interrupted = threading.Event()
-    for article in ARTICLES:
-
-        def handler(request: object, html: bytes = article.html) -> Response:
-            if next(served) >= 3:
-                interrupted.wait(300)  # however long a loaded machine takes to store the first batch
-            return Response(body=html)
-
-        site.route(article_path(article), handler)
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(
-        f'sources:\n  - name: daily\n    feeds: ["{site.url("/feed.xml")}"]\n', encoding="utf-8"
-    )
-    env = cli_environment(database_url, sources, NEWSFLOW_BATCH_SIZE="4", NEWSFLOW_FETCH_CONCURRENCY="2")
-    # As a user runs it: extraction workers, and Prefect's temporary API server (no server set).
-    del env["PREFECT_API_URL"]
-    env.update(NEWSFLOW_EXTRACT_WORKERS="2", PREFECT_HOME=str(tmp_path / "prefect-home"))
-    process = start_ingest(env, tmp_path)
+    process = start_held_ingest(site, tmp_path, database_url, interrupted)
+    sources = tmp_path / "sources.yaml"  # as start_held_ingest wrote it, for the rerun
     lines: list[str] = []
     heard = threading.Event()
 
@@ -264,24 +273,8 @@ def test_a_second_ctrl_c_quits_at_once_and_takes_its_helper_processes_with_it(
 ) -> None:
     # The temporary API server and the extraction workers run in sessions of their own, out of the
     # terminal's reach: quitting at once must not leave them running without their parent.
-    served = itertools.count()
-    released = threading.Event()
-    for article in ARTICLES:
-
-        def handler(request: object, html: bytes = article.html) -> Response:
-            if next(served) >= 3:
-                released.wait(300)  # the run is still fetching when both Ctrl-Cs come
-            return Response(body=html)
-
-        site.route(article_path(article), handler)
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(
-        f'sources:\n  - name: daily\n    feeds: ["{site.url("/feed.xml")}"]\n', encoding="utf-8"
-    )
-    env = cli_environment(database_url, sources, NEWSFLOW_BATCH_SIZE="4", NEWSFLOW_FETCH_CONCURRENCY="2")
-    del env["PREFECT_API_URL"]
-    env.update(NEWSFLOW_EXTRACT_WORKERS="2", PREFECT_HOME=str(tmp_path / "prefect-home"))
-    process = start_ingest(env, tmp_path)
+    released = threading.Event()  # the run is still fetching when both Ctrl-Cs come
+    process = start_held_ingest(site, tmp_path, database_url, released)
     helpers: dict[int, str] = {}
     try:
         deadline = time.monotonic() + 150
