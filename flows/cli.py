@@ -119,7 +119,7 @@ def _settings(sources: Path | None) -> Settings:
     return load_settings(**({"sources": sources} if sources else {}))
 
 
-def _prevalidate(settings: Settings, names: list[str] | None) -> Settings:
+def _prevalidate(settings: Settings, names: list[str] | None) -> None:
     # Fail on bad configuration before Prefect starts, so the user sees one line, not a flow run.
     from newsflow.flows.run import read_sources_file
     from newsflow.sources import select_sources
@@ -127,7 +127,6 @@ def _prevalidate(settings: Settings, names: list[str] | None) -> Settings:
 
     select_sources(read_sources_file(settings.sources), names, path=str(settings.sources))
     upgrade(settings.database_url)
-    return settings
 
 
 def _early_server() -> TemporaryServer | None:
@@ -178,7 +177,8 @@ def ingest(sources: SourcesOption = None, source: SourceNames = None) -> None:
     def call() -> Any:
         settings = _settings(sources)
         server = _early_server()
-        _start_children(_prevalidate(settings, source), server)
+        _prevalidate(settings, source)
+        _start_children(settings, server)
         from prefect import tags
 
         from newsflow.flows.ingest import ingest as ingest_flow
@@ -215,7 +215,8 @@ def backfill(
         days_between(first, last)
         settings = _settings(sources)
         server = _early_server()
-        _start_children(_prevalidate(settings, source), server)
+        _prevalidate(settings, source)
+        _start_children(settings, server)
         from prefect import tags
 
         from newsflow.flows.backfill import backfill as backfill_flow

@@ -63,6 +63,9 @@ class TemporaryServer:
     def __init__(self) -> None:
         self.port = _free_port()
         self.process = self._launch()
+        self._announced = (
+            False  # whether its start was logged: a command that fails before says nothing of it
+        )
         atexit.register(self.stop)
 
     @property
@@ -97,6 +100,7 @@ class TemporaryServer:
     def wait_ready(self, timeout: float) -> str:
         """Its API URL once it answers its health check; NewsflowError if it does not in time."""
         logger.info("Starting temporary server on http://127.0.0.1:%d", self.port)
+        self._announced = True
         deadline = time.monotonic() + timeout
         with httpx.Client(timeout=2.0) as client:
             while time.monotonic() < deadline:
@@ -123,7 +127,8 @@ class TemporaryServer:
         """Stop it (SIGTERM, then SIGKILL after a grace period); safe to call twice."""
         if self.process.poll() is not None:
             return
-        logger.info("Stopping temporary server on http://127.0.0.1:%d", self.port)
+        if self._announced:
+            logger.info("Stopping temporary server on http://127.0.0.1:%d", self.port)
         self.process.terminate()
         try:
             self.process.wait(timeout=_STOP_GRACE)

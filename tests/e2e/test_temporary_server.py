@@ -72,3 +72,25 @@ def test_ctrl_c_while_the_server_starts_stops_it_and_starts_no_run() -> None:
     finally:
         reset_stop()
         server.stop()
+
+
+def test_a_bad_sources_file_is_one_line_though_the_server_was_started_early(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}",
+        NEWSFLOW_SOURCES=str(tmp_path / "nope.yaml"),
+        PREFECT_HOME=str(tmp_path / "prefect-home"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "newsflow.flows.cli", "ingest"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"newsflow: sources file {tmp_path / 'nope.yaml'} not found; pass --sources PATH or set NEWSFLOW_SOURCES"
+    ]
