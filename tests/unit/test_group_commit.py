@@ -18,7 +18,7 @@ def test_jobs_queued_while_one_commits_go_in_one_transaction_each_with_its_resul
 ) -> None:
     group = GroupCommit(migrated_database)
     first_running, release = threading.Event(), threading.Event()
-    sessions: dict[int, int] = {}
+    sessions: dict[int, Session] = {}  # kept alive: a dead session's id() may be reused
 
     def job(n: int) -> int:
         def work(session: Session) -> int:
@@ -31,7 +31,7 @@ def test_jobs_queued_while_one_commits_go_in_one_transaction_each_with_its_resul
                 ),
                 {"s": f"s{n}", "n": n},
             )
-            sessions[n] = id(session)
+            sessions[n] = session
             return n * 10
 
         return group.run(work, budget=5)
@@ -44,7 +44,7 @@ def test_jobs_queued_while_one_commits_go_in_one_transaction_each_with_its_resul
             threading.Event().wait(0.01)
         release.set()
         assert [f.result() for f in [first, *rest]] == [n * 10 for n in range(9)]
-    assert len({sessions[n] for n in range(1, 9)}) == 1 and sessions[0] != sessions[1]
+    assert all(sessions[n] is sessions[1] for n in range(2, 9)) and sessions[0] is not sessions[1]
     with session_scope(migrated_database) as session:
         count = session.execute(text("SELECT count(*) FROM source_health")).scalar()
     assert count == 9
