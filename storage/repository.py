@@ -526,8 +526,9 @@ def save_feed_state(
 
 def update_source_health(
     session: Session, *, source: str, ok: bool, blocked: bool, error: str | None, now: datetime
-) -> SourceHealth:
-    """Record one run's result for a source: success resets the failure count."""
+) -> int:
+    """Record one run's result for a source: success resets the failure count. Its consecutive
+    failures now."""
     # One statement, so that two runs finishing the same source at once neither collide on the
     # insert nor lose a failure count.
     if ok:
@@ -542,10 +543,11 @@ def update_source_health(
         values = {"consecutive_failures": 1, "last_failure_at": now, "blocked": blocked, "last_error": error}
         on_conflict = {**values, "consecutive_failures": col(SourceHealth.consecutive_failures) + 1}
     statement = _insert(session, SourceHealth).values(source=source, **values)
-    session.execute(statement.on_conflict_do_update(index_elements=["source"], set_=on_conflict))
-    health = session.get(SourceHealth, source, populate_existing=True)
-    assert health is not None
-    return health
+    # RETURNING (SQLite 3.35+, PostgreSQL): no ORM read of the row after it, once per source per run.
+    upsert = statement.on_conflict_do_update(index_elements=["source"], set_=on_conflict).returning(
+        col(SourceHealth.consecutive_failures)
+    )
+    return int(session.execute(upsert).scalar_one())
 
 
 def _insert(session: Session, model: type[SQLModel]) -> Any:

@@ -68,6 +68,8 @@ def _ingest_one(
     window: DateWindow | None,
     progress: ProgressCallback | None,
     validators: SavedValidators | None,
+    *,
+    in_group: bool = False,
 ) -> SourceReport | None:
     """One source's report, or None when it was never started (a stop, an outage)."""
     logger = get_run_logger()
@@ -90,26 +92,45 @@ def _ingest_one(
                 pipeline.record_crash(exc)
             logger.error("%s: crashed", source.name, exc_info=exc)
             return SourceReport(source.name, error=f"{type(exc).__name__}: {exc}")
-    # A source with nothing to tell (the common case of a scheduled run over hundreds of sources)
-    # logs at DEBUG: the run's summary table lists it anyway, and 500 such lines cost a second
-    # of the run's CPU in Prefect's console handler alone.
-    eventful = report.fetched or report.failed or report.refreshed or report.error or report.blocked
-    logger.log(
-        logging.INFO if eventful else logging.DEBUG,
-        "%s: %d discovered, %d fetched, %d new, %d duplicate, %d failed, %d skipped%s%s",
-        source.name,
-        report.discovered,
-        report.fetched,
-        report.new,
-        report.duplicate,
-        report.failed,
-        report.skipped,
+    logger.log(_line_level(report, in_group=in_group), "%s: %s", source.name, counts_line(report))
+    return report
+
+
+def _line_level(report: SourceReport, *, in_group: bool) -> int:
+    """INFO for a source with something to tell; DEBUG for one with nothing (the common case of a
+    scheduled run over hundreds of sources) and, in a group, for one that merely stored pages: the
+    group's line sums them and the run's summary table lists every source. 500 such lines cost
+    seconds of a run's CPU, in Prefect's console and API log handlers and in its server."""
+    if report.error or report.blocked or report.failed:
+        return logging.INFO
+    eventful = report.fetched or report.refreshed
+    return logging.INFO if eventful and not in_group else logging.DEBUG
+
+
+def counts_line(report: SourceReport) -> str:
+    """A report's counts as its log line says them (a group's summed report too)."""
+    refreshed = (
         f"; {report.refreshed} refreshed, {report.updated} updated, {report.removed} removed"
         if report.refreshed
-        else "",
-        f"; failed: {report.error}" if report.error else "; blocked" if report.blocked else "",
+        else ""
     )
-    return report
+    status = f"; failed: {report.error}" if report.error else "; blocked" if report.blocked else ""
+    return (
+        f"{report.discovered} discovered, {report.fetched} fetched, {report.new} new, "
+        f"{report.duplicate} duplicate, {report.failed} failed, {report.skipped} skipped{refreshed}{status}"
+    )
+
+
+def _group_total(reports: list[SourceReport]) -> SourceReport:
+    """The group's counts summed (its failed and blocked sources have lines of their own)."""
+    total = SourceReport("")
+    for report in reports:
+        for name in ("discovered", "fetched", "new", "duplicate", "failed", "skipped"):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        total.refreshed += report.refreshed
+        total.updated += report.updated
+        total.removed += report.removed
+    return total
 
 
 def _group_state(reports: list[SourceReport]) -> list[SourceReport] | State[list[SourceReport]]:
@@ -172,8 +193,12 @@ def ingest_sources(
                     window,
                     progress,
                     validators,
+                    in_group=True,
                 )
                 for source in sources
             ]
             found = [future.result() for future in futures]
-    return _group_state([report for report in found if report is not None])
+    started = [report for report in found if report is not None]
+    if len(sources) > 1:
+        get_run_logger().info("%d sources: %s", len(started), counts_line(_group_total(started)))
+    return _group_state(started)

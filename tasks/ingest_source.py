@@ -493,7 +493,7 @@ class SourcePipeline:
                 save_feed_state(session, url=url, etag=etag, last_modified=last_modified, now=now)
             if interrupted:
                 return 0
-            health = update_source_health(
+            return update_source_health(
                 session,
                 source=self.source.name,
                 ok=verdict.ok,
@@ -501,7 +501,6 @@ class SourcePipeline:
                 error=verdict.error,
                 now=now,
             )
-            return health.consecutive_failures
 
         # Sources finish by the hundred: their settling rows go in with others' (storage.group_commit).
         failures = commit_together(self.config.database_url, settle, budget=self.config.db_retry_seconds)
@@ -516,10 +515,9 @@ class SourcePipeline:
         error = f"crashed: {type(exc).__name__}: {exc}"
 
         def settle(session: Session) -> int:
-            health = update_source_health(
+            return update_source_health(
                 session, source=self.source.name, ok=False, blocked=False, error=error, now=datetime.now(UTC)
             )
-            return health.consecutive_failures
 
         try:
             failures = self._transaction(settle)

@@ -196,12 +196,24 @@ class _Lines(logging.Handler):
             self.lines.append(record.getMessage())
 
 
-def test_a_source_with_nothing_new_logs_its_line_at_debug_only(
+def test_a_group_logs_one_line_of_counts_and_a_line_per_source_with_something_to_tell(
     site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
-    feeds = one_article_feeds(site, 3)
+    good = one_article_feeds(site, 2)
+    # Groups of two: [s0, broken] share a task run, s1 has one of its own.
+    feeds = {"s0": good["s0"], "broken": site.url("/no-such-feed.xml"), "s1": good["s1"]}
     task_runs_logger = logging.getLogger("prefect.task_runs")
-    for expected in (["s0", "s1", "s2"], []):  # the first run stores, the second finds nothing new
+    runs = (
+        # First run: the group's sum, its failed source, and s1 (alone in its task run) storing.
+        [
+            "2 sources: 1 discovered, 1 fetched, 1 new",
+            "broken: 0 discovered",
+            "s1: 1 discovered, 1 fetched, 1 new",
+        ],
+        # Second run: nothing new; only the group's line and the source that fails again.
+        ["2 sources: 0 discovered, 0 fetched, 0 new", "broken: 0 discovered"],  # s0: 304
+    )
+    for expected in runs:
         lines = _Lines()
         task_runs_logger.addHandler(lines)
         try:
@@ -209,4 +221,6 @@ def test_a_source_with_nothing_new_logs_its_line_at_debug_only(
         finally:
             task_runs_logger.removeHandler(lines)
         assert state.is_completed(), state.message
-        assert sorted(line.split(":")[0] for line in lines.lines) == expected
+        got = sorted(lines.lines)
+        assert len(got) == len(expected), got
+        assert all(line.startswith(prefix) for line, prefix in zip(got, expected, strict=True)), got

@@ -144,11 +144,16 @@ def test_source_health_counts_consecutive_failures(migrated_database: str) -> No
     with session_scope(migrated_database) as session:
         update_source_health(session, source="s", ok=False, blocked=True, error="HTTP 403", now=NOW)
     with session_scope(migrated_database) as session:
-        health = update_source_health(session, source="s", ok=False, blocked=True, error="HTTP 403", now=NOW)
-        assert health.consecutive_failures == 2 and health.blocked
+        assert (
+            update_source_health(session, source="s", ok=False, blocked=True, error="HTTP 403", now=NOW) == 2
+        )
+        health = session.get(SourceHealth, "s")
+        assert health is not None and health.consecutive_failures == 2 and health.blocked
     with session_scope(migrated_database) as session:
-        health = update_source_health(session, source="s", ok=True, blocked=False, error=None, now=NOW)
-        assert health.consecutive_failures == 0 and not health.blocked and health.last_success_at == NOW
+        assert update_source_health(session, source="s", ok=True, blocked=False, error=None, now=NOW) == 0
+        health = session.get(SourceHealth, "s", populate_existing=True)
+        assert health is not None and health.consecutive_failures == 0 and not health.blocked
+        assert health.last_success_at is not None and health.last_success_at.replace(tzinfo=UTC) == NOW
 
 
 def test_an_earlier_published_copy_becomes_the_original(migrated_database: str) -> None:
