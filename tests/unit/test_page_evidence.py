@@ -309,6 +309,14 @@ def test_visible_dates_read_slashed_days_month_first_unless_the_day_is_first() -
     assert visible_dates("page 1/2/3 of 12/40/2025") == []
 
 
+def test_visible_dates_read_year_first_days_and_a_printed_iso_instant() -> None:
+    assert visible_dates("Essay - Published: 2025.12.17 | AI") == [(date(2025, 12, 17), False)]
+    assert visible_dates("Posted 2024/03/05") == [(date(2024, 3, 5), False)]
+    assert visible_dates("Nick van Mead\n2022-11-23T08:10+02:00") == [(date(2022, 11, 23), False)]
+    # Still a whole date: a longer number or a version string is not one.
+    assert visible_dates("build 2025.12.171 or 2025-12-17x") == []
+
+
 def test_byline_names_stop_where_the_byline_does() -> None:
     assert byline_names("Written by: Elise Nass\nUpdated December 31, 2024") == ("Elise Nass",)
     assert byline_names("By Moses Kim and Kate Shokurova\nShare") == ("Moses Kim", "Kate Shokurova")
