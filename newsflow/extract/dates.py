@@ -304,3 +304,27 @@ def labelled_published_day(text: str) -> date | None:
             if day is not None:
                 return day
     return None
+
+
+# A publication date that only a script's data holds (a framework's page state, a data layer):
+# "datePublished":"2025-11-17T09:00", &quot;publishDate&quot;:&quot;2025-05-27", \"publishedAt\":...
+_QUOTE = r'(?:"|\\"|&quot;)'
+_SCRIPTED_PUBLISHED = re.compile(
+    _QUOTE
+    + r"(?:datePublished|publishDate|publishedDate|publishedAt|published_at|publish_date|datePosted)"
+    + _QUOTE
+    + r"\s*:\s*"
+    + _QUOTE
+    + r"((?:19|20)\d{2})-(\d{2})-(\d{2})"
+)
+
+
+def scripted_published_day(html: str) -> date | None:
+    """The first day a publication-date key holds in the page's source, wherever it sits (read
+    only on pages where nothing else dates the article: htmldate reads such keys the same way)."""
+    for match in _SCRIPTED_PUBLISHED.finditer(html):
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            continue
+    return None
