@@ -39,6 +39,7 @@ from newsflow.extract.dates import (
     is_plausible,
     labelled_published_day,
     read_date,
+    scripted_published_day,
     visible_dates,
 )
 from newsflow.extract.metadata import PageMetadata, read_metadata
@@ -380,6 +381,16 @@ def _labelled_date(tree: lxml_html.HtmlElement) -> list[DatedValue]:
     return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
 
 
+def _scripted_date(html: str) -> list[DatedValue]:
+    """A page that dates itself nowhere else may hold its publication date in a script's data
+    (issue #12: WCXB +2 on half 0, none on half 1, where no page lacked a date and had one). Its
+    source is "json-ld", the closest of PUBLISHED_SOURCES: the page's own JSON data."""
+    day = scripted_published_day(html)
+    if day is None:
+        return []
+    return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "json-ld", has_time=False, day=day)]
+
+
 # "Written by Jane Doe" starting a text node: an explicit author label wherever it sits.
 _WRITTEN_BY = re.compile(r"^(?:[Ww]ritten [Bb]y|WRITTEN BY)\s*:?\s*(.+)$", re.MULTILINE)
 
@@ -441,7 +452,7 @@ def extract_article(
     title_raw = (
         _shown_title(meta) or meta.headline or meta.og_title or guesses.field("title") or meta.html_title
     )
-    dates = _date_candidates(meta, url, now) or _labelled_date(tree)
+    dates = _date_candidates(meta, url, now) or _labelled_date(tree) or _scripted_date(html)
     published_at, published_source, published_note = choose_published(
         dates, listed=hints.listed_published_at, now=now
     )

@@ -222,11 +222,12 @@ _MONTHS = {
     for name in names
 }
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-# The forms bylines print: "March 5, 2024", "5 March 2024", "2024-03-05", "05.03.2024", "3/5/2024".
+# The forms bylines print: "March 5, 2024", "5 March 2024", "2024-03-05" (also "2024.03.05",
+# "2024/03/05" and a printed ISO instant "2024-03-05T08:10+02:00"), "05.03.2024", "3/5/2024".
 _VISIBLE_DATE = re.compile(
     rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b"
     rf"|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+((?:19|20)\d{{2}})\b"
-    r"|\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b"
+    r"|\b((?:19|20)\d{2})[-./](\d{2})[-./](\d{2})(?:\b|(?=T\d))"
     r"|\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b"
     r"|\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b",
     re.IGNORECASE,
@@ -302,4 +303,28 @@ def labelled_published_day(text: str) -> date | None:
             day = _match_day(match)
             if day is not None:
                 return day
+    return None
+
+
+# A publication date that only a script's data holds (a framework's page state, a data layer):
+# "datePublished":"2025-11-17T09:00", &quot;publishDate&quot;:&quot;2025-05-27", \"publishedAt\":...
+_QUOTE = r'(?:"|\\"|&quot;)'
+_SCRIPTED_PUBLISHED = re.compile(
+    _QUOTE
+    + r"(?:datePublished|publishDate|publishedDate|publishedAt|published_at|publish_date|datePosted)"
+    + _QUOTE
+    + r"\s*:\s*"
+    + _QUOTE
+    + r"((?:19|20)\d{2})-(\d{2})-(\d{2})"
+)
+
+
+def scripted_published_day(html: str) -> date | None:
+    """The first day a publication-date key holds in the page's source, wherever it sits (read
+    only on pages where nothing else dates the article: htmldate reads such keys the same way)."""
+    for match in _SCRIPTED_PUBLISHED.finditer(html):
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            continue
     return None

@@ -246,7 +246,7 @@ def _published_candidates(
 ) -> list[tuple[str, str]]:
     published = [("json-ld", o["datePublished"]) for o in articles if isinstance(o.get("datePublished"), str)]
     for names in (
-        ("article:published_time", "og:article:published_time", "datePublished"),
+        ("article:published_time", "og:article:published_time", "og:published_time", "datePublished"),
         (
             "pubdate",
             "publishdate",

@@ -153,3 +153,13 @@ def test_choose_drops_future_dates_and_never_invents_one() -> None:
 def test_choose_tolerates_clock_skew() -> None:
     soon = _dated((NOW + timedelta(hours=2)).isoformat(), "meta")
     assert choose_published([soon], listed=None, now=NOW)[:2] == (soon.value, "meta")
+
+
+def test_og_published_time_comes_before_a_generic_date_meta() -> None:
+    # Issue #12 (WCXB half 0): a page whose "date" meta held another day ("01/07/16") than its
+    # og:published_time, the day its byline shows.
+    meta = _meta(
+        '<meta name="date" content="01/07/16">'
+        "<meta property='og:published_time' content='2024-10-08T00:00:00-04:00'>"
+    )
+    assert meta.published == (("meta", "2024-10-08T00:00:00-04:00"), ("meta", "01/07/16"))

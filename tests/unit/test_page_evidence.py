@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from lxml import html as lxml_html
 
 from newsflow.extract.article import extract_article
-from newsflow.extract.dates import dateline_days, visible_dates
+from newsflow.extract.dates import dateline_days, scripted_published_day, visible_dates
 from newsflow.extract.metadata import read_metadata
 from newsflow.extract.normalize import byline_names, name_line_authors, normalize_authors
 
@@ -307,6 +307,37 @@ def test_visible_dates_read_slashed_days_month_first_unless_the_day_is_first() -
         (date(2027, 3, 1), True),
     ]
     assert visible_dates("page 1/2/3 of 12/40/2025") == []
+
+
+def test_visible_dates_read_year_first_days_and_a_printed_iso_instant() -> None:
+    assert visible_dates("Essay - Published: 2025.12.17 | AI") == [(date(2025, 12, 17), False)]
+    assert visible_dates("Posted 2024/03/05") == [(date(2024, 3, 5), False)]
+    assert visible_dates("Nick van Mead\n2022-11-23T08:10+02:00") == [(date(2022, 11, 23), False)]
+    # Still a whole date: a longer number or a version string is not one.
+    assert visible_dates("build 2025.12.171 or 2025-12-17x") == []
+
+
+def test_a_page_dated_nowhere_else_is_dated_by_a_script_publication_key() -> None:
+    assert scripted_published_day('{"dateModified":"2025-11-18","datePublished":"2025-11-17T09:00"}') == date(
+        2025, 11, 17
+    )
+    assert scripted_published_day("data-x='{&quot;publishDate&quot;:&quot;2025-05-27&quot;}'") == date(
+        2025, 5, 27
+    )
+    assert scripted_published_day('{"createdAt":"2023-07-28","date":"2024-01-02"}') is None
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<h1>Bridge reopens</h1>"
+        + PARAGRAPHS * 4
+        + '<script>self.__state = {\\"publishedAt\\":\\"2024-08-15T10:00:00Z\\"}</script>',
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.published_day == date(2024, 8, 15)
+    # A page that dates itself elsewhere keeps that date.
+    page = page.replace("<h1>Bridge reopens</h1>", "<h1>Bridge reopens</h1><p>March 1, 2024</p>")
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
+        2024, 3, 1
+    )
 
 
 def test_byline_names_stop_where_the_byline_does() -> None:
