@@ -73,11 +73,36 @@ def _due(row: Sequence[Any]) -> DueArticle:
     )
 
 
+def sources_with_due_articles(session: Session, *, sources: Sequence[str], now: datetime) -> set[str]:
+    """Which of `sources` have stored, not removed articles whose refresh age came by `now`: one
+    read for a group, instead of one per source that most often finds none."""
+    found: set[str] = set()
+    for chunk in _chunks(list(dict.fromkeys(sources))):
+        query = (
+            select(col(Article.source))
+            .where(
+                col(Article.source).in_(chunk),
+                col(Article.refresh_due_at) <= now,
+                col(Article.removed_at).is_(None),
+            )
+            .distinct()
+        )
+        found.update(session.execute(query).scalars())
+    return found
+
+
 def due_articles(
-    session: Session, *, source: str, now: datetime, limit: int, listed: Sequence[DiscoveredUrl] = ()
+    session: Session,
+    *,
+    source: str,
+    now: datetime,
+    limit: int,
+    listed: Sequence[DiscoveredUrl] = (),
+    scheduled: bool = True,
 ) -> list[DueArticle]:
     """Up to `limit` of the source's stored, not removed articles to fetch again: first those a
-    listing says changed since our last fetch, then those whose refresh age came, oldest due first."""
+    listing says changed since our last fetch, then (unless not `scheduled`: known to have none)
+    those whose refresh age came, oldest due first."""
     if limit <= 0:
         return []
     found: dict[int, DueArticle] = {}
@@ -95,7 +120,7 @@ def due_articles(
             last = due.fetched_at or due.first_seen_at
             if listing_says_changed(updated.get(url), last) and len(found) < limit:
                 found[due.article_id] = due
-    if len(found) < limit:
+    if scheduled and len(found) < limit:
         rows = session.execute(
             select(*_DUE_COLUMNS)
             .where(

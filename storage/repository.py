@@ -565,6 +565,20 @@ def count_articles(session: Session, *, originals_only: bool = False) -> int:
     return int(session.exec(query).one())
 
 
+def sources_with_failed_pages(session: Session, *, sources: Iterable[str]) -> set[str]:
+    """Which of `sources` have pages that failed in earlier runs (those whose retryable_urls can
+    find anything): one read for a group, instead of one per source that most often finds none."""
+    found: set[str] = set()
+    for chunk in _chunks(list(dict.fromkeys(sources))):
+        query = (
+            select(FetchEvent.source)
+            .where(col(FetchEvent.source).in_(chunk), col(FetchEvent.outcome) == Outcome.ERROR.value)
+            .distinct()
+        )
+        found.update(session.exec(query).all())
+    return found
+
+
 def retryable_urls(session: Session, *, source: str, max_attempts: int = 5, limit: int = 1000) -> list[str]:
     """Pages of `source` that failed transiently in earlier runs and were never settled since."""
     attempts = func.count().label("attempts")

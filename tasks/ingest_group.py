@@ -25,7 +25,7 @@ from newsflow.report import SourceReport
 from newsflow.runtime.stop import stop_requested
 from newsflow.settings import RunConfig
 from newsflow.source_groups import failure_message
-from newsflow.tasks.ingest_source import SavedValidators, SourcePipeline, saved_validators
+from newsflow.tasks.ingest_source import GroupReads, SourcePipeline, read_group
 from newsflow.tasks.progress import ProgressCallback
 
 # How often a source waiting for a slot looks whether the run was stopped meanwhile.
@@ -67,7 +67,7 @@ def _ingest_one(
     run_id: str | None,
     window: DateWindow | None,
     progress: ProgressCallback | None,
-    validators: SavedValidators | None,
+    group: GroupReads | None,
     *,
     in_group: bool = False,
 ) -> SourceReport | None:
@@ -77,7 +77,7 @@ def _ingest_one(
         if not granted:
             return None
         pipeline = SourcePipeline(
-            source, config, run_id=run_id, window=window, progress=progress, validators=validators
+            source, config, run_id=run_id, window=window, progress=progress, group=group
         )
         try:
             report = pipeline.run()
@@ -175,10 +175,10 @@ def ingest_sources(
     page failures are counted and recorded, never raised. The reports of the sources that started,
     in the group's order; a group with a failed source ends Failed, naming it and the reason."""
     slots = slots if slots is not None else SourceSlots(len(sources))
-    # A backfill never asks conditionally; an ingest reads its group's saved validators at once.
-    validators = saved_validators(sources, config) if window is None else None
+    # An ingest reads what its sources would each read first (validators, retries, refetches) at once.
+    group = read_group(sources, config) if window is None else None
     if len(sources) == 1:  # one source: in the task's own thread, as a task per source always ran
-        found = [_ingest_one(sources[0], config, slots, run_id, window, progress, validators)]
+        found = [_ingest_one(sources[0], config, slots, run_id, window, progress, group)]
     else:
         # Each thread gets its own copy of the task run's context, for its logger and events.
         with ThreadPoolExecutor(max_workers=len(sources), thread_name_prefix="source") as pool:
@@ -192,7 +192,7 @@ def ingest_sources(
                     run_id,
                     window,
                     progress,
-                    validators,
+                    group,
                     in_group=True,
                 )
                 for source in sources

@@ -44,7 +44,7 @@ from newsflow.source_filters import by_language, max_pages
 from newsflow.sources import article_hosts
 from newsflow.storage.batch import store_batch
 from newsflow.storage.group_commit import commit_together
-from newsflow.storage.refresh import RefreshResult, apply_refresh, due_articles
+from newsflow.storage.refresh import RefreshResult, apply_refresh, due_articles, sources_with_due_articles
 from newsflow.storage.repository import (
     dates_left_out,
     feed_validators,
@@ -53,6 +53,7 @@ from newsflow.storage.repository import (
     retryable_urls,
     save_feed_state,
     settled_urls,
+    sources_with_failed_pages,
     update_source_health,
 )
 from newsflow.storage.retry import run_transaction
@@ -89,30 +90,42 @@ def _unsettled(session: Session, found: Sequence[DiscoveredUrl]) -> list[Discove
 
 
 @dataclass(frozen=True)
-class SavedValidators:
-    """The saved (ETag, Last-Modified) of listing URLs read before their sources started: `urls`
-    were looked up, `saved` holds those that had any. A listing found later (a sitemap named in
-    robots.txt, a sitemap index's children) is looked up when it is fetched."""
+class GroupReads:
+    """What a group's sources would each read before fetching, read once for the whole group.
+
+    `urls` are the listing URLs looked up and `saved` the (ETag, Last-Modified) of those that had
+    any; a listing found later (a sitemap named in robots.txt, a sitemap index's children) is
+    looked up when it is fetched. `with_failed_pages` and `with_due` name the sources for which
+    the per-source reads of failed pages to retry and of articles due for a refetch can find
+    anything (as of the group's start: an article falling due meanwhile waits for the next run).
+    """
 
     urls: frozenset[str]
     saved: dict[str, tuple[str | None, str | None]]
+    with_failed_pages: frozenset[str]
+    with_due: frozenset[str]
 
 
-def saved_validators(sources: Sequence[Source], config: RunConfig) -> SavedValidators | None:
-    """The validators of every listing of `sources`, in one read (a group's sources would each
-    read their own); None for a backfill (it never asks conditionally) or when the read fails
-    (each source then reads, and meets, the outage itself)."""
+def read_group(sources: Sequence[Source], config: RunConfig) -> GroupReads | None:
+    """GroupReads for `sources`, in one read transaction; None for a backfill (it never asks
+    conditionally nor retries nor refreshes) or when the read fails (each source then reads, and
+    meets the outage, itself)."""
     urls = frozenset(url for source in sources for url in source.listings)
-    try:
-        saved = run_transaction(
-            config.database_url,
-            lambda session: feed_validators(session, urls=urls),
-            budget=config.db_retry_seconds,
-            read_only=True,
+    names = [source.name for source in sources]
+    now = datetime.now(UTC)
+
+    def read(session: Session) -> GroupReads:
+        return GroupReads(
+            urls,
+            feed_validators(session, urls=urls),
+            frozenset(sources_with_failed_pages(session, sources=names)),
+            frozenset(sources_with_due_articles(session, sources=names, now=now)),
         )
+
+    try:
+        return run_transaction(config.database_url, read, budget=config.db_retry_seconds, read_only=True)
     except DatabaseUnavailable:
         return None
-    return SavedValidators(urls, saved)
 
 
 @dataclass
@@ -159,7 +172,7 @@ class SourcePipeline:
     run_id: str | None = None
     window: DateWindow | None = None
     progress: ProgressCallback | None = None
-    validators: SavedValidators | None = None  # read for a whole group of sources at once
+    group: GroupReads | None = None  # what its group's sources read at once
 
     def run(self) -> SourceReport:
         report = SourceReport(self.source.name)
@@ -214,8 +227,8 @@ class SourcePipeline:
 
     def _discover(self, fetcher: Fetcher) -> Discovery:
         def known(url: str) -> tuple[str | None, str | None] | None:
-            if self.validators is not None and url in self.validators.urls:
-                return self.validators.saved.get(url)
+            if self.group is not None and url in self.group.urls:
+                return self.group.saved.get(url)
 
             def validators(session: Session) -> tuple[str | None, str | None] | None:
                 state = get_feed_state(session, url=url)
@@ -256,10 +269,23 @@ class SourcePipeline:
         now = datetime.now(UTC)
         listed_updates = [u for u in found if u.updated_at is not None]
 
+        name, group = self.source.name, self.group
+
         def read(session: Session) -> tuple[list[str], list[DiscoveredUrl], list[DueArticle]]:
-            retry = retryable_urls(session, source=self.source.name)
+            retry = (
+                retryable_urls(session, source=name)
+                if group is None or name in group.with_failed_pages
+                else []
+            )
             due = (
-                due_articles(session, source=self.source.name, now=now, limit=wanted, listed=listed_updates)
+                due_articles(
+                    session,
+                    source=name,
+                    now=now,
+                    limit=wanted,
+                    listed=listed_updates,
+                    scheduled=group is None or name in group.with_due,
+                )
                 if wanted
                 else []
             )

@@ -15,7 +15,7 @@ from newsflow.records import DiscoveredUrl, ExtractedArticle, FetchOutcome, Outc
 from newsflow.refresh import DueArticle, parse_refresh_ages
 from newsflow.storage.db import session_scope
 from newsflow.storage.models import Article, ArticleRevision
-from newsflow.storage.refresh import apply_refresh, due_articles
+from newsflow.storage.refresh import apply_refresh, due_articles, sources_with_due_articles
 from newsflow.storage.repository import store_articles
 
 BODIES = [
@@ -101,6 +101,19 @@ def test_due_oldest_first_within_the_limit_never_removed_and_listed_changes_firs
     assert _refresh(migrated_database, [two], [], at, [removed]) == [removed]
     assert "https://a.test/2" not in [d.url for d in _due(migrated_database, at + 100 * H)]
     assert _rows(migrated_database)["https://a.test/2"].removed_at == at
+
+
+def test_a_group_reads_which_sources_have_articles_due_and_skips_the_others(migrated_database: str) -> None:
+    _store(migrated_database, [_item(1, BODIES[1])], at=NOW)  # "daily": due from NOW + 1 h
+    at = NOW + 90 * timedelta(minutes=1)
+    with session_scope(migrated_database) as session:
+        assert sources_with_due_articles(session, sources=["daily", "other"], now=NOW) == set()
+        assert sources_with_due_articles(session, sources=["daily", "other"], now=at) == {"daily"}
+        # Known to have none due: only the listing's changes are looked up.
+        assert due_articles(session, source="daily", now=at, limit=10, scheduled=False) == []
+        assert [d.url for d in due_articles(session, source="daily", now=at, limit=10)] == [
+            "https://a.test/1"
+        ]
 
 
 def test_a_page_flipping_between_versions_keeps_each_once_and_dedup_follows_the_text(

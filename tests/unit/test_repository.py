@@ -25,6 +25,7 @@ from newsflow.storage.repository import (
     retryable_urls,
     save_feed_state,
     settled_urls,
+    sources_with_failed_pages,
     store_articles,
     update_source_health,
 )
@@ -109,6 +110,7 @@ def test_settled_and_retryable_urls(migrated_database: str) -> None:
         assert settled_urls(session, urls=urls) == {"https://a.test/ok", "https://a.test/gone"}
         assert retryable_urls(session, source="daily") == ["https://a.test/flaky"]
         assert retryable_urls(session, source="other") == []
+        assert sources_with_failed_pages(session, sources=["daily", "other"]) == {"daily"}
         assert len(session.exec(select(FetchEvent)).all()) == 5
 
 
