@@ -6,9 +6,10 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, null, text, union_all, update
+from sqlalchemy import bindparam, delete, func, null, text, union_all, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -44,18 +45,27 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]
         yield items[start : start + size]
 
 
+def _settled_statement() -> Any:
+    # One statement, not three: every source of a run asks this, most with a URL or two. Built
+    # once: building and keying it took most of the CPU of a call.
+    urls: Any = bindparam("urls", expanding=True)
+    stored = sa_select(col(Article.url), col(Article.fetched_url)).where(col(Article.url).in_(urls))
+    fetched = sa_select(col(Article.fetched_url), null()).where(col(Article.fetched_url).in_(urls))
+    settled = sa_select(col(FetchEvent.url), null()).where(
+        col(FetchEvent.url).in_(urls), col(FetchEvent.outcome).in_(SETTLED_OUTCOMES)
+    )
+    return union_all(stored, fetched, settled)
+
+
+_SETTLED = _settled_statement()
+
+
 def settled_urls(session: Session, *, urls: Iterable[str]) -> set[str]:
     """The URLs among `urls` that an earlier run stored or settled for good."""
     wanted = list(dict.fromkeys(urls))
     found: set[str] = set()
     for chunk in _chunks(wanted):
-        # One statement, not three: every source of a run asks this, most with a URL or two.
-        stored = sa_select(col(Article.url), col(Article.fetched_url)).where(col(Article.url).in_(chunk))
-        fetched = sa_select(col(Article.fetched_url), null()).where(col(Article.fetched_url).in_(chunk))
-        settled = sa_select(col(FetchEvent.url), null()).where(
-            col(FetchEvent.url).in_(chunk), col(FetchEvent.outcome).in_(SETTLED_OUTCOMES)
-        )
-        for url, fetched_url in session.execute(union_all(stored, fetched, settled)):
+        for url, fetched_url in session.execute(_SETTLED, {"urls": list(chunk)}):
             # A URL stored from a copy fetched on another host (a mirror declaring it canonical)
             # is not settled: fetched from its own host, its page takes the row over (dedupe.plan).
             if fetched_url is None or at_home(url, fetched_url):
@@ -81,10 +91,7 @@ def _stored_candidates(session: Session, items: Sequence[ProcessedArticle]) -> l
         hashes = list({item.fingerprint.content_hash for item in chunk})
         # An original stored without LSH bands (it cannot happen through store_articles, but
         # the content hash is the cheaper guarantee): found by its hash alone.
-        by_hash = sa_select(*(col(getattr(Article, name)) for name in _CANDIDATE_COLUMNS)).where(
-            col(Article.content_hash).in_(hashes)
-        )
-        for row in connection.execute(by_hash):
+        for row in connection.execute(_BY_HASH, {"hashes": hashes}):
             if row[0] is not None and row[_DUPLICATE_OF] is None and row[0] not in found:
                 found[row[0]] = _candidate(row)
     return list(found.values())
@@ -93,6 +100,9 @@ def _stored_candidates(session: Session, items: Sequence[ProcessedArticle]) -> l
 # The columns both candidate queries read, in this order; the band query adds the bands after them.
 _CANDIDATE_COLUMNS = ("id", "content_hash", "minhash", "published_at", "duplicate_of", "url", "fetched_url")
 _DUPLICATE_OF = _CANDIDATE_COLUMNS.index("duplicate_of")
+_BY_HASH = sa_select(*(col(getattr(Article, name)) for name in _CANDIDATE_COLUMNS)).where(
+    col(Article.content_hash).in_(bindparam("hashes", expanding=True))
+)
 
 
 def _candidate(row: Sequence[Any]) -> StoredCandidate:
@@ -374,15 +384,19 @@ def _new_article_ids(session: Session, count: int) -> list[int]:
     return list(range(int(largest) + 1, int(largest) + 1 + count))
 
 
+# Statements every source's store runs, built once: building and keying one took most of its CPU.
+_STORED_BY_URL = sa_select(col(Article.url), col(Article.id), col(Article.fetched_url)).where(
+    col(Article.url).in_(bindparam("urls", expanding=True))
+)
+
+
 def _stored_by_url(session: Session, urls: Iterable[str]) -> tuple[dict[str, int], set[str]]:
     """The ids of the stored articles among `urls`, and which of those URLs were stored from a copy
     fetched on another host."""
     found: dict[str, int] = {}
     away: set[str] = set()
     for chunk in _chunks(list(dict.fromkeys(urls))):
-        for url, article_id, fetched_url in session.exec(
-            select(Article.url, Article.id, Article.fetched_url).where(col(Article.url).in_(chunk))
-        ).all():
+        for url, article_id, fetched_url in session.execute(_STORED_BY_URL, {"urls": list(chunk)}):
             if article_id is not None:
                 found[url] = article_id
                 if not at_home(url, fetched_url):
@@ -515,12 +529,26 @@ def save_feed_state(
     """Remember a feed's ETag and Last-Modified for the next conditional GET."""
     # An upsert, not read-then-insert: two runs reading the same feed at once both insert.
     values = {"url": url, "etag": etag, "last_modified": last_modified, "checked_at": now}
-    statement = _insert(session, FeedState).values(**values)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["url"],
-            set_={"etag": etag, "last_modified": last_modified, "checked_at": now},
-        )
+    connection = session.connection()  # Core: an ORM session would take a dict of values for a bulk insert
+    connection.execute(_feed_state_upsert(connection.dialect.name), values)
+
+
+@cache
+def _feed_state_upsert(dialect: str) -> Any:
+    # Built once per dialect, with bound values: every source of a run saves its feeds' state.
+    statement = _dialect_insert(dialect, FeedState).values(
+        url=bindparam("url"),
+        etag=bindparam("etag"),
+        last_modified=bindparam("last_modified"),
+        checked_at=bindparam("checked_at"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["url"],
+        set_={
+            "etag": statement.excluded.etag,
+            "last_modified": statement.excluded.last_modified,
+            "checked_at": statement.excluded.checked_at,
+        },
     )
 
 
@@ -530,31 +558,47 @@ def update_source_health(
     """Record one run's result for a source: success resets the failure count. Its consecutive
     failures now."""
     # One statement, so that two runs finishing the same source at once neither collide on the
-    # insert nor lose a failure count.
+    # insert nor lose a failure count. RETURNING (SQLite 3.35+, PostgreSQL): no read after it.
+    connection = session.connection()
+    values: dict[str, Any] = {"source": source, "at": now}
+    if not ok:
+        values.update(blocked=blocked, error=error)
+    return int(connection.execute(_health_upsert(connection.dialect.name, ok=ok), values).scalar_one())
+
+
+@cache
+def _health_upsert(dialect: str, *, ok: bool) -> Any:
+    # Built once per dialect and kind, with bound values: every source of a run ends with it.
     if ok:
         values: dict[str, Any] = {
             "consecutive_failures": 0,
-            "last_success_at": now,
+            "last_success_at": bindparam("at"),
             "blocked": False,
             "last_error": None,
         }
         on_conflict = dict(values)
     else:
-        values = {"consecutive_failures": 1, "last_failure_at": now, "blocked": blocked, "last_error": error}
+        values = {
+            "consecutive_failures": 1,
+            "last_failure_at": bindparam("at"),
+            "blocked": bindparam("blocked"),
+            "last_error": bindparam("error"),
+        }
         on_conflict = {**values, "consecutive_failures": col(SourceHealth.consecutive_failures) + 1}
-    statement = _insert(session, SourceHealth).values(source=source, **values)
-    # RETURNING (SQLite 3.35+, PostgreSQL): no ORM read of the row after it, once per source per run.
-    upsert = statement.on_conflict_do_update(index_elements=["source"], set_=on_conflict).returning(
+    statement = _dialect_insert(dialect, SourceHealth).values(source=bindparam("source"), **values)
+    return statement.on_conflict_do_update(index_elements=["source"], set_=on_conflict).returning(
         col(SourceHealth.consecutive_failures)
     )
-    return int(session.execute(upsert).scalar_one())
+
+
+def _dialect_insert(dialect: str, model: type[SQLModel]) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO UPDATE (SQLite and PostgreSQL alike)."""
+    return postgresql_insert(model) if dialect == "postgresql" else sqlite_insert(model)
 
 
 def _insert(session: Session, model: type[SQLModel]) -> Any:
     """The dialect's INSERT, which has ON CONFLICT DO UPDATE (SQLite and PostgreSQL alike)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql_insert(model)
-    return sqlite_insert(model)
+    return _dialect_insert(session.get_bind().dialect.name, model)
 
 
 def count_articles(session: Session, *, originals_only: bool = False) -> int:
