@@ -32,6 +32,15 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class RobotsFile:
+    """An origin's robots.txt as read (empty text: it answered 4xx, no rules), and when."""
+
+    origin: str
+    text: str
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class DateWindow:
     """An inclusive range of publication instants (UTC) for a backfill."""
 

@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     max_retry_after: float = Field(default=30.0, ge=0)
     max_urls_per_source: int = Field(default=5000, ge=1)
     respect_robots: bool = True
+    # A robots.txt read this recently by an earlier run is not asked again (RFC 9309 allows a day).
+    robots_cache_seconds: int = Field(default=3600, ge=0, le=86400)
     near_duplicate_threshold: float = Field(default=0.8, gt=0, le=1)
     progress: bool | None = Field(default=None, description="None: show bars only on a terminal")
     # How long a run waits out a database restart (or a SQLite lock) before it stops.
@@ -184,6 +186,7 @@ class RunConfig:
     max_retry_after: float
     max_urls_per_source: int
     respect_robots: bool
+    robots_cache_seconds: int
     near_duplicate_threshold: float
     db_retry_seconds: float
     archive: str

@@ -18,7 +18,7 @@ from newsflow.errors import ConfigError, StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (tests/unit/test_migrations.py keeps this in step).
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 _upgrade_lock = threading.Lock()
 
 

@@ -125,6 +125,16 @@ class FeedState(SQLModel, table=True):
     checked_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
+class RobotsTxt(SQLModel, table=True):
+    """The robots.txt of each origin as last read, so that runs within a while need not ask again."""
+
+    __tablename__ = "robots_txt"
+
+    origin: str = Field(max_length=512, primary_key=True)
+    text: str = Field(sa_type=Text)
+    fetched_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class SourceHealth(SQLModel, table=True):
     """How each source has been doing across runs."""
 

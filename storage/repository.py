@@ -17,10 +17,25 @@ from sqlmodel import Session, SQLModel, col, select
 
 from newsflow.dedupe.plan import PlannedArticle, StoredCandidate, plan_batch
 from newsflow.dedupe.verdict import DuplicateKind, DuplicateVerdict, StoredFingerprint, at_home
-from newsflow.records import EXTRACTED_FIELDS, ExtractedArticle, FetchOutcome, Outcome, ProcessedArticle
+from newsflow.records import (
+    EXTRACTED_FIELDS,
+    ExtractedArticle,
+    FetchOutcome,
+    Outcome,
+    ProcessedArticle,
+    RobotsFile,
+)
 from newsflow.reextraction import fresh_values
 from newsflow.refresh import first_refresh_at
-from newsflow.storage.models import LSH_COLUMNS, Article, FeedState, FetchEvent, SourceHealth, article_lsh
+from newsflow.storage.models import (
+    LSH_COLUMNS,
+    Article,
+    FeedState,
+    FetchEvent,
+    RobotsTxt,
+    SourceHealth,
+    article_lsh,
+)
 from newsflow.storage.types import utc_from_raw
 
 # Outcomes after which a URL is not fetched again: it is stored, or it will never be an article.
@@ -521,6 +536,39 @@ def feed_validators(session: Session, *, urls: Iterable[str]) -> dict[str, tuple
         ).all()
         found.update((url, (etag, last_modified)) for url, etag, last_modified in rows)
     return found
+
+
+def saved_robots(session: Session, *, origins: Iterable[str], since: datetime) -> list[RobotsFile]:
+    """The robots.txt of each of `origins` read at or after `since` by an earlier run."""
+    found: list[RobotsFile] = []
+    for chunk in _chunks(list(dict.fromkeys(origins))):
+        rows = session.execute(
+            sa_select(col(RobotsTxt.origin), col(RobotsTxt.text), col(RobotsTxt.fetched_at)).where(
+                col(RobotsTxt.origin).in_(chunk), col(RobotsTxt.fetched_at) >= since
+            )
+        )
+        found.extend(RobotsFile(origin, text, utc_from_raw(at) or since) for origin, text, at in rows)
+    return found
+
+
+def save_robots(session: Session, *, files: Sequence[RobotsFile]) -> None:
+    """Remember robots.txt files as read, replacing what an earlier run read."""
+    if not files:
+        return
+    connection = session.connection()
+    rows = [{"origin": f.origin, "text": f.text, "fetched_at": f.fetched_at} for f in files]
+    connection.execute(_robots_upsert(connection.dialect.name), rows)
+
+
+@cache
+def _robots_upsert(dialect: str) -> Any:
+    statement = _dialect_insert(dialect, RobotsTxt).values(
+        origin=bindparam("origin"), text=bindparam("text"), fetched_at=bindparam("fetched_at")
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["origin"],
+        set_={"text": statement.excluded.text, "fetched_at": statement.excluded.fetched_at},
+    )
 
 
 def save_feed_state(

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
 from typing import TypeVar
 
@@ -24,7 +24,7 @@ from newsflow.discover.listings import Discovery, discover
 from newsflow.discover.warc import DamagedRecord, warc_pages
 from newsflow.errors import DatabaseUnavailable, FeedError, Interrupted
 from newsflow.fetch.archive import open_archive
-from newsflow.fetch.fetcher import Fetcher
+from newsflow.fetch.fetcher import Fetcher, robots_origin
 from newsflow.fetch.politeness import HostLimiter
 from newsflow.fetch.warc_stream import open_warc
 from newsflow.records import (
@@ -34,6 +34,7 @@ from newsflow.records import (
     FetchOutcome,
     Outcome,
     ProcessedArticle,
+    RobotsFile,
     Source,
 )
 from newsflow.refresh import DueArticle, RefreshBudget, parse_refresh_ages
@@ -52,6 +53,8 @@ from newsflow.storage.repository import (
     record_outcomes,
     retryable_urls,
     save_feed_state,
+    save_robots,
+    saved_robots,
     settled_urls,
     sources_with_failed_pages,
     update_source_health,
@@ -104,6 +107,7 @@ class GroupReads:
     saved: dict[str, tuple[str | None, str | None]]
     with_failed_pages: frozenset[str]
     with_due: frozenset[str]
+    robots: tuple[RobotsFile, ...] = ()  # of the listings' origins, read within the cache's time
 
 
 def read_group(sources: Sequence[Source], config: RunConfig) -> GroupReads | None:
@@ -113,6 +117,8 @@ def read_group(sources: Sequence[Source], config: RunConfig) -> GroupReads | Non
     urls = frozenset(url for source in sources for url in source.listings)
     names = [source.name for source in sources]
     now = datetime.now(UTC)
+    robots_since = now - timedelta(seconds=config.robots_cache_seconds)
+    with_robots = config.respect_robots and config.robots_cache_seconds > 0
 
     def read(session: Session) -> GroupReads:
         return GroupReads(
@@ -120,6 +126,9 @@ def read_group(sources: Sequence[Source], config: RunConfig) -> GroupReads | Non
             feed_validators(session, urls=urls),
             frozenset(sources_with_failed_pages(session, sources=names)),
             frozenset(sources_with_due_articles(session, sources=names, now=now)),
+            tuple(saved_robots(session, origins={robots_origin(url) for url in urls}, since=robots_since))
+            if with_robots
+            else (),
         )
 
     try:
@@ -184,6 +193,8 @@ class SourcePipeline:
         # this source's responses go to its own archive.
         with source_fetcher(self.source, self.config, self.run_id) as shared, archive as sink:
             fetcher = shared.archiving_to(sink)
+            if self.group is not None:
+                fetcher.know_robots(self.group.robots)
             self._slow_down(shared_limiter(self.config, self.run_id))
             started = time.monotonic()
             try:
@@ -206,7 +217,10 @@ class SourcePipeline:
                 )
             if self.window is not None and self.source.warcs:
                 self._consume(self._warc_batches(fetcher.client, report), report, total=0)
-        self._finish(discovery, report, urls_left_over=left_over or stop_requested())
+            # Taken even when not kept: the run's fetcher would hold every origin's file till its end.
+            robots_read = fetcher.take_robots_read()
+        kept = robots_read if self.config.robots_cache_seconds else []
+        self._finish(discovery, report, urls_left_over=left_over or stop_requested(), robots=kept)
         return report
 
     def _refresh_wanted(self) -> int:
@@ -497,7 +511,9 @@ class SourcePipeline:
                 get_run_logger().info("%s: a new version stored", outcome.url)
         return batch.size
 
-    def _finish(self, discovery: Discovery, report: SourceReport, *, urls_left_over: bool) -> None:
+    def _finish(
+        self, discovery: Discovery, report: SourceReport, *, urls_left_over: bool, robots: list[RobotsFile]
+    ) -> None:
         now = datetime.now(UTC)
         report.count_listings(discovery.outcomes)
         verdict = judge_source(
@@ -517,6 +533,7 @@ class SourcePipeline:
             record_outcomes(session, outcomes=discovery.outcomes, run_id=self.run_id)
             for url, (etag, last_modified) in validators.items():
                 save_feed_state(session, url=url, etag=etag, last_modified=last_modified, now=now)
+            save_robots(session, files=robots)  # what the run read since, by any source
             if interrupted:
                 return 0
             return update_source_health(

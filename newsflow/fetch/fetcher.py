@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -25,7 +26,15 @@ from newsflow.fetch.archive import ArchiveSink
 from newsflow.fetch.client import FetchPolicy, FetchResponse, fetch_once, is_transient
 from newsflow.fetch.politeness import HostLimiter
 from newsflow.fetch.robots import RobotsRules, parse_robots
-from newsflow.records import DiscoveredUrl, FetchedPage, FetchOutcome, Outcome, PageHints, Validators
+from newsflow.records import (
+    DiscoveredUrl,
+    FetchedPage,
+    FetchOutcome,
+    Outcome,
+    PageHints,
+    RobotsFile,
+    Validators,
+)
 from newsflow.refresh import DueArticle, conditional_headers
 from newsflow.urls import host_of
 
@@ -83,6 +92,12 @@ def _reason(error: FetchError) -> str:
     return str(error).removeprefix(f"{error.url}: ")
 
 
+def robots_origin(url: str) -> str:
+    """The origin whose robots.txt governs `url` (scheme://host[:port], as written)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class Fetcher:
     """One run's fetching: a shared client, host limiter and robots cache; with an archive, every
     response it returns (pages, feeds, sitemaps; not robots.txt) is archived first."""
@@ -104,6 +119,8 @@ class Fetcher:
         self._robots: dict[str, RobotsRules] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
         self._robots_lock = threading.Lock()
+        # robots.txt files read from the network by this run and not yet handed out to be kept.
+        self._robots_read: list[RobotsFile] = []
 
     def archiving_to(self, archive: ArchiveSink | None) -> Fetcher:
         """This fetcher (its client, limiter and robots.txt cache, shared) writing its responses
@@ -123,8 +140,7 @@ class Fetcher:
         return self._policy.allowed_hosts
 
     def _rules(self, url: str) -> RobotsRules:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = robots_origin(url)
         with self._robots_lock:
             origin_lock = self._robots_locks.setdefault(origin, threading.Lock())
         # One robots.txt request per origin, however many threads want it at once.
@@ -146,18 +162,45 @@ class Fetcher:
             # disallow, for now.
             if exc.status == 429 or (exc.status is not None and exc.status >= 500):
                 return RobotsRules.unreachable(agent, _reason(exc), status=exc.status)
-            return RobotsRules.allow_all(agent)
+            return self._read(RobotsFile(origin, "", datetime.now(UTC)), host)
         except ForbiddenHost:
             return RobotsRules.allow_all(agent)  # the page itself will be refused, with the reason
         except FetchError as exc:
             return RobotsRules.unreachable(agent, _reason(exc))
-        if response.status != 200:
-            return RobotsRules.allow_all(agent)
-        rules = parse_robots(decode_body(response.body, response.content_type), user_agent=agent)
+        text = decode_body(response.body, response.content_type) if response.status == 200 else ""
+        return self._read(RobotsFile(origin, text, datetime.now(UTC)), host)
+
+    def _read(self, file: RobotsFile, host: str) -> RobotsRules:
+        with self._robots_lock:
+            self._robots_read.append(file)
+        return self._rules_of(file, host)
+
+    def _rules_of(self, file: RobotsFile, host: str) -> RobotsRules:
+        rules = parse_robots(file.text, user_agent=self._policy.user_agent)
         delay = rules.crawl_delay()
         if delay:
             self._limiter.set_delay(host, min(delay, MAX_CRAWL_DELAY))
         return rules
+
+    def know_robots(self, files: Iterable[RobotsFile]) -> None:
+        """Take robots.txt files an earlier run read (recently enough) as this run's, for origins it
+        has not read itself: their sites are not asked again."""
+        if not self._respect_robots:
+            return
+        for file in files:
+            with self._robots_lock:
+                known = file.origin in self._robots
+            if not known:
+                rules = self._rules_of(file, host_of(file.origin))
+                with self._robots_lock:
+                    self._robots.setdefault(file.origin, rules)
+
+    def take_robots_read(self) -> list[RobotsFile]:
+        """The robots.txt files read from the network since the last call, to be kept for the next
+        runs (each handed out once, whichever source asks)."""
+        with self._robots_lock:
+            taken, self._robots_read = self._robots_read, []
+        return taken
 
     def robots_for(self, url: str) -> RobotsRules:
         """The robots.txt rules that apply to `url` (read once per origin; allow-all when robots.txt

@@ -255,6 +255,45 @@ def test_robots_disallow_and_crawl_delay_are_obeyed(
 
 
 @pytest.mark.usefixtures("prefect_harness")
+def test_a_robots_txt_read_by_the_last_run_is_not_asked_again_and_still_rules_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    with NewsSite.start(articles=ARTICLES[:5], widget=False) as site:
+        paths = site.article_paths()
+        site.set_robots(disallow=[paths[0]], crawl_delay=0.4)
+        first = {"daily": {"feeds": [site.add_feed("/first.xml", urls=paths[1:3])]}}
+        run_ingest(write_sources(tmp_path / "first.yaml", first), monkeypatch, database_url)
+        assert site.count("/robots.txt") == 1
+        # The next run lists the banned page and two new ones: robots.txt is not asked again, yet
+        # its Disallow and its Crawl-delay, read by the first run, hold.
+        site.reset_requests()
+        second = {**first, "more": {"feeds": [site.add_feed("/second.xml", urls=[paths[0], *paths[3:5]])]}}
+        sources = write_sources(tmp_path / "second.yaml", second)
+        run_ingest(sources, monkeypatch, database_url)
+        assert site.count("/robots.txt") == 0 and site.count(paths[0]) == 0
+        starts = [r.at for r in site.requests if r.path in paths[3:5]]
+        assert len(starts) == 2 and gaps(starts)[0] >= 0.4 - NETWORK_JITTER, gaps(starts)
+        # Asked to, every run reads it afresh.
+        site.reset_requests()
+        monkeypatch.setenv("NEWSFLOW_ROBOTS_CACHE_SECONDS", "0")
+        run_ingest(sources, monkeypatch, database_url)
+        assert site.count("/robots.txt") == 1
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_robots_txt_that_failed_is_asked_again_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    with NewsSite.start(articles=ARTICLES[:2], widget=False) as site:
+        site.route("/robots.txt", lambda request: Response(status=503, body=b"busy"))
+        sources = write_sources(tmp_path / "sources.yaml", {"daily": {"feeds": [site.url("/feed.xml")]}})
+        for _ in range(2):  # a 503 is complete disallow for now, not a file to keep
+            monkeypatch.setenv("DATABASE_URL", database_url)
+            ingest(sources_path=str(sources), return_state=True)
+        assert site.count("/robots.txt") == 2 and site.count("/feed.xml") == 0
+
+
+@pytest.mark.usefixtures("prefect_harness")
 def test_a_crawl_delay_learnt_in_one_run_does_not_slow_the_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
