@@ -408,13 +408,23 @@ _WRITTEN_BY = re.compile(r"^(?:[Ww]ritten [Bb]y|WRITTEN BY)\s*:?\s*(.+)$", re.MU
 # written by\nVanessa Mendez, MD"; or the names over an "Author" label: "Nawaz Dhandala\nAuthor".
 _BY_LINE_ABOVE = re.compile(r"^(?:.*\b[Ww]ritten [Bb]y|[Bb]y|BY)\s*:?\n(.+)$", re.MULTILINE)
 _AUTHOR_LABEL_BELOW = re.compile(r"^(.+)\n[|·•]?\s*(?:Author|AUTHOR)\s*$", re.MULTILINE)
+# Each pattern with the strings one of which its every match holds (a line start as a newline):
+# a page's text holding none is not searched, which costs 0.6 ms for the two slower patterns.
+_AUTHOR_LABELS = (
+    (_WRITTEN_BY, ("ritten", "RITTEN")),
+    (_BY_LINE_ABOVE, ("ritten", "\nby", "\nBy", "\nBY")),
+    (_AUTHOR_LABEL_BELOW, ("Author", "AUTHOR")),
+)
 
 
 def _written_by(tree: lxml_html.HtmlElement, site_name: str | None, url: str) -> tuple[str, ...]:
     """The names after the first "Written by" label anywhere on the page (an author box under the
     article), for pages where nothing else names anyone (issue #12: WCXB +3 on half 0, +2 on half 1)."""
     lines = _page_lines(tree)
-    for pattern in (_WRITTEN_BY, _BY_LINE_ABOVE, _AUTHOR_LABEL_BELOW):
+    padded = "\n" + lines
+    for pattern, needles in _AUTHOR_LABELS:
+        if not any(needle in padded for needle in needles):
+            continue
         match = pattern.search(lines)
         if match:
             names = byline_names("By " + match.group(1), site_name=site_name, url=url)
