@@ -453,8 +453,12 @@ def headline_context(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElemen
     at: int | None = None if headline is not None else 0
     after = 0
     hidden = 0
+    # An invisible element's subtree adds no text: the walk skips it (its "end" still comes),
+    # unless the headline is in it, whose place is wanted.
+    holds_headline = set(headline.iterancestors()) if headline is not None else set()
+    walk = etree.iterwalk(tree, events=("start", "end"))
     # Each read of .tag, .text or .tail builds a new string from the tree: each is read once.
-    for event, element in etree.iterwalk(tree, events=("start", "end")):
+    for event, element in walk:
         tag = element.tag
         visible = isinstance(tag, str) and tag not in _INVISIBLE
         if event == "start":
@@ -462,6 +466,8 @@ def headline_context(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElemen
                 at = len(pieces)
             if not visible:
                 hidden += 1
+                if element not in holds_headline:
+                    walk.skip_subtree()
             elif hidden == 0 and (text := (element.text or "").strip()):
                 pieces.append(text)
                 after += len(text) if at is not None else 0
