@@ -23,7 +23,7 @@ def _html_parser() -> lxml_html.HTMLParser:
 
     lxml.html's parser asks a Python method (HtmlElementClassLookup.lookup) for the class of every
     element object lxml makes: trafilatura makes about 4000 a page on its copies of our tree (the
-    copies keep the parser), which cost 1.6 ms a page, 8% of an extraction (BENCHMARKS.md, issue
+    copies keep the parser): 0.3 ms a WCXB page, 2.4 ms an aeb-dev page (BENCHMARKS.md, issue
     #12). A namespace lookup maps the same lowercase tag names to the same classes without leaving
     C, so the tree is the same, down to its elements' classes.
     """
