@@ -294,10 +294,15 @@ def dateline_days(text: str, *, headline_at: int) -> list[date]:
 
 # "Published on: 15 August 2025", "Posted: Jan 3, 2024": a date the page labels as the publication's.
 _PUBLISHED_LABEL = re.compile(r"\b(?:published|posted)(?:\s+on)?\s*:?\s*$", re.IGNORECASE)
+_PUBLISHED_WORD = re.compile(r"published|posted", re.IGNORECASE)
 
 
 def labelled_published_day(text: str) -> date | None:
     """The first date in `text` printed right after a "Published" or "Posted" label, anywhere."""
+    # Without the label's word there is no labelled date: most pages are spared the date scan,
+    # 2.7 ms on a whole page's text (BENCHMARKS.md, issue #12).
+    if not _PUBLISHED_WORD.search(text):
+        return None
     for match in _VISIBLE_DATE.finditer(text):
         if _PUBLISHED_LABEL.search(text[max(0, match.start() - 20) : match.start()]):
             day = _match_day(match)

@@ -167,6 +167,7 @@ HEADLINE_OVERLAP = 0.3
 HEADLINE_COVER = 0.25
 _WORDS = re.compile(r"\w+")
 _DATE_PUBLISHED = etree.XPath('//*[@itemprop="datePublished"]')
+_AUTHOR_MARKUP = etree.XPath('//*[@itemprop="author" or (self::a and @rel="author")]')
 
 
 @dataclass
@@ -290,6 +291,9 @@ def _byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
     meta_author = _meta(tree, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
     if meta_author and not meta_author.startswith("http"):
         return [html.unescape(meta_author)]
+    # Most pages have none of the markup the three XPaths look for: one walk finds that out.
+    if not _AUTHOR_MARKUP(tree):
+        return []
     for xpath in (
         '//*[@itemprop="author"]//*[@itemprop="name"]',
         '//*[@itemprop="author"][not(*)]',
@@ -449,22 +453,30 @@ def headline_context(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElemen
     at: int | None = None if headline is not None else 0
     after = 0
     hidden = 0
-    for event, element in etree.iterwalk(tree, events=("start", "end")):
-        visible = isinstance(element.tag, str) and element.tag not in _INVISIBLE
+    # An invisible element's subtree adds no text: the walk skips it (its "end" still comes),
+    # unless the headline is in it, whose place is wanted.
+    holds_headline = set(headline.iterancestors()) if headline is not None else set()
+    walk = etree.iterwalk(tree, events=("start", "end"))
+    # Each read of .tag, .text or .tail builds a new string from the tree: each is read once.
+    for event, element in walk:
+        tag = element.tag
+        visible = isinstance(tag, str) and tag not in _INVISIBLE
         if event == "start":
             if element is headline:
                 at = len(pieces)
             if not visible:
                 hidden += 1
-            elif hidden == 0 and element.text and element.text.strip():
-                pieces.append(element.text.strip())
-                after += len(pieces[-1]) if at is not None else 0
+                if element not in holds_headline:
+                    walk.skip_subtree()
+            elif hidden == 0 and (text := (element.text or "").strip()):
+                pieces.append(text)
+                after += len(text) if at is not None else 0
         else:
             if not visible:
                 hidden -= 1
-            if hidden == 0 and element.tail and element.tail.strip():
-                pieces.append(element.tail.strip())
-                after += len(pieces[-1]) if at is not None else 0
+            if hidden == 0 and (tail := (element.tail or "").strip()):
+                pieces.append(tail)
+                after += len(tail) if at is not None else 0
         if after > AFTER_HEADLINE_CHARS:
             break
     if at is None:

@@ -3,6 +3,8 @@ needs none of its repairs."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from lxml import etree
 from trafilatura.utils import load_html
@@ -48,3 +50,31 @@ def test_a_forbidden_character_deep_in_a_page_is_still_found() -> None:
     dirty = html[:middle] + "\x1f" + html[middle:]
     assert _parse_clean(dirty) is None
     assert _serialized(parse_html(dirty)) == _serialized(load_html(dirty))
+
+
+def _classes(tree: etree._Element) -> list[tuple[str, type]]:
+    return [(str(element.tag), type(element)) for element in tree.iter()]
+
+
+def test_elements_get_lxml_html_classes_as_load_html_gives_them() -> None:
+    # The parser finds the element classes in C: form, input, select, textarea and label keep
+    # their lxml.html classes, also under a tag in capitals and once trafilatura copies the tree.
+    html = (
+        "<html><head><title>t</title></head><body><FORM action='/s'><LABEL for='q'>Find</LABEL>"
+        "<input name='q'><select><option>a</option></select><textarea>x</textarea></FORM>"
+        "<fb:like></fb:like><svg><path d='M0'/></svg><p>text &amp; more</p></body></html>"
+    )
+    ours, theirs = parse_html(html), load_html(html)
+    assert ours is not None and theirs is not None
+    assert _serialized(ours) == _serialized(theirs)
+    assert _classes(ours) == _classes(theirs)
+    assert _classes(copy.copy(ours)) == _classes(copy.copy(theirs))
+    assert type(ours.find(".//form")).__name__ == "FormElement"
+
+
+def test_fixture_pages_get_the_same_element_classes() -> None:
+    for article in load_fixture_articles():
+        html = article.html.decode("utf-8", errors="replace")
+        ours, theirs = parse_html(html), load_html(html)
+        assert ours is not None and theirs is not None
+        assert _classes(ours) == _classes(theirs)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from lxml import html as lxml_html
 
-from newsflow.extract.article import extract_article
+from newsflow.extract.article import _AUTHOR_LABELS, extract_article
 from newsflow.extract.dates import dateline_days, scripted_published_day, visible_dates
 from newsflow.extract.metadata import read_metadata
 from newsflow.extract.normalize import byline_names, name_line_authors, normalize_authors
@@ -385,3 +385,24 @@ def test_labels_and_month_names_are_not_authors() -> None:
     assert normalize_authors(["Author Isaiah Shelton"]) == ("Isaiah Shelton",)
     assert normalize_authors(["Cazzy Magennis Last Updated August 1"]) == ("Cazzy Magennis",)
     assert normalize_authors(["Dec", "undefined", "Written By", "August", "Friday"]) == ()
+
+
+def test_author_labels_are_searched_only_where_they_can_match() -> None:
+    # _written_by skips a pattern on text holding none of its strings: every match holds one.
+    texts = [
+        "Written by Ana Lima",
+        "WRITTEN BY: ANA LIMA",
+        "by\nShannon Grilli",
+        "By :\nShannon Grilli",
+        "BY\nANA LIMA",
+        "Home\nThis post was written by\nVanessa Mendez, MD",
+        "Home\nNawaz Dhandala\n| Author",
+        "Nawaz Dhandala\nAUTHOR",
+    ]
+    found = 0
+    for text in texts:
+        for pattern, needles in _AUTHOR_LABELS:
+            if pattern.search(text):
+                found += 1
+                assert any(needle in "\n" + text for needle in needles), (pattern.pattern, text)
+    assert found >= len(texts)
