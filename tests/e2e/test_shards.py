@@ -183,7 +183,12 @@ def test_a_sharded_scheduled_ingest_runs_its_shards_on_two_workers(
         parent = client.create_flow_run_from_deployment(scheduled.id, parameters={"shards": 2})
 
     worker_env = prefect_server.env(
-        NEWSFLOW_HOME=str(REPO_ROOT), NEWSFLOW_SOURCES=str(sources), DATABASE_URL=database_url
+        NEWSFLOW_HOME=str(REPO_ROOT),
+        NEWSFLOW_SOURCES=str(sources),
+        DATABASE_URL=database_url,
+        # A shard's process once died of "double free or corruption" (SIGABRT): should it happen
+        # again, the log below says in which code each thread was.
+        PYTHONFAULTHANDLER="1",
     )
     workers = []
     for number in (1, 2):
