@@ -433,10 +433,28 @@ _BYLINE_NAMES = re.compile(
 )
 
 
+# A byline that gives a first name only ("by Amanda · Dec 20", "Written by\nEliz\n- Product
+# marketer"): one word that ends its text node, taken only when it is a known given name.
+_BYLINE_GIVEN_NAME = re.compile(
+    r"^[^\S\n]*[(|·•—–-]?[^\S\n]*(?:[Bb]y|BY|[Ww]ritten [Bb]y|[Pp]osted [Bb]y)\s*:?\s+"
+    r"([A-Z][a-z]+)(?=[^\S\n]*(?:\n|$|[,|·•—–(]|\s-\s))",
+    re.MULTILINE,
+)
+
+
 def byline_names(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
-    """The person names of the first "By ..." byline in `text`, as normalize_authors returns them."""
+    """The person names of the first "By ..." byline in `text`, as normalize_authors returns them;
+    failing that, a known given name alone after "By"."""
     match = _BYLINE_NAMES.search(text)
-    return normalize_authors(match.group(1), site_name=site_name, url=url) if match else ()
+    if match:
+        return normalize_authors(match.group(1), site_name=site_name, url=url)
+    given = next((m for m in _BYLINE_GIVEN_NAME.finditer(text) if _is_given_name(m.group(1))), None)
+    return normalize_authors(given.group(1), site_name=site_name, url=url) if given else ()
+
+
+def _is_given_name(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in GIVEN_NAMES and lowered not in _NAME_PARTICLES and not _NOT_A_PERSON.match(word)
 
 
 # A byline without "By": a line holding only a name, next to a line holding a date or a
