@@ -420,7 +420,11 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
     Clinic" signing a page its byline credits to a dietitian)."""
     declared = normalize_authors(meta.authors, site_name=site_name, url=url, people=meta.people)
     if declared and not is_outlet(declared, site_name=site_name, url=url):
-        return declared
+        # Declared names the byline never shows may be another article's (a related-stories
+        # block's JSON-LD): a "By" line near the headline then names the page's own author.
+        if any(name in meta.byline for name in declared):
+            return declared
+        return byline_names(meta.byline, site_name=site_name, url=url) or declared
     shown = byline_names(meta.byline, site_name=site_name, url=url)
     return shown or declared or name_line_authors(meta.byline, headline=meta.h1, site_name=site_name, url=url)
 

@@ -352,6 +352,27 @@ def test_byline_names_stop_where_the_byline_does() -> None:
     assert byline_names("Man attacked by Three Masked Men\nin the city") == ()  # a sentence, no byline
 
 
+def test_a_byline_giving_a_first_name_only_names_a_known_given_name() -> None:
+    assert byline_names("by\nAmanda\n· Dec 20, 2025 at 3:00 am ·") == ("Amanda",)
+    assert byline_names("Written by\nEliz\n- Product marketer") == ("Eliz",)
+    # One capitalized word that is no given name, or a month, is not a byline.
+    assert byline_names("by\nDesign\n· Dec 20, 2025") == ()
+    assert byline_names("Posted by\nMay\n2024") == ()
+    # A full name found anywhere still wins.
+    assert byline_names("by Amanda\nBy Ana Lima\nMarch 5, 2025") == ("Ana Lima",)
+
+
+def test_declared_authors_the_byline_never_shows_give_way_to_its_by_line() -> None:
+    body = "<h1>Bridge reopens</h1><p>by</p><p>Ana Lima</p><p>March 5, 2025</p>" + PARAGRAPHS
+    page = _html(_ld(headline="Bridge reopens", author=[{"name": "Rui Costa"}, {"name": "Eva Marx"}]), body)
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
+    # A declared name the byline shows, or no "By" line at all, keeps the declared names.
+    page = _html(_ld(headline="Bridge reopens", author={"name": "Ana Lima"}), body.replace("<p>by</p>", ""))
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
+    page = _html(_ld(headline="Bridge reopens", author={"name": "Rui Costa"}), body.replace("<p>by</p>", ""))
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Rui Costa",)
+
+
 def test_a_blogger_declared_as_a_person_is_kept_though_the_site_bears_the_name() -> None:
     assert normalize_authors(["Hardtail Canada"], site_name="Hardtail Canada") == ()
     assert normalize_authors(
