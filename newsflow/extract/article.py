@@ -45,6 +45,7 @@ from newsflow.extract.dates import (
 from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
     byline_names,
+    declared_handles,
     detect_language,
     group_byline,
     is_outlet,
@@ -473,6 +474,7 @@ def extract_article(
         or normalize_authors(guesses.author(), site_name=site_name, url=url)
         or group_byline(meta.authors, site_name=site_name, url=url)
         or _written_by(tree, site_name, url)
+        or declared_handles(meta.authors, site_name=site_name, url=url)
     )
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(

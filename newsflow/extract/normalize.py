@@ -246,6 +246,29 @@ def group_byline(
     return tuple(names)
 
 
+# A user handle a page declares as its author ("madelinmarquardt", "srauturier"): a person's
+# account name, all lower case, which the byline shows as is.
+_USER_HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,30}$")
+
+
+def declared_handles(
+    raw: list[str] | tuple[str, ...], *, site_name: str | None = None, url: str | None = None
+) -> tuple[str, ...]:
+    """The declared authors that are user handles, not the site's own name or host and not a role
+    ("admin"): what names the writer on a page where nothing else does."""
+    outlets = _outlets(site_name, url)
+    names: list[str] = []
+    for item in raw:
+        name = _squash(str(item))
+        if not _USER_HANDLE.match(name) or _DOMAIN.search(name) or "admin" in name:
+            continue
+        if _key(name) in outlets or _NOT_A_PERSON.match(name) or name in _ORG_WORDS:
+            continue
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
 def normalize_authors(
     raw: list[str] | tuple[str, ...] | str | None,
     *,

@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 from newsflow.extract.article import extract_article
 from newsflow.extract.dates import dateline_days, scripted_published_day, visible_dates
 from newsflow.extract.metadata import read_metadata
-from newsflow.extract.normalize import byline_names, name_line_authors, normalize_authors
+from newsflow.extract.normalize import byline_names, declared_handles, name_line_authors, normalize_authors
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 PARAGRAPHS = (
@@ -371,6 +371,20 @@ def test_declared_authors_the_byline_never_shows_give_way_to_its_by_line() -> No
     assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
     page = _html(_ld(headline="Bridge reopens", author={"name": "Rui Costa"}), body.replace("<p>by</p>", ""))
     assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Rui Costa",)
+
+
+def test_a_declared_user_handle_names_the_writer_unless_it_is_the_site_or_a_role() -> None:
+    assert declared_handles(["madelinmarquardt"], site_name="Hello Stranger") == ("madelinmarquardt",)
+    assert declared_handles(["h.szeyee", "h.szeyee"], url="https://shop.example/a") == ("h.szeyee",)
+    assert declared_handles(["levinemusic"], url="https://www.levinemusic.org/blog/a") == ()
+    assert declared_handles(["shawnhymel"], site_name="Shawn Hymel") == ()
+    assert declared_handles(["admin", "q_admin", "staff", "acme.com"]) == ()
+    assert declared_handles(["Ana Lima", "Amanda"]) == ()  # names, not handles: normalize_authors reads them
+    # On a page, only when nothing else names anyone.
+    page = _html(
+        _ld(headline="Bridge reopens", author={"name": "srauturier"}), "<h1>Bridge reopens</h1>" + PARAGRAPHS
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("srauturier",)
 
 
 def test_a_blogger_declared_as_a_person_is_kept_though_the_site_bears_the_name() -> None:
