@@ -387,6 +387,12 @@ def test_a_declared_user_handle_names_the_writer_unless_it_is_the_site_or_a_role
     assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("srauturier",)
 
 
+def test_a_company_or_an_official_account_is_no_person() -> None:
+    assert normalize_authors(["Claight Corporation (Expert Market Research)"]) == ()
+    assert normalize_authors(["QCY Official", "Acme Corp", "Acme Company"]) == ()
+    assert normalize_authors(["Ana Lima"]) == ("Ana Lima",)
+
+
 def test_a_blogger_declared_as_a_person_is_kept_though_the_site_bears_the_name() -> None:
     assert normalize_authors(["Hardtail Canada"], site_name="Hardtail Canada") == ()
     assert normalize_authors(
