@@ -46,6 +46,7 @@ from newsflow.extract.dates import (
 from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
     byline_names,
+    declared_handles,
     detect_language,
     group_byline,
     is_outlet,
@@ -450,7 +451,11 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
     Clinic" signing a page its byline credits to a dietitian)."""
     declared = normalize_authors(meta.authors, site_name=site_name, url=url, people=meta.people)
     if declared and not is_outlet(declared, site_name=site_name, url=url):
-        return declared
+        # Declared names the byline never shows may be another article's (a related-stories
+        # block's JSON-LD): a "By" line near the headline then names the page's own author.
+        if any(name in meta.byline for name in declared):
+            return declared
+        return byline_names(meta.byline, site_name=site_name, url=url) or declared
     shown = byline_names(meta.byline, site_name=site_name, url=url)
     return shown or declared or name_line_authors(meta.byline, headline=meta.h1, site_name=site_name, url=url)
 
@@ -499,6 +504,7 @@ def extract_article(
         or normalize_authors(guesses.author(), site_name=site_name, url=url)
         or group_byline(meta.authors, site_name=site_name, url=url)
         or _written_by(tree, site_name, url)
+        or declared_handles(meta.authors, site_name=site_name, url=url)
     )
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(

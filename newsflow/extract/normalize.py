@@ -69,6 +69,10 @@ _ORG_WORDS = {
     "inc",
     "ltd",
     "llc",
+    "corporation",
+    "corp",
+    "company",
+    "official",
     "writer",
     "writers",
     "editor",
@@ -242,6 +246,29 @@ def group_byline(
         if key in outlets or _NOT_A_PERSON.match(name) or key.replace(" ", "") in outlets:
             continue
         if key not in (_key(n) for n in names):
+            names.append(name)
+    return tuple(names)
+
+
+# A user handle a page declares as its author ("madelinmarquardt", "srauturier"): a person's
+# account name, all lower case, which the byline shows as is.
+_USER_HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,30}$")
+
+
+def declared_handles(
+    raw: list[str] | tuple[str, ...], *, site_name: str | None = None, url: str | None = None
+) -> tuple[str, ...]:
+    """The declared authors that are user handles, not the site's own name or host and not a role
+    ("admin"): what names the writer on a page where nothing else does."""
+    outlets = _outlets(site_name, url)
+    names: list[str] = []
+    for item in raw:
+        name = _squash(str(item))
+        if not _USER_HANDLE.match(name) or _DOMAIN.search(name) or "admin" in name:
+            continue
+        if _key(name) in outlets or _NOT_A_PERSON.match(name) or name in _ORG_WORDS:
+            continue
+        if name not in names:
             names.append(name)
     return tuple(names)
 
@@ -433,10 +460,28 @@ _BYLINE_NAMES = re.compile(
 )
 
 
+# A byline that gives a first name only ("by Amanda · Dec 20", "Written by\nEliz\n- Product
+# marketer"): one word that ends its text node, taken only when it is a known given name.
+_BYLINE_GIVEN_NAME = re.compile(
+    r"^[^\S\n]*[(|·•—–-]?[^\S\n]*(?:[Bb]y|BY|[Ww]ritten [Bb]y|[Pp]osted [Bb]y)\s*:?\s+"
+    r"([A-Z][a-z]+)(?=[^\S\n]*(?:\n|$|[,|·•—–(]|\s-\s))",
+    re.MULTILINE,
+)
+
+
 def byline_names(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
-    """The person names of the first "By ..." byline in `text`, as normalize_authors returns them."""
+    """The person names of the first "By ..." byline in `text`, as normalize_authors returns them;
+    failing that, a known given name alone after "By"."""
     match = _BYLINE_NAMES.search(text)
-    return normalize_authors(match.group(1), site_name=site_name, url=url) if match else ()
+    if match:
+        return normalize_authors(match.group(1), site_name=site_name, url=url)
+    given = next((m for m in _BYLINE_GIVEN_NAME.finditer(text) if _is_given_name(m.group(1))), None)
+    return normalize_authors(given.group(1), site_name=site_name, url=url) if given else ()
+
+
+def _is_given_name(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in GIVEN_NAMES and lowered not in _NAME_PARTICLES and not _NOT_A_PERSON.match(word)
 
 
 # A byline without "By": a line holding only a name, next to a line holding a date or a

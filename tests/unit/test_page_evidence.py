@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 from newsflow.extract.article import _AUTHOR_LABELS, extract_article
 from newsflow.extract.dates import dateline_days, scripted_published_day, visible_dates
 from newsflow.extract.metadata import read_metadata
-from newsflow.extract.normalize import byline_names, name_line_authors, normalize_authors
+from newsflow.extract.normalize import byline_names, declared_handles, name_line_authors, normalize_authors
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 PARAGRAPHS = (
@@ -350,6 +350,47 @@ def test_byline_names_stop_where_the_byline_does() -> None:
     assert byline_names("stand by Me and you") == ()
     assert byline_names("Sold by Acme Widgets Inc and others") == ()
     assert byline_names("Man attacked by Three Masked Men\nin the city") == ()  # a sentence, no byline
+
+
+def test_a_byline_giving_a_first_name_only_names_a_known_given_name() -> None:
+    assert byline_names("by\nAmanda\n· Dec 20, 2025 at 3:00 am ·") == ("Amanda",)
+    assert byline_names("Written by\nEliz\n- Product marketer") == ("Eliz",)
+    # One capitalized word that is no given name, or a month, is not a byline.
+    assert byline_names("by\nDesign\n· Dec 20, 2025") == ()
+    assert byline_names("Posted by\nMay\n2024") == ()
+    # A full name found anywhere still wins.
+    assert byline_names("by Amanda\nBy Ana Lima\nMarch 5, 2025") == ("Ana Lima",)
+
+
+def test_declared_authors_the_byline_never_shows_give_way_to_its_by_line() -> None:
+    body = "<h1>Bridge reopens</h1><p>by</p><p>Ana Lima</p><p>March 5, 2025</p>" + PARAGRAPHS
+    page = _html(_ld(headline="Bridge reopens", author=[{"name": "Rui Costa"}, {"name": "Eva Marx"}]), body)
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
+    # A declared name the byline shows, or no "By" line at all, keeps the declared names.
+    page = _html(_ld(headline="Bridge reopens", author={"name": "Ana Lima"}), body.replace("<p>by</p>", ""))
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
+    page = _html(_ld(headline="Bridge reopens", author={"name": "Rui Costa"}), body.replace("<p>by</p>", ""))
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Rui Costa",)
+
+
+def test_a_declared_user_handle_names_the_writer_unless_it_is_the_site_or_a_role() -> None:
+    assert declared_handles(["madelinmarquardt"], site_name="Hello Stranger") == ("madelinmarquardt",)
+    assert declared_handles(["h.szeyee", "h.szeyee"], url="https://shop.example/a") == ("h.szeyee",)
+    assert declared_handles(["levinemusic"], url="https://www.levinemusic.org/blog/a") == ()
+    assert declared_handles(["shawnhymel"], site_name="Shawn Hymel") == ()
+    assert declared_handles(["admin", "q_admin", "staff", "acme.com"]) == ()
+    assert declared_handles(["Ana Lima", "Amanda"]) == ()  # names, not handles: normalize_authors reads them
+    # On a page, only when nothing else names anyone.
+    page = _html(
+        _ld(headline="Bridge reopens", author={"name": "srauturier"}), "<h1>Bridge reopens</h1>" + PARAGRAPHS
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("srauturier",)
+
+
+def test_a_company_or_an_official_account_is_no_person() -> None:
+    assert normalize_authors(["Claight Corporation (Expert Market Research)"]) == ()
+    assert normalize_authors(["QCY Official", "Acme Corp", "Acme Company"]) == ()
+    assert normalize_authors(["Ana Lima"]) == ("Ana Lima",)
 
 
 def test_a_blogger_declared_as_a_person_is_kept_though_the_site_bears_the_name() -> None:
