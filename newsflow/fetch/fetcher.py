@@ -198,8 +198,9 @@ class Fetcher:
     def take_robots_read(self) -> list[RobotsFile]:
         """The robots.txt files read from the network since the last call, to be kept for the next
         runs (each handed out once, whichever source asks)."""
-        with self._robots_lock:
-            taken, self._robots_read = self._robots_read, []
+        with self._robots_lock:  # in place: the list is shared with every view (archiving_to)
+            taken = list(self._robots_read)
+            self._robots_read.clear()
         return taken
 
     def robots_for(self, url: str) -> RobotsRules:
