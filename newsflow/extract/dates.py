@@ -280,7 +280,9 @@ def dateline_days(text: str, *, headline_at: int) -> list[date]:
     DATELINE_AFTER_HEADLINE characters after `headline_at` in `text`, a line per text node."""
     found: list[date] = []
     for match in _VISIBLE_DATE.finditer(text):
-        if not 0 <= match.start() - headline_at <= DATELINE_AFTER_HEADLINE:
+        if match.start() - headline_at > DATELINE_AFTER_HEADLINE:
+            break  # the matches come in order: none further on is near the headline
+        if match.start() < headline_at:
             continue
         start = text.rfind("\n", 0, match.start()) + 1
         end = text.find("\n", match.end())
