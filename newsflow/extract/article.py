@@ -356,13 +356,9 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
     # A dateline under the headline that no declared date comes near (a day's slack for time
     # zones) wins over the declared dates: the page's readers see that one, and a declared date
     # that nothing shows is often a template's or an update's.
-    datelines = dateline_days(meta.byline, headline_at=meta.headline_at)
-    if (
-        datelines
-        and declared
-        and not confirmed
-        and not any(abs(c.local_day - datelines[0]) <= timedelta(days=1) for c in declared)
-    ):
+    # (Read only when a declared date is there and the byline confirms none: the only case it counts.)
+    datelines = dateline_days(meta.byline, headline_at=meta.headline_at) if declared and not confirmed else []
+    if datelines and not any(abs(c.local_day - datelines[0]) <= timedelta(days=1) for c in declared):
         day = datelines[0]
         found.insert(0, DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", False, day=day))
     from_url = date_from_url(url)

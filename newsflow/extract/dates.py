@@ -224,12 +224,15 @@ _MONTHS = {
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 # The forms bylines print: "March 5, 2024", "5 March 2024", "2024-03-05" (also "2024.03.05",
 # "2024/03/05" and a printed ISO instant "2024-03-05T08:10+02:00"), "05.03.2024", "3/5/2024".
+# Every form starts with a digit or a month's first letter: the leading lookahead rejects the other
+# positions with one character test before the five alternatives are tried (half the time a byline).
 _VISIBLE_DATE = re.compile(
+    r"(?=[\djfmasond])(?:"
     rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b"
     rf"|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+((?:19|20)\d{{2}})\b"
     r"|\b((?:19|20)\d{2})[-./](\d{2})[-./](\d{2})(?:\b|(?=T\d))"
     r"|\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b"
-    r"|\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b",
+    r"|\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b)",
     re.IGNORECASE,
 )
 # A date printed after one of these words is when the page changed, not when it appeared.
@@ -280,7 +283,9 @@ def dateline_days(text: str, *, headline_at: int) -> list[date]:
     DATELINE_AFTER_HEADLINE characters after `headline_at` in `text`, a line per text node."""
     found: list[date] = []
     for match in _VISIBLE_DATE.finditer(text):
-        if not 0 <= match.start() - headline_at <= DATELINE_AFTER_HEADLINE:
+        if match.start() - headline_at > DATELINE_AFTER_HEADLINE:
+            break  # the matches come in order: none further on is near the headline
+        if match.start() < headline_at:
             continue
         start = text.rfind("\n", 0, match.start()) + 1
         end = text.find("\n", match.end())

@@ -440,6 +440,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
 
 _INVISIBLE = {"head", "script", "style", "noscript", "template", "svg", "button", "select", "option"}
 BEFORE_HEADLINE_CHARS = 300
+_SPACES = re.compile(r"\s+")
 AFTER_HEADLINE_CHARS = 1500
 
 
@@ -482,9 +483,20 @@ def headline_context(tree: lxml_html.HtmlElement, headline: lxml_html.HtmlElemen
     if at is None:
         return "", 0
     # One line per text node: a name or a date never runs on into the next element's words.
-    pieces = [re.sub(r"\s+", " ", piece) for piece in pieces]
-    before = "\n".join(pieces[:at])[-BEFORE_HEADLINE_CHARS:]
-    joined = before + "\n" + "\n".join(pieces[at:])[:AFTER_HEADLINE_CHARS]
+    # Of the text before the headline only the last BEFORE_HEADLINE_CHARS characters are kept, so
+    # its pieces are collapsed from the headline backwards until that many are in hand (a late
+    # headline had every piece of the page collapsed, to keep 300 characters).
+    kept: list[str] = []
+    kept_chars = -1  # len("\n".join(kept))
+    for piece in reversed(pieces[:at]):
+        if kept_chars >= BEFORE_HEADLINE_CHARS:
+            break
+        kept.append(_SPACES.sub(" ", piece))
+        kept_chars += len(kept[-1]) + 1
+    before = "\n".join(reversed(kept))[-BEFORE_HEADLINE_CHARS:]
+    joined = (
+        before + "\n" + "\n".join(_SPACES.sub(" ", piece) for piece in pieces[at:])[:AFTER_HEADLINE_CHARS]
+    )
     text = joined.strip()
     leading = len(joined) - len(joined.lstrip())
     return text, max(0, len(before) + 1 - leading)
