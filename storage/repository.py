@@ -644,11 +644,6 @@ def _dialect_insert(dialect: str, model: type[SQLModel]) -> Any:
     return postgresql_insert(model) if dialect == "postgresql" else sqlite_insert(model)
 
 
-def _insert(session: Session, model: type[SQLModel]) -> Any:
-    """The dialect's INSERT, which has ON CONFLICT DO UPDATE (SQLite and PostgreSQL alike)."""
-    return _dialect_insert(session.get_bind().dialect.name, model)
-
-
 def count_articles(session: Session, *, originals_only: bool = False) -> int:
     """How many article rows there are (originals only, if asked)."""
     query = select(func.count()).select_from(Article)

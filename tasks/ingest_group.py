@@ -124,13 +124,22 @@ def counts_line(report: SourceReport) -> str:
 def _group_total(reports: list[SourceReport]) -> SourceReport:
     """The group's counts summed (its failed and blocked sources have lines of their own)."""
     total = SourceReport("")
-    for report in reports:
-        for name in ("discovered", "fetched", "new", "duplicate", "failed", "skipped"):
-            setattr(total, name, getattr(total, name) + getattr(report, name))
-        total.refreshed += report.refreshed
-        total.updated += report.updated
-        total.removed += report.removed
+    for name in _SUMMED:
+        setattr(total, name, sum(getattr(report, name) for report in reports))
     return total
+
+
+_SUMMED = (
+    "discovered",
+    "fetched",
+    "new",
+    "duplicate",
+    "failed",
+    "skipped",
+    "refreshed",
+    "updated",
+    "removed",
+)
 
 
 def _group_state(reports: list[SourceReport]) -> list[SourceReport] | State[list[SourceReport]]:

@@ -111,9 +111,9 @@ class GroupReads:
 
 
 def read_group(sources: Sequence[Source], config: RunConfig) -> GroupReads | None:
-    """GroupReads for `sources`, in one read transaction; None for a backfill (it never asks
-    conditionally nor retries nor refreshes) or when the read fails (each source then reads, and
-    meets the outage, itself)."""
+    """GroupReads for `sources`, in one read transaction (an ingest's: a backfill neither asks
+    conditionally nor retries nor refreshes); None when the read fails (each source then reads,
+    and meets the outage, itself)."""
     urls = frozenset(url for source in sources for url in source.listings)
     names = [source.name for source in sources]
     now = datetime.now(UTC)
