@@ -217,7 +217,12 @@ def measure(args: argparse.Namespace) -> None:
 
         def run(sources: Path, database_url: str) -> RunResult:
             return run_ingest(
-                sources, database_url=database_url, prefect_home=home, api_url=api, extra_env=extra
+                sources,
+                database_url=database_url,
+                prefect_home=home,
+                api_url=api,
+                extra_env=extra,
+                newsflow=args.cli,
             )
 
         for round_ in range(1, args.rounds + 1):
