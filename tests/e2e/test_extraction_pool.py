@@ -8,10 +8,17 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from newsflow.records import FetchedPage, ProcessedArticle
-from newsflow.tasks.extraction_pool import start_fork_server, submit_extraction
+from newsflow.tasks.extraction_pool import (
+    CHUNK_PAGES,
+    _Chunker,
+    start_fork_server,
+    submit_extraction,
+)
 from tests.site import load_fixture_articles
 
 
@@ -104,3 +111,55 @@ def test_a_finished_batch_is_freed_without_the_cycle_collector() -> None:
 
 def _live_articles() -> int:
     return sum(1 for o in gc.get_objects() if isinstance(o, ProcessedArticle))
+
+
+class _CountingPool(ThreadPoolExecutor):
+    """A real pool (threads, so the test can count) that records the size of every task it is given."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(max_workers=workers)
+        self.task_sizes: list[int] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.task_sizes.append(len(args[0]))
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_small_batches_of_many_callers_share_chunks_and_each_gets_its_own_results() -> None:
+    # Hundreds of sources with a page or two each: the pool gets a few full chunks, not a task a page.
+    pages = _pages(24)
+    expected = {p.url: r for p, r in zip(pages, submit_extraction(pages, workers=1).result(), strict=True)}
+    pool = _CountingPool(2)
+    chunker = _Chunker(pool, workers=2)
+    try:
+        requests = [pages[i : i + 2] for i in range(0, 24, 2)] + [pages[:1]]
+        futures = [chunker.submit(batch) for batch in requests]
+        for batch, future in zip(requests, futures, strict=True):
+            assert future.result(timeout=120) == [expected[p.url] for p in batch]
+    finally:
+        chunker.close(wait=True)
+    assert sum(pool.task_sizes) == 25
+    assert len(pool.task_sizes) < len(requests)  # 13 callers' pages went in fewer tasks
+    assert max(pool.task_sizes) <= CHUNK_PAGES
+    assert any(size > 2 for size in pool.task_sizes)  # some task mixed several callers' pages
+
+
+def test_an_idle_pool_spreads_a_lone_batch_over_its_workers() -> None:
+    pool = _CountingPool(2)
+    chunker = _Chunker(pool, workers=2)
+    try:
+        assert len(chunker.submit(_pages(6)).result(timeout=120)) == 6
+    finally:
+        chunker.close(wait=True)
+    assert pool.task_sizes[:2] == [3, 3]
+
+
+def test_closing_the_pool_fails_what_waits_instead_of_leaving_it_hanging() -> None:
+    pool = _CountingPool(1)
+    chunker = _Chunker(pool, workers=1)
+    futures = [chunker.submit(_pages(1)) for _ in range(8)]  # 2 chunks go, the rest wait
+    chunker.close(wait=True)
+    for future in futures:
+        assert future.done()
+    assert any(isinstance(f.exception(), CancelledError) for f in futures)
+    assert chunker.submit(_pages(1)).exception(timeout=5) is not None  # closed: fails at once
