@@ -174,10 +174,14 @@ class _Chunker:
                 self._running += 1
             try:
                 future = self.pool.submit(extract_batch, [p for _, pages, _ in chunk for p in pages])
-            except BaseException as exc:  # a broken or shut-down pool: fail what it was given
+            except BaseException as exc:
+                # A broken pool stays broken: fail this chunk and every waiting one, or their
+                # callers would wait for chunks that no finishing chunk will ever start.
                 with self._lock:
                     self._running -= 1
-                for request, _, _ in chunk:
+                    waiting, self._waiting = list(self._waiting), deque()
+                    self._waiting_pages = 0
+                for request, _, _ in [*chunk, *waiting]:
                     request.fail(exc)
                 raise
             future.add_done_callback(partial(self._chunk_done, chunk))

@@ -8,7 +8,8 @@ import os
 import subprocess
 import sys
 import time
-from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,18 @@ def test_closing_the_pool_fails_what_waits_instead_of_leaving_it_hanging() -> No
         assert future.done()
     assert any(isinstance(f.exception(), CancelledError) for f in futures)
     assert chunker.submit(_pages(1)).exception(timeout=5) is not None  # closed: fails at once
+
+
+def test_a_broken_pool_fails_every_waiting_batch_instead_of_leaving_it_hanging() -> None:
+    # A worker killed mid-run (out of memory, a crash in C) breaks a process pool for good.
+    pool = ProcessPoolExecutor(max_workers=1)
+    chunker = _Chunker(pool, workers=1)
+    try:
+        pool.submit(time.sleep, 1.0)  # the worker is busy while the batches arrive
+        pool.submit(os._exit, 1)  # then it dies: the two chunks queued behind it fail
+        # 2 chunks go, 18 batches wait: more than the two failing chunks' callbacks take along.
+        futures = [chunker.submit(_pages(1)) for _ in range(2 + 2 * CHUNK_PAGES + 2)]
+        for future in futures:
+            assert isinstance(future.exception(timeout=30), BrokenProcessPool)
+    finally:
+        chunker.close(wait=True)
