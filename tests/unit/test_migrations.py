@@ -119,3 +119,13 @@ def test_0009_backfills_published_day_with_the_utc_day_of_published_at(database_
         rows = connection.execute(text("SELECT url, published_day FROM article ORDER BY url")).all()
     days = {url: day if isinstance(day, date | None) else date.fromisoformat(day) for url, day in rows}
     assert days == {"https://old.test/dated": date(2025, 3, 6), "https://old.test/undated": None}
+    from alembic import command
+
+    command.downgrade(_alembic_config(database_url), "0008")
+    with get_engine(database_url).connect() as connection:
+        assert "published_day" not in {c["name"] for c in inspect(connection).get_columns("article")}
+        if connection.dialect.name == "sqlite":  # the column went, the search triggers stayed
+            triggers = (
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'article_fts%'"
+            )
+            assert connection.execute(text(triggers)).scalar_one() == 3
