@@ -16,6 +16,10 @@ each goes first in turn (the first on a page pays for its cold caches):
 - trafilatura: bare_extraction(include_comments=False), the fair baseline for the body.
 - trafilatura.extract: the default call (its text appends comments), for the CPU target only.
 
+newsflow's publish day is `published_day`, the day as the page states it in its own timezone
+(the column the database stores since migration 0009); a line under each set's table gives it
+beside the UTC day of `published_at`, which is what an end-to-end check could read before.
+
 --extractor runs only the named ones (e.g. --extractor newsflow, to iterate faster); --misses
 lists, for each page newsflow gets wrong on that field, the gold value beside newsflow's.
 """
@@ -27,6 +31,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 
 import trafilatura
@@ -46,6 +51,8 @@ class Found:
     authors: tuple[str, ...] = ()
     day: str | None = None  # YYYY-MM-DD
     has_metadata: bool = True
+    # newsflow only: published_at's UTC day, what a database before migration 0009 held.
+    utc_day: str | None = None
 
 
 Extractor = Callable[[BenchPage], Found]
@@ -57,7 +64,8 @@ def newsflow(page: BenchPage) -> Found:
     except ExtractionError:
         return Found("")
     day = article.published_day.isoformat() if article.published_day else None
-    return Found(article.text, article.title, article.authors, day)
+    utc_day = article.published_at.astimezone(UTC).date().isoformat() if article.published_at else None
+    return Found(article.text, article.title, article.authors, day, utc_day=utc_day)
 
 
 def trafilatura_fast_meta(page: BenchPage) -> Found:
@@ -93,7 +101,7 @@ class Tally:
 
     shingles: list[PageScore] = field(default_factory=list)
     words: list[float] = field(default_factory=list)
-    right: dict[str, int] = field(default_factory=lambda: {"day": 0, "title": 0, "authors": 0})
+    right: dict[str, int] = field(default_factory=lambda: {"day": 0, "title": 0, "authors": 0, "utc day": 0})
     with_metadata: int = 0
     cpu: float = 0.0
     misses: list[tuple[float, str]] = field(default_factory=list)
@@ -117,6 +125,7 @@ class Tally:
                 self.right[name] += ok
                 if not ok:
                     self.wrong.append((page.page_id, page.half, name, gold, got))
+            self.right["utc day"] += found.utc_day == page.date
 
     def row(self, name: str) -> str:
         pages = len(self.words)
@@ -172,6 +181,13 @@ def main() -> None:
         ours = tallies.get(("newsflow", 2))
         if ours is None:
             continue
+        if ours.with_metadata:
+            # The table's publish day is published_day (the page's own day, stored since 0009);
+            # beside it, the UTC day of published_at, all an end-to-end check could read before.
+            halves = [tallies[("newsflow", half)] for half in (0, 1, 2)]
+            for key, label in (("day", "published_day"), ("utc day", "published_at's UTC day")):
+                rates = " / ".join(f"{t.right[key] / t.with_metadata:.1%} ({t.right[key]})" for t in halves)
+                print(f"newsflow publish day from {label}, half 0 / half 1 / all: {rates}")
         for score, page_id in sorted(ours.misses)[: args.worst]:
             print(f"  {page_id[:12]} word F1 {score:.3f}")
         for page_id, half, name, gold, got in ours.wrong:

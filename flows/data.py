@@ -302,13 +302,15 @@ def articles_table(rows: list[ArticleRecord], *, duplicates: bool) -> Table:
     from rich.table import Table
 
     table = Table(title=f"{len(rows)} articles", title_justify="left")
-    for name in ("id", "published (UTC)", "source", "lang", "title", "url"):
+    # "day" is the page's own (published_day); the UTC time can fall on the day after or before.
+    for name in ("id", "day", "published (UTC)", "source", "lang", "title", "url"):
         table.add_column(name, overflow="fold" if name == "url" else "ellipsis")
     if duplicates:
         table.add_column("duplicate of")
     for record in rows:
         cells = [
             str(record.id),
+            record.published_day.isoformat() if record.published_day else "-",
             _when(record),
             record.source,
             record.language or "-",
@@ -343,6 +345,7 @@ def article_table(record: ArticleRecord, *, original: ArticleRecord | None) -> T
             "published_at",
             f"{iso(record.published_at)} ({record.published_at_source})" if record.published_at else None,
         ),
+        ("published_day", record.published_day.isoformat() if record.published_day else None),
         ("modified_at", iso(record.modified_at)),
         ("language", record.language),
         ("authors", ", ".join(record.authors) or None),

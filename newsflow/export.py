@@ -8,7 +8,7 @@ import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, BinaryIO, Literal
 
 from newsflow.errors import ConfigError
@@ -46,6 +46,9 @@ class ArticleRecord:
     first_seen_at: datetime
     updated_at: datetime
     removed_at: datetime | None  # the page answered 404 or 410 when it was fetched again (#17)
+    # The day of published_at as the page states it, in its own timezone (#12); last, as the
+    # columns only grow.
+    published_day: date | None
 
 
 COLUMNS: tuple[str, ...] = tuple(ArticleRecord.__dataclass_fields__)
@@ -71,6 +74,7 @@ def to_json_object(record: ArticleRecord) -> dict[str, Any]:
     row: dict[str, Any] = {name: getattr(record, name) for name in COLUMNS}
     for name in _TIMES:
         row[name] = iso(row[name])
+    row["published_day"] = record.published_day.isoformat() if record.published_day else None
     for name in _LISTS:
         row[name] = list(row[name])
     return row
@@ -125,10 +129,15 @@ def write_csv(records: Iterable[ArticleRecord], stream: BinaryIO) -> int:
 
 
 def parquet_schema() -> Any:
-    """The Parquet schema: int64 ids, UTC timestamps (microseconds), list<string> for lists."""
+    """The Parquet schema: int64 ids, UTC timestamps (microseconds), date32 days, list<string> lists."""
     import pyarrow as pa
 
-    types: dict[str, Any] = {"id": pa.int64(), "duplicate_of": pa.int64(), "paywalled": pa.bool_()}
+    types: dict[str, Any] = {
+        "id": pa.int64(),
+        "duplicate_of": pa.int64(),
+        "paywalled": pa.bool_(),
+        "published_day": pa.date32(),
+    }
     types.update({name: pa.timestamp("us", tz="UTC") for name in _TIMES})
     types.update({name: pa.list_(pa.string()) for name in _LISTS})
     required = {"id", "url", "fetched_url", "source", "text", "authors", "tags", "content_hash"}

@@ -157,6 +157,7 @@ EXTRACTED_FIELDS = (
     "authors",
     "published_at",
     "published_at_source",
+    "published_day",
     "modified_at",
     "language",
     "paywalled",

@@ -68,6 +68,7 @@ def fresh_values(article: ExtractedArticle) -> dict[str, object]:
         "authors": list(article.authors),
         "published_at": article.published_at,
         "published_at_source": article.published_at_source,
+        "published_day": article.published_day,
         "modified_at": article.modified_at,
         "language": article.language,
         "paywalled": article.paywalled,

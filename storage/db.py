@@ -18,7 +18,7 @@ from newsflow.errors import ConfigError, StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (tests/unit/test_migrations.py keeps this in step).
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 _upgrade_lock = threading.Lock()
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, LargeBinary, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, Date, ForeignKey, Integer, LargeBinary, Table, Text
 from sqlmodel import Field, SQLModel
 
 from newsflow.dedupe.fingerprint import LSH_BANDS
@@ -27,6 +27,10 @@ class Article(SQLModel, table=True):
     authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
     published_at_source: str | None = Field(default=None, max_length=64)
+    # The calendar day of published_at as the page states it, in its own timezone (published_at
+    # is UTC: a -05:00 evening is the next UTC day). Rows stored before 0009 hold the UTC day
+    # (the migration's backfill) until `newsflow reextract` reads their pages again.
+    published_day: date | None = Field(default=None, sa_column=Column(Date()))
     modified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     language: str | None = Field(default=None, max_length=8)
     # The page's JSON-LD isAccessibleForFree, inverted: True for a teaser of a paid article.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -199,6 +199,7 @@ def _article_row(
         _to_json(fields["authors"]),
         to_db(fields["published_at"]),
         fields["published_at_source"],
+        _day_to_db(fields["published_day"]),
         to_db(fields["modified_at"]),
         fields["language"],
         fields["paywalled"],
@@ -218,6 +219,11 @@ def _article_row(
         now,
         due,
     )
+
+
+def _day_to_db(day: date | None) -> str | None:
+    # The ISO text is what SQLAlchemy's Date stores on SQLite, and what COPY reads on PostgreSQL.
+    return day.isoformat() if day is not None else None
 
 
 def _archived(item: ProcessedArticle) -> tuple[str | None, int | None, int | None]:

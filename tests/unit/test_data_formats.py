@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -53,6 +53,7 @@ def _record(number: int, **changes: object) -> ArticleRecord:
         "first_seen_at": WHEN,
         "updated_at": WHEN,
         "removed_at": None,
+        "published_day": date(2025, 6, 3),
     }
     values.update(changes)
     return ArticleRecord(**values)  # type: ignore[arg-type]
@@ -82,6 +83,7 @@ def test_columns_are_the_documented_stable_list() -> None:
         "first_seen_at",
         "updated_at",
         "removed_at",
+        "published_day",
     )
 
 
@@ -128,11 +130,19 @@ def test_jsonl_and_csv_rows() -> None:
     cells = dict(zip(COLUMNS, csv_values(record), strict=True))
     assert cells["authors"] == '["Ann Lee", "Bo Chen"]' and cells["paywalled"] == "true"
     assert cells["modified_at"] == "" and cells["duplicate_of"] == "7"
+    # The page's own day, not a time: a plain date in every format.
+    assert row["published_day"] == cells["published_day"] == "2025-06-03"
+    assert csv_values(_record(1, published_day=None))[COLUMNS.index("published_day")] == ""
 
 
 def test_writers_round_trip_every_row() -> None:
     records = [
-        _record(n, published_at=None if n % 3 == 0 else WHEN + timedelta(hours=n)) for n in range(1, 26)
+        _record(
+            n,
+            published_at=None if n % 3 == 0 else WHEN + timedelta(hours=n),
+            published_day=None if n % 3 == 0 else date(2025, 6, 3),
+        )
+        for n in range(1, 26)
     ]
     stream = io.BytesIO()
     assert write_jsonl(iter(records), stream) == 25
@@ -158,6 +168,8 @@ def test_writers_round_trip_every_row() -> None:
     assert table.schema.field("id").type == pa.int64()
     rows = table.to_pylist()
     assert rows[1]["published_at"] == WHEN + timedelta(hours=2) and rows[2]["published_at"] is None
+    assert table.schema.field("published_day").type == pa.date32()
+    assert rows[0]["published_day"] == date(2025, 6, 3) and rows[2]["published_day"] is None
     assert rows[0]["authors"] == ["Ann Lee", "Bo Chen"] and rows[0]["tags"] == []
 
 

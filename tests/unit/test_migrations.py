@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -95,3 +95,37 @@ def test_0003_recomputes_signatures_and_rebuilds_the_lsh_index(database_url: str
         assert connection.execute(text("SELECT COUNT(*) FROM article_band")).scalar_one() == 16
         minhashes = connection.execute(text("SELECT minhash FROM article")).scalars().all()
         assert fingerprint(body).signature not in [bytes(m) for m in minhashes]
+
+
+def test_0009_backfills_published_day_with_the_utc_day_of_published_at(database_url: str) -> None:
+    """Rows stored before 0009 know only the UTC instant: their day is its UTC day (reextract
+    later puts the page's own day there); an undated row stays NULL."""
+    upgrade(database_url, "0008")
+    engine = get_engine(database_url)
+    # 04:00 UTC on March 6 is March 5 in New York: the backfill cannot know, it takes March 6.
+    when = "'2025-03-06 04:00:00.000000" + ("+00:00'" if engine.dialect.name == "postgresql" else "'")
+    with engine.begin() as connection:
+        for url, published in (("https://old.test/dated", when), ("https://old.test/undated", "NULL")):
+            connection.execute(
+                text(
+                    "INSERT INTO article (url, fetched_url, source, text, authors, tags, content_hash,"
+                    f" minhash, published_at, first_seen_at, updated_at) VALUES (:url, :url, 'old', 'x',"
+                    f" '[]', '[]', 'h', :minhash, {published}, {when}, {when})"
+                ),
+                {"url": url, "minhash": bytes(512)},
+            )
+    upgrade(database_url)
+    with get_engine(database_url).connect() as connection:
+        rows = connection.execute(text("SELECT url, published_day FROM article ORDER BY url")).all()
+    days = {url: day if isinstance(day, date | None) else date.fromisoformat(day) for url, day in rows}
+    assert days == {"https://old.test/dated": date(2025, 3, 6), "https://old.test/undated": None}
+    from alembic import command
+
+    command.downgrade(_alembic_config(database_url), "0008")
+    with get_engine(database_url).connect() as connection:
+        assert "published_day" not in {c["name"] for c in inspect(connection).get_columns("article")}
+        if connection.dialect.name == "sqlite":  # the column went, the search triggers stayed
+            triggers = (
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'article_fts%'"
+            )
+            assert connection.execute(text(triggers)).scalar_one() == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from lxml import html as lxml_html
 
 from newsflow.extract.article import _AUTHOR_LABELS, extract_article
@@ -276,6 +277,29 @@ def test_published_day_is_the_pages_own_day_not_utcs() -> None:
     article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
     assert article.published_at == datetime(2025, 3, 6, 2, 30, tzinfo=UTC)
     assert article.published_day == date(2025, 3, 5)
+
+
+@pytest.mark.parametrize(
+    ("declared", "published_at", "day"),
+    [
+        # +09:00 late evening: the UTC time is the same day's afternoon.
+        ("2025-03-05T23:30:00+09:00", datetime(2025, 3, 5, 14, 30, tzinfo=UTC), date(2025, 3, 5)),
+        # +09:00 early morning: UTC is still the day before.
+        ("2025-03-06T07:00:00+09:00", datetime(2025, 3, 5, 22, tzinfo=UTC), date(2025, 3, 6)),
+        # -05:00 late evening: UTC is already the next day.
+        ("2025-03-05T23:00:00-05:00", datetime(2025, 3, 6, 4, tzinfo=UTC), date(2025, 3, 5)),
+        # A date alone is that date.
+        ("2025-03-05", datetime(2025, 3, 5, tzinfo=UTC), date(2025, 3, 5)),
+        (None, None, None),
+    ],
+)
+def test_published_day_is_the_day_the_page_declares_in_its_own_zone(
+    declared: str | None, published_at: datetime | None, day: date | None
+) -> None:
+    meta = f'<meta property="article:published_time" content="{declared}">' if declared else ""
+    page = _html("<title>Bridge reopens</title>" + meta, "<h1>Bridge reopens</h1>" + PARAGRAPHS)
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert (article.published_at, article.published_day) == (published_at, day)
 
 
 def test_paywalled_comes_from_is_accessible_for_free() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -52,6 +53,14 @@ def test_the_same_extraction_changes_nothing_and_a_different_one_names_its_field
         "published_at",
         "published_at_source",
     )
+
+
+def test_a_stored_utc_day_is_changed_to_the_pages_own_day() -> None:
+    # A row backfilled by migration 0009 holds published_at's UTC day; extracted again, the page
+    # gives its own day and only that field changes.
+    stored = _stored(replace(ARTICLE, published_day=date(2025, 6, 3)))
+    fresh = fresh_values(replace(ARTICLE, published_day=date(2025, 6, 2)))
+    assert changed_fields(stored, tuple(fresh[n] for n in EXTRACTED_FIELDS)) == ("published_day",)
 
 
 def test_a_listing_date_is_handed_back_as_the_listing_date_and_only_that() -> None:
