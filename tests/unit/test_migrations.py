@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -129,3 +130,22 @@ def test_0009_backfills_published_day_with_the_utc_day_of_published_at(database_
                 "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'article_fts%'"
             )
             assert connection.execute(text(triggers)).scalar_one() == 3
+
+
+def test_downgrades_down_to_the_search_index_keep_it_and_upgrade_back(database_url: str) -> None:
+    # On SQLite, Alembic's batch mode drops a column by copying the table, which loses the
+    # full-text search triggers of 0005; the downgrades after 0005 must drop columns in place.
+    upgrade(database_url)
+    command.downgrade(_alembic_config(database_url), "0005")
+    with get_engine(database_url).connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("article")}
+        assert not {"warc_file", "etag", "refresh_due_at", "published_day"} & columns
+        if connection.dialect.name == "sqlite":
+            triggers = (
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'article_fts%'"
+            )
+            assert connection.execute(text(triggers)).scalar_one() == 3
+    upgrade(database_url)
+    with get_engine(database_url).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_object": managed_by_models})
+        assert compare_metadata(context, SQLModel.metadata) == []

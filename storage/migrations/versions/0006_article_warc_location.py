@@ -25,7 +25,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("article", schema=None) as batch_op:
-        batch_op.drop_column("warc_length")
-        batch_op.drop_column("warc_offset")
-        batch_op.drop_column("warc_file")
+    # Not batch mode: on SQLite it copies the table, which loses the search triggers (0005).
+    # SQLite drops a plain column in place since 3.35.
+    for column in ("warc_length", "warc_offset", "warc_file"):
+        op.execute(f"ALTER TABLE article DROP COLUMN {column}")

@@ -55,11 +55,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_article_revision_article_id", table_name="article_revision")
     op.drop_table("article_revision")
-    with op.batch_alter_table("article", schema=None) as batch_op:
-        batch_op.drop_index("ix_article_refresh_due_at")
-        batch_op.drop_column("removed_at")
-        batch_op.drop_column("refreshes_done")
-        batch_op.drop_column("refresh_due_at")
-        batch_op.drop_column("fetched_at")
-        batch_op.drop_column("last_modified")
-        batch_op.drop_column("etag")
+    op.drop_index("ix_article_refresh_due_at", table_name="article")
+    # Not batch mode: on SQLite it copies the table, which loses the search triggers (0005).
+    # SQLite drops a plain (unindexed) column in place since 3.35.
+    for column in ("removed_at", "refreshes_done", "refresh_due_at", "fetched_at", "last_modified", "etag"):
+        op.execute(f"ALTER TABLE article DROP COLUMN {column}")
