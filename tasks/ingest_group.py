@@ -142,10 +142,19 @@ _SUMMED = (
 )
 
 
+class GroupReports(list[SourceReport]):
+    """A group's reports, shown as a count: Prefect logs a failed task run's state with its
+    result's repr, which for a group of 16 sources was 16 reports on one line."""
+
+    def __repr__(self) -> str:
+        return f"[{len(self)} source report{'s' if len(self) != 1 else ''}]"
+
+
 def _group_state(reports: list[SourceReport]) -> list[SourceReport] | State[list[SourceReport]]:
     """Failed, naming each failed or blocked source with its reason, so the UI's run graph and
     dashboard count the group; else its reports (Completed naming a blocked source, if any).
     Cancelled when a stop (Ctrl-C) cut its sources short: the UI must not call them done."""
+    reports = GroupReports(reports)
     if stop_requested():
         return Cancelled(message=f"interrupted: {sum(r.new for r in reports)} new stored", data=reports)
     failed = [(r.source, r.error) for r in reports if r.error]

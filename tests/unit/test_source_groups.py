@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from newsflow.report import SourceReport
 from newsflow.runtime.stop import request_stop, reset_stop
 from newsflow.source_groups import failure_message, group_label, group_size, groups_in_flight, source_groups
-from newsflow.tasks.ingest_group import SourceSlots
+from newsflow.tasks.ingest_group import SourceSlots, _group_state
 
 
 @pytest.fixture
@@ -87,3 +88,13 @@ def test_no_slot_is_granted_after_a_stop_or_an_outage(how: str, stop_reset: None
 def _try(slots: SourceSlots) -> bool:
     with slots.slot() as granted:
         return granted
+
+
+def test_a_failed_groups_state_shows_its_reports_as_a_count_in_the_log_line_prefect_writes() -> None:
+    # Prefect logs "Task run failed with state: {state!r}": 16 reports made one very long line.
+    reports = [SourceReport("dead", error="every feed failed"), *(SourceReport(f"s{n}") for n in range(15))]
+    state = _group_state(reports)
+    assert not isinstance(state, list)
+    assert state.is_failed() and (state.message or "").startswith("dead: every feed failed")
+    assert "SourceReport(" not in repr(state) and "result=[16 source reports]" in repr(state)
+    assert state.data == reports  # the flow still reads every source's report
