@@ -220,3 +220,24 @@ def clean_text(text: str, *, site_name: str | None = None) -> str:
     while lines and (not lines[-1] or is_closing_residue(lines[-1], site_name=site_name)):
         lines.pop()
     return "\n".join(lines)
+
+
+# An author box closes many pages: "Jane Doe is a finance writer who ...", or the name alone over
+# a role and a bio. It sits in the last few lines; further up, the name more likely opens a quote.
+AUTHOR_BIO_LINES = 5
+
+
+def drop_author_bio(text: str, authors: Iterable[str]) -> str:
+    """Cut the text at an author box: a line among the last AUTHOR_BIO_LINES that starts with the
+    full name of one of `authors` (a name of two words or more, optionally after "About")."""
+    names = [name for name in authors if len(name.split()) >= 2]
+    if not names:
+        return text
+    starts_box = re.compile(
+        r"^(?:about\s+)?(?:" + "|".join(re.escape(name) for name in names) + r")\b", re.IGNORECASE
+    )
+    lines = text.split("\n")
+    for at in range(max(1, len(lines) - AUTHOR_BIO_LINES), len(lines)):
+        if starts_box.match(lines[at].strip()):
+            return "\n".join(lines[:at]).rstrip()
+    return text

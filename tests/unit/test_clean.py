@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.extract.residue import clean_text, is_residue_line, strip_header
+from newsflow.extract.residue import clean_text, drop_author_bio, is_residue_line, strip_header
 
 SEED = Path(__file__).parents[1] / "fixtures" / "news-az-2025-06-03.txt"
 
@@ -135,3 +135,21 @@ def test_short_repeated_runs_stay() -> None:
     day = _paragraphs(8, "meal plan")
     text = "\n".join(["Monday", *day, "Tuesday", *day])
     assert clean_text(text) == text
+
+
+def test_an_author_box_under_the_article_goes() -> None:
+    article = _paragraphs(6, "harbour")
+    box = ["Jane Doe", "Senior Reporter", "Jane covers the port and its unions for the paper."]
+    assert drop_author_bio("\n".join([*article, *box]), ("Jane Doe",)) == "\n".join(article)
+    bio = "About Jane Doe: she has written about shipping since 2009."
+    assert drop_author_bio("\n".join([*article, bio]), ("Jane Doe",)) == "\n".join(article)
+
+
+def test_the_author_named_higher_up_or_by_one_word_stays() -> None:
+    # Further up, a sentence starting with the author's name is the article's own.
+    text = "\n".join(["Jane Doe visited the harbour on Monday.", *_paragraphs(6, "harbour")])
+    assert drop_author_bio(text, ("Jane Doe",)) == text
+    # A one-word "author" is often a brand the article names in its last lines.
+    closing = "\n".join([*_paragraphs(6, "recipes"), "Beachbody shakes, 1 scoop"])
+    assert drop_author_bio(closing, ("Beachbody",)) == closing
+    assert drop_author_bio(closing, ()) == closing
