@@ -55,7 +55,7 @@ from newsflow.extract.normalize import (
     normalize_language,
     normalize_title,
 )
-from newsflow.extract.residue import clean_text, drop_author_bio, strip_header
+from newsflow.extract.residue import clean_text, drop_author_bio, drop_leading_byline, strip_header
 from newsflow.extract.tree import parse_html
 from newsflow.records import ExtractedArticle, PageHints
 from newsflow.urls import canonicalize_url
@@ -502,11 +502,14 @@ def extract_article(
     )
     # trafilatura works on its own copy of the tree, so the tree is intact for the author guess.
     text = _body(tree, url, meta)
-    # The author box under the article ("Jane Doe is a finance writer ...") is not the article:
-    # WCXB word F1 +0.0008 / +0.0002 by half, aeb-dev half 0 +0.0006 AEB F1 (BENCHMARKS.md, #12).
+    # The author box under the article ("Jane Doe is a finance writer ...") and the byline and
+    # dateline over it are not the article (BENCHMARKS.md, issue #12).
     without_bio = drop_author_bio(text, authors)
     if len(without_bio) >= MIN_TEXT_CHARS:
         text = without_bio
+    without_byline = drop_leading_byline(text, authors)
+    if len(without_byline) >= MIN_TEXT_CHARS:
+        text = without_byline
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(
         url=canonical or canonicalize_url(url) or url,

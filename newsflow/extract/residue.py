@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from newsflow.extract.dates import visible_dates
+
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _WS_NOT_SPACE = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]")
 
@@ -208,9 +210,51 @@ def _run_length(lines: list[str], earlier: int, at: int) -> int:
     return run
 
 
+# A heading that introduces links to other pages ("Related posts", "You may also like"): with the
+# list under it, it is page furniture, not the article's own list.
+_RELATED_HEADING = re.compile(
+    r"^(?:related(?: posts?| articles?| stories| reading| content| resources| guides| reads)?|"
+    r"you (?:may|might) also (?:like|enjoy|be interested in)(?: the following articles)?|"
+    r"more (?:from|on|about|articles|stories|posts|reading)\b.{0,40}|"
+    r"recommended(?: for you| reading| articles| posts)?|read next|up next|keep reading|"
+    r"popular (?:posts|articles)|latest (?:posts|articles|news)|other posts|explore more\b.{0,40}|"
+    r"further reading|see also|trending(?: now)?|most (?:read|popular))\s*[:.]?$",
+    re.IGNORECASE,
+)
+# A link's title: a few words, not a sentence.
+RELATED_LINK_WORDS = 14
+RELATED_MIN_LINKS = 2
+
+
+def _is_link_title(line: str) -> bool:
+    stripped = _LIST_BULLET.sub("", line.strip())
+    return not stripped or (
+        len(stripped.split()) <= RELATED_LINK_WORDS and not stripped.endswith((".", "!", "?", ":", ";"))
+    )
+
+
+def drop_related_lists(lines: list[str]) -> list[str]:
+    """Drop a "Related posts" heading (past the first line) with the run of link titles under it,
+    when there are at least RELATED_MIN_LINKS of them."""
+    kept: list[str] = []
+    at = 0
+    while at < len(lines):
+        if at > 0 and _RELATED_HEADING.match(_LIST_BULLET.sub("", lines[at].strip())):
+            end = at + 1
+            while end < len(lines) and _is_link_title(lines[end]):
+                end += 1
+            if end - at - 1 >= RELATED_MIN_LINKS:
+                at = end
+                continue
+        kept.append(lines[at])
+        at += 1
+    return kept
+
+
 def clean_text(text: str, *, site_name: str | None = None) -> str:
     """Normalize whitespace and drop residue lines from an extracted article body."""
-    kept = [line for line in normalize_whitespace(text).split("\n") if not is_residue_line(line)]
+    lines = drop_related_lists(normalize_whitespace(text).split("\n"))
+    kept = [line for line in lines if not is_residue_line(line)]
     kept = drop_repeated_runs(kept)
     # The kept lines are normalized already: only the blank lines that the dropped ones separated
     # are left to collapse (normalize_whitespace again cost 0.3 ms a page; BENCHMARKS.md, issue #12).
@@ -241,3 +285,33 @@ def drop_author_bio(text: str, authors: Iterable[str]) -> str:
         if starts_box.match(lines[at].strip()):
             return "\n".join(lines[:at]).rstrip()
     return text
+
+
+# Bylines and datelines open many extracted bodies ("- Jane Doe", "- Sep 26, 2022", "By Jane Doe",
+# "December 15, 2025 // 8 min read"): the article's metadata, stored apart from its text.
+LEADING_META_LINES = 4
+LEADING_META_WORDS = 10
+
+
+def drop_leading_byline(text: str, authors: Iterable[str]) -> str:
+    """Drop the short lines opening the text that name one of `authors` (two words or more) or
+    print a date, up to LEADING_META_LINES of them; a line ending a sentence stays."""
+    names = [name.casefold() for name in authors if len(name.split()) >= 2]
+    lines = text.split("\n")
+    start = dropped = 0
+    while start < len(lines) and dropped < LEADING_META_LINES:
+        line = _LIST_BULLET.sub("", lines[start].strip())
+        if not line:  # the blank lines between paragraphs
+            start += 1
+            continue
+        # A sentence ("On May 2, 2024 the bridge closed.") is the article's, however short.
+        if len(line.split()) > LEADING_META_WORDS or _ends_sentence(line):
+            break
+        folded = line.casefold()
+        if not (any(name in folded for name in names) or visible_dates(line)):
+            break
+        start += 1
+        dropped += 1
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    return "\n".join(lines[start:]) if dropped else text
