@@ -12,6 +12,7 @@ from newsflow.extract.residue import (
     drop_leading_byline,
     drop_related_lists,
     is_residue_line,
+    repair_mojibake,
     strip_header,
 )
 
@@ -195,3 +196,17 @@ def test_a_short_dated_sentence_opening_the_body_stays() -> None:
     # A name further down, or a long opening line naming the author, is the article's own.
     opening = "\n".join(["Jane Doe has covered the harbour for ten years and knows every berth.", "More."])
     assert drop_leading_byline(opening, ("Jane Doe",)) == opening
+
+
+def test_utf8_read_as_windows_1252_is_repaired() -> None:
+    mangled = "It isnâ€™t cheap â€” at least $30 a month for cats.Â \nCafÃ© prices vary."
+    assert repair_mojibake(mangled) == "It isn’t cheap — at least $30 a month for cats. \nCafé prices vary."
+    assert clean_text(mangled) == "It isn’t cheap — at least $30 a month for cats.\nCafé prices vary."
+
+
+def test_text_that_only_looks_mangled_once_stays() -> None:
+    # One look-alike is no evidence; accented text is not mojibake.
+    assert repair_mojibake("Straße’s café, à la carte, lâmpada.") == "Straße’s café, à la carte, lâmpada."
+    assert repair_mojibake("Ãœber") == "Ãœber"
+    # Sequences that would decode outside accented letters and punctuation stay as they are.
+    assert repair_mojibake("Die Straß’ und Straß’ hier") == "Die Straß’ und Straß’ hier"
