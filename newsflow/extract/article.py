@@ -55,7 +55,7 @@ from newsflow.extract.normalize import (
     normalize_language,
     normalize_title,
 )
-from newsflow.extract.residue import clean_text, strip_header
+from newsflow.extract.residue import clean_text, drop_author_bio, drop_leading_byline, strip_header
 from newsflow.extract.tree import parse_html
 from newsflow.records import ExtractedArticle, PageHints
 from newsflow.urls import canonicalize_url
@@ -491,8 +491,6 @@ def extract_article(
         (c.local_day for c in dates if c.value == published_at and c.source == published_source),
         published_at.date() if published_at else None,
     )
-    # trafilatura works on its own copy of the tree, so the tree is intact for the author guess.
-    text = _body(tree, url, meta)
     # Declared authors, else the visible byline, else trafilatura's guess from the markup (the
     # byline first: as good on the dev halves, and cheaper).
     authors = (
@@ -502,6 +500,16 @@ def extract_article(
         or _written_by(tree, site_name, url)
         or declared_handles(meta.authors, site_name=site_name, url=url)
     )
+    # trafilatura works on its own copy of the tree, so the tree is intact for the author guess.
+    text = _body(tree, url, meta)
+    # The author box under the article ("Jane Doe is a finance writer ...") and the byline and
+    # dateline over it are not the article (BENCHMARKS.md, issue #12).
+    without_bio = drop_author_bio(text, authors)
+    if len(without_bio) >= MIN_TEXT_CHARS:
+        text = without_bio
+    without_byline = drop_leading_byline(text, authors)
+    if len(without_byline) >= MIN_TEXT_CHARS:
+        text = without_byline
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(
         url=canonical or canonicalize_url(url) or url,

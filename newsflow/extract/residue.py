@@ -8,9 +8,12 @@ last lines of the text, where page furniture ends up.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Iterable
+
+from newsflow.extract.dates import visible_dates
 
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _WS_NOT_SPACE = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]")
@@ -208,9 +211,95 @@ def _run_length(lines: list[str], earlier: int, at: int) -> int:
     return run
 
 
+# A heading that introduces links to other pages ("Related posts", "You may also like"): with the
+# list under it, it is page furniture, not the article's own list.
+_RELATED_HEADING = re.compile(
+    r"^(?:related(?: posts?| articles?| stories| reading| content| resources| guides| reads)?|"
+    r"you (?:may|might) also (?:like|enjoy|be interested in)(?: the following articles)?|"
+    r"more (?:from|on|about|articles|stories|posts|reading)\b.{0,40}|"
+    r"recommended(?: for you| reading| articles| posts)?|read next|up next|keep reading|"
+    r"popular (?:posts|articles)|latest (?:posts|articles|news)|other posts|explore more\b.{0,40}|"
+    r"further reading|see also|trending(?: now)?|most (?:read|popular))\s*[:.]?$",
+    re.IGNORECASE,
+)
+# A link's title: a few words, not a sentence.
+RELATED_LINK_WORDS = 14
+RELATED_MIN_LINKS = 2
+
+
+def _is_link_title(line: str) -> bool:
+    stripped = _LIST_BULLET.sub("", line.strip())
+    return not stripped or (
+        len(stripped.split()) <= RELATED_LINK_WORDS and not stripped.endswith((".", "!", "?", ":", ";"))
+    )
+
+
+def drop_related_lists(lines: list[str]) -> list[str]:
+    """Drop a "Related posts" heading (past the first line) with the run of link titles under it,
+    when there are at least RELATED_MIN_LINKS of them."""
+    kept: list[str] = []
+    at = 0
+    while at < len(lines):
+        if at > 0 and _RELATED_HEADING.match(_LIST_BULLET.sub("", lines[at].strip())):
+            end = at + 1
+            while end < len(lines) and _is_link_title(lines[end]):
+                end += 1
+            if end - at - 1 >= RELATED_MIN_LINKS:
+                at = end
+                continue
+        kept.append(lines[at])
+        at += 1
+    return kept
+
+
+def _mojibake_tables() -> tuple[dict[str, int], dict[str, int]]:
+    """The characters that a UTF-8 sequence's lead and continuation bytes become when the bytes are
+    read as Windows-1252 or Latin-1, each mapped back to its byte."""
+    continuation: dict[str, int] = {}
+    for byte in range(0x80, 0xC0):
+        continuation[bytes([byte]).decode("latin-1")] = byte
+        with contextlib.suppress(UnicodeDecodeError):  # five bytes Windows-1252 leaves undefined
+            continuation[bytes([byte]).decode("cp1252")] = byte
+    lead = {bytes([byte]).decode("latin-1"): byte for byte in range(0xC2, 0xF5)}
+    return lead, continuation
+
+
+_MOJIBAKE_LEAD, _MOJIBAKE_CONTINUATION = _mojibake_tables()
+_CONTINUATION_CLASS = "[" + re.escape("".join(_MOJIBAKE_CONTINUATION)) + "]"
+# "doesnâ€™t", "â€”", "Ã©": a UTF-8 character read as Windows-1252 (or Latin-1), lead byte first.
+_MOJIBAKE = re.compile(
+    rf"[\u00c2-\u00df]{_CONTINUATION_CLASS}|[\u00e0-\u00ef]{_CONTINUATION_CLASS}{{2}}|"
+    rf"[\u00f0-\u00f4]{_CONTINUATION_CLASS}{{3}}"
+)
+# A no-break space read so ("cats.Â " once its second byte is a space).
+_MOJIBAKE_NBSP = re.compile(r"Â(?=\s|$)")
+
+
+def _unmangled(match: re.Match[str]) -> str:
+    found = match.group(0)
+    raw = bytes([_MOJIBAKE_LEAD[found[0]], *(_MOJIBAKE_CONTINUATION[ch] for ch in found[1:])])
+    try:
+        fixed = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return found
+    # Only what such pages mangle: accented letters, punctuation, currency and trade marks (a
+    # German "ß’" would otherwise become an NKo letter).
+    return fixed if "\u00a0" <= fixed <= "\u017f" or "\u2000" <= fixed <= "\u2122" else found
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Windows-1252 ("itâ€™s" -> "it’s") in a text that shows it twice or more."""
+    if "Â" not in text and "Ã" not in text and "â" not in text:
+        return text
+    if len(_MOJIBAKE.findall(text)) + len(_MOJIBAKE_NBSP.findall(text)) < 2:
+        return text
+    return _MOJIBAKE_NBSP.sub("", _MOJIBAKE.sub(_unmangled, text))
+
+
 def clean_text(text: str, *, site_name: str | None = None) -> str:
     """Normalize whitespace and drop residue lines from an extracted article body."""
-    kept = [line for line in normalize_whitespace(text).split("\n") if not is_residue_line(line)]
+    lines = drop_related_lists(normalize_whitespace(repair_mojibake(text)).split("\n"))
+    kept = [line for line in lines if not is_residue_line(line)]
     kept = drop_repeated_runs(kept)
     # The kept lines are normalized already: only the blank lines that the dropped ones separated
     # are left to collapse (normalize_whitespace again cost 0.3 ms a page; BENCHMARKS.md, issue #12).
@@ -220,3 +309,54 @@ def clean_text(text: str, *, site_name: str | None = None) -> str:
     while lines and (not lines[-1] or is_closing_residue(lines[-1], site_name=site_name)):
         lines.pop()
     return "\n".join(lines)
+
+
+# An author box closes many pages: "Jane Doe is a finance writer who ...", or the name alone over
+# a role and a bio. It sits in the last few lines; further up, the name more likely opens a quote.
+AUTHOR_BIO_LINES = 5
+
+
+def drop_author_bio(text: str, authors: Iterable[str]) -> str:
+    """Cut the text at an author box: a line among the last AUTHOR_BIO_LINES that starts with the
+    full name of one of `authors` (a name of two words or more, optionally after "About")."""
+    names = [name for name in authors if len(name.split()) >= 2]
+    if not names:
+        return text
+    starts_box = re.compile(
+        r"^(?:about\s+)?(?:" + "|".join(re.escape(name) for name in names) + r")\b", re.IGNORECASE
+    )
+    lines = text.split("\n")
+    for at in range(max(1, len(lines) - AUTHOR_BIO_LINES), len(lines)):
+        if starts_box.match(lines[at].strip()):
+            return "\n".join(lines[:at]).rstrip()
+    return text
+
+
+# Bylines and datelines open many extracted bodies ("- Jane Doe", "- Sep 26, 2022", "By Jane Doe",
+# "December 15, 2025 // 8 min read"): the article's metadata, stored apart from its text.
+LEADING_META_LINES = 4
+LEADING_META_WORDS = 10
+
+
+def drop_leading_byline(text: str, authors: Iterable[str]) -> str:
+    """Drop the short lines opening the text that name one of `authors` (two words or more) or
+    print a date, up to LEADING_META_LINES of them; a line ending a sentence stays."""
+    names = [name.casefold() for name in authors if len(name.split()) >= 2]
+    lines = text.split("\n")
+    start = dropped = 0
+    while start < len(lines) and dropped < LEADING_META_LINES:
+        line = _LIST_BULLET.sub("", lines[start].strip())
+        if not line:  # the blank lines between paragraphs
+            start += 1
+            continue
+        # A sentence ("On May 2, 2024 the bridge closed.") is the article's, however short.
+        if len(line.split()) > LEADING_META_WORDS or _ends_sentence(line):
+            break
+        folded = line.casefold()
+        if not (any(name in folded for name in names) or visible_dates(line)):
+            break
+        start += 1
+        dropped += 1
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    return "\n".join(lines[start:]) if dropped else text

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.extract.residue import clean_text, is_residue_line, strip_header
+from newsflow.extract.residue import (
+    clean_text,
+    drop_author_bio,
+    drop_leading_byline,
+    drop_related_lists,
+    is_residue_line,
+    repair_mojibake,
+    strip_header,
+)
 
 SEED = Path(__file__).parents[1] / "fixtures" / "news-az-2025-06-03.txt"
 
@@ -135,3 +143,70 @@ def test_short_repeated_runs_stay() -> None:
     day = _paragraphs(8, "meal plan")
     text = "\n".join(["Monday", *day, "Tuesday", *day])
     assert clean_text(text) == text
+
+
+def test_an_author_box_under_the_article_goes() -> None:
+    article = _paragraphs(6, "harbour")
+    box = ["Jane Doe", "Senior Reporter", "Jane covers the port and its unions for the paper."]
+    assert drop_author_bio("\n".join([*article, *box]), ("Jane Doe",)) == "\n".join(article)
+    bio = "About Jane Doe: she has written about shipping since 2009."
+    assert drop_author_bio("\n".join([*article, bio]), ("Jane Doe",)) == "\n".join(article)
+
+
+def test_the_author_named_higher_up_or_by_one_word_stays() -> None:
+    # Further up, a sentence starting with the author's name is the article's own.
+    text = "\n".join(["Jane Doe visited the harbour on Monday.", *_paragraphs(6, "harbour")])
+    assert drop_author_bio(text, ("Jane Doe",)) == text
+    # A one-word "author" is often a brand the article names in its last lines.
+    closing = "\n".join([*_paragraphs(6, "recipes"), "Beachbody shakes, 1 scoop"])
+    assert drop_author_bio(closing, ("Beachbody",)) == closing
+    assert drop_author_bio(closing, ()) == closing
+
+
+def test_a_related_heading_goes_with_its_links() -> None:
+    article = _paragraphs(4, "harbour")
+    links = ["- Ten Ferries Worth Taking This Summer", "- How the Old Port Was Rebuilt", "- Harbour Lights"]
+    tail = ["Thanks for reading: the harbour reopens in May."]
+    lines = [*article, "You may also like:", *links, *tail]
+    assert drop_related_lists(lines) == [*article, *tail]
+    # Through clean_text the same.
+    assert clean_text("\n".join(lines)) == "\n".join([*article, *tail])
+
+
+def test_a_related_heading_over_prose_or_one_link_stays() -> None:
+    article = _paragraphs(4, "harbour")
+    # "See also" over a sentence introduces the article's own text.
+    prose = [*article, "See also", "The council's report, published in March, explains the delay."]
+    assert drop_related_lists(prose) == prose
+    one_link = [*article, "Related", "- Harbour Lights"]
+    assert drop_related_lists(one_link) == one_link
+
+
+def test_a_byline_and_dateline_opening_the_body_go() -> None:
+    article = _paragraphs(3, "harbour")
+    text = "\n".join(["- Jane Doe", "- Sep 26, 2022", *article])
+    assert drop_leading_byline(text, ("Jane Doe",)) == "\n".join(article)
+    dated = "\n".join(["December 15, 2025 // 8 min read", *article])
+    assert drop_leading_byline(dated, ()) == "\n".join(article)
+
+
+def test_a_short_dated_sentence_opening_the_body_stays() -> None:
+    text = "\n".join(["On May 2, 2024 the bridge closed.", *_paragraphs(3, "bridge")])
+    assert drop_leading_byline(text, ("Jane Doe",)) == text
+    # A name further down, or a long opening line naming the author, is the article's own.
+    opening = "\n".join(["Jane Doe has covered the harbour for ten years and knows every berth.", "More."])
+    assert drop_leading_byline(opening, ("Jane Doe",)) == opening
+
+
+def test_utf8_read_as_windows_1252_is_repaired() -> None:
+    mangled = "It isnâ€™t cheap â€” at least $30 a month for cats.Â \nCafÃ© prices vary."
+    assert repair_mojibake(mangled) == "It isn’t cheap — at least $30 a month for cats. \nCafé prices vary."
+    assert clean_text(mangled) == "It isn’t cheap — at least $30 a month for cats.\nCafé prices vary."
+
+
+def test_text_that_only_looks_mangled_once_stays() -> None:
+    # One look-alike is no evidence; accented text is not mojibake.
+    assert repair_mojibake("Straße’s café, à la carte, lâmpada.") == "Straße’s café, à la carte, lâmpada."
+    assert repair_mojibake("Ãœber") == "Ãœber"
+    # Sequences that would decode outside accented letters and punctuation stay as they are.
+    assert repair_mojibake("Die Straß’ und Straß’ hier") == "Die Straß’ und Straß’ hier"
