@@ -78,16 +78,19 @@ def _get_chunker(workers: int) -> _Chunker:
 
 
 def prestart(workers: int) -> None:
-    """Start the worker processes in the background, so their start-up overlaps the first fetch."""
+    """Start the worker processes in the background, so their start-up overlaps the first fetch.
+    Every source with new pages asks; only the first ask of a pool costs anything (500 sources
+    asking each sent the pool 1,000 empty tasks and started 500 threads)."""
     if workers <= 1:
         return
-
-    def start() -> None:
-        pool = _get_pool(workers)
-        for _ in range(workers):
-            pool.submit(os.getpid)
-
-    threading.Thread(target=start, name="extraction-pool-start", daemon=True).start()
+    with _lock:
+        chunker = _chunker if _chunker is not None and _chunker.workers == workers else None
+    if chunker is not None:
+        chunker.start_workers()
+        return
+    threading.Thread(
+        target=lambda: _get_chunker(workers).start_workers(), name="extraction-pool-start", daemon=True
+    ).start()
 
 
 class _Request:
@@ -137,6 +140,16 @@ class _Chunker:
         self._waiting_pages = 0
         self._running = 0
         self._closed = False
+        self._started = False
+
+    def start_workers(self) -> None:
+        """Have the pool start its worker processes (once: it keeps them)."""
+        with self._lock:
+            if self._started or self._closed:
+                return
+            self._started = True
+        for _ in range(self.workers):
+            self.pool.submit(os.getpid)
 
     def submit(self, pages: list[FetchedPage]) -> Future[Results]:
         request = _Request(len(pages))

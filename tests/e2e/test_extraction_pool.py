@@ -7,6 +7,7 @@ import gc
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -17,6 +18,8 @@ from newsflow.records import FetchedPage, ProcessedArticle
 from newsflow.tasks.extraction_pool import (
     CHUNK_PAGES,
     _Chunker,
+    _get_pool,
+    prestart,
     start_fork_server,
     submit_extraction,
 )
@@ -81,13 +84,11 @@ def test_workers_fork_from_the_fork_server() -> None:
 
 def test_workers_inherit_the_fork_servers_imports_frozen() -> None:
     # Their collections then skip trafilatura's and lxml's module objects and leave shared pages alone.
-    from newsflow.tasks.extraction_pool import _get_pool
 
     assert int(_get_pool(2).submit(gc.get_freeze_count).result(timeout=60)) > 10000
 
 
 def _worker_parent() -> int:
-    from newsflow.tasks.extraction_pool import _get_pool
 
     return int(_get_pool(2).submit(os.getppid).result(timeout=60))
 
@@ -122,7 +123,7 @@ class _CountingPool(ThreadPoolExecutor):
         self.task_sizes: list[int] = []
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        self.task_sizes.append(len(args[0]))
+        self.task_sizes.append(len(args[0]) if args else 0)  # 0: a worker start-up task
         return super().submit(fn, *args, **kwargs)
 
 
@@ -153,6 +154,25 @@ def test_an_idle_pool_spreads_a_lone_batch_over_its_workers() -> None:
     finally:
         chunker.close(wait=True)
     assert pool.task_sizes[:2] == [3, 3]
+
+
+def test_workers_are_started_once_however_many_sources_ask() -> None:
+    pool = _CountingPool(2)
+    chunker = _Chunker(pool, workers=2)
+    try:
+        for _ in range(5):  # every source with new pages asks
+            chunker.start_workers()
+    finally:
+        chunker.close(wait=True)
+    assert pool.task_sizes == [0, 0]
+
+
+def test_prestart_of_a_running_pool_starts_no_thread() -> None:
+    prestart(2)
+    _get_pool(2).submit(os.getpid).result(timeout=60)  # the first ask made the pool
+    for _ in range(50):
+        prestart(2)
+        assert not [t for t in threading.enumerate() if t.name == "extraction-pool-start"]
 
 
 def test_closing_the_pool_fails_what_waits_instead_of_leaving_it_hanging() -> None:
