@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 # Prefect reads these at import time: set them before anything imports prefect.
 _PREFECT_HOME = tempfile.mkdtemp(prefix="newsflow-prefect-")
@@ -88,3 +89,19 @@ def migrated_database(database_url: str) -> str:
 
     upgrade(database_url)
     return database_url
+
+
+@pytest.fixture
+def feed_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Callable[[str], str]:
+    """use(feed_url): settings for runs over one source, "chronicle", reading that feed (the
+    database, a sources file and a raw archive in tmp_path); returns the database URL."""
+
+    def use(feed_url: str) -> str:
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(f'sources:\n  - name: chronicle\n    feeds: ["{feed_url}"]\n')
+        monkeypatch.setenv("DATABASE_URL", database_url)
+        monkeypatch.setenv("NEWSFLOW_SOURCES", str(sources))
+        monkeypatch.setenv("NEWSFLOW_ARCHIVE", str(tmp_path / "warc"))
+        return database_url
+
+    return use

@@ -142,10 +142,16 @@ def test_a_killed_run_is_completed_by_the_next_without_duplicates_or_torn_rows(
     # Only what the killed run had not stored is fetched again.
     refetched = [path for path in site.requested_paths() if path.startswith("/news/")]
     assert len(refetched) == len(set(refetched)) == len(ARTICLES) - before
+    assert_every_page_stored_once(database_url, len(ARTICLES))
+
+
+def assert_every_page_stored_once(database_url: str, count: int) -> None:
+    """`count` articles with a text, each URL once, each with the one fetch event that stored
+    it, and no page failed."""
     with session_scope(database_url) as session:
         articles = session.exec(select(Article)).all()
         events = session.exec(select(FetchEvent)).all()
-    assert len(articles) == len(ARTICLES)
+    assert len(articles) == count
     assert max(Counter(a.url for a in articles).values()) == 1
     assert max(Counter(a.fetched_url for a in articles).values()) == 1
     stored_events = Counter(e.url for e in events if e.outcome in ("ok", "duplicate"))

@@ -17,7 +17,6 @@ import sys
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,11 +26,15 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
 from prefect.client.schemas.objects import StateType
-from sqlmodel import select
 
-from newsflow.storage.db import dispose_engine, session_scope
-from newsflow.storage.models import Article, FetchEvent
-from tests.e2e.test_crash_resume import cli_environment, slow_site, start_ingest, stored_count
+from newsflow.storage.db import dispose_engine
+from tests.e2e.test_crash_resume import (
+    assert_every_page_stored_once,
+    cli_environment,
+    slow_site,
+    start_ingest,
+    stored_count,
+)
 from tests.site import NewsSite, Response, load_fixture_articles
 from tests.support.pg_cluster import PgCluster, find_pg_bin, private_cluster
 
@@ -111,19 +114,6 @@ def article_requests(site: NewsSite) -> int:
     return sum(1 for path in site.requested_paths() if path.startswith("/news/"))
 
 
-def assert_every_page_stored_once(database_url: str) -> None:
-    with session_scope(database_url) as session:
-        articles = session.exec(select(Article)).all()
-        events = session.exec(select(FetchEvent)).all()
-    assert len(articles) == len(ARTICLES)
-    assert max(Counter(a.url for a in articles).values()) == 1
-    assert max(Counter(a.fetched_url for a in articles).values()) == 1
-    stored_events = Counter(e.url for e in events if e.outcome in ("ok", "duplicate"))
-    for article in articles:
-        assert stored_events[article.fetched_url] == 1, article.fetched_url
-    assert not [e for e in events if e.outcome == "error"]
-
-
 def test_a_postgresql_restart_during_an_ingest_is_ridden_out(
     cluster: PgCluster, pg_database: str, site: NewsSite, tmp_path: Path
 ) -> None:
@@ -145,7 +135,7 @@ def test_a_postgresql_restart_during_an_ingest_is_ridden_out(
     assert "Traceback" not in output
     # Fetching waited for the database: at most the batch being fetched and the next one.
     assert requested_while_down <= 4
-    assert_every_page_stored_once(pg_database)
+    assert_every_page_stored_once(pg_database, len(ARTICLES))
 
 
 def failed_flow_run_messages() -> list[str | None]:
@@ -179,7 +169,7 @@ def test_a_postgresql_outage_past_the_budget_stops_the_run_with_one_line_and_the
     rerun = start_ingest(cli_environment(pg_database, sources, **SMALL_BATCHES), tmp_path)
     code, output = finish(rerun)
     assert code == 0, output[-3000:]
-    assert_every_page_stored_once(pg_database)
+    assert_every_page_stored_once(pg_database, len(ARTICLES))
 
 
 def test_a_backfill_stops_on_an_outage_with_the_same_one_line(
@@ -264,6 +254,6 @@ def test_a_sqlite_lock_held_past_busy_timeout_is_waited_out(site: NewsSite, tmp_
     assert "Traceback" not in output
     assert requested_while_locked <= 4
     try:
-        assert_every_page_stored_once(url)
+        assert_every_page_stored_once(url, len(ARTICLES))
     finally:
         dispose_engine(url)

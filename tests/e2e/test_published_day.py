@@ -5,10 +5,9 @@ refresh and a re-extraction too."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -56,13 +55,8 @@ def site() -> Iterator[ChangingSite]:
 
 
 @pytest.fixture
-def settings(site: ChangingSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> str:
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(f'sources:\n  - name: chronicle\n    feeds: ["{site.url("/feed.xml")}"]\n')
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("NEWSFLOW_SOURCES", str(sources))
-    monkeypatch.setenv("NEWSFLOW_ARCHIVE", str(tmp_path / "warc"))
-    return database_url
+def settings(site: ChangingSite, feed_source: Callable[[str], str]) -> str:
+    return feed_source(site.url("/feed.xml"))
 
 
 def _ingest() -> None:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select as sa_select
@@ -47,14 +46,9 @@ def site() -> Iterator[ChangingSite]:
 
 
 @pytest.fixture
-def settings(site: ChangingSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> str:
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(f'sources:\n  - name: chronicle\n    feeds: ["{site.url("/feed.xml")}"]\n')
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("NEWSFLOW_SOURCES", str(sources))
-    monkeypatch.setenv("NEWSFLOW_ARCHIVE", str(tmp_path / "warc"))
+def settings(site: ChangingSite, feed_source: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("NEWSFLOW_MAX_RETRIES", "0")  # the 503 fails at once
-    return database_url
+    return feed_source(site.url("/feed.xml"))
 
 
 def _ingest() -> RunSummary:
