@@ -336,10 +336,30 @@ def _words(text: str | None) -> set[str]:
 _BLOCKS = frozenset({"div", "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "section", "form"})
 
 
+def _untruncated(headline: str | None, titles: tuple[str | None, ...]) -> str | None:
+    """The declared headline, or the declared title it is the cut-off start of: SEO plugins cut
+    JSON-LD headlines at 110 characters, mid-sentence ("... Solutions (Including")."""
+    if not headline:
+        return headline
+    for title in titles:
+        if title and len(title) > len(headline) and title.lower().startswith(headline.lower()):
+            rest = title[len(headline) :]
+            follows = rest.lstrip()[:1]
+            # A title going on with a word continues the sentence; one going on with " | Site",
+            # " - Site" or ": subtitle" only adds to a headline that was whole.
+            if rest[:1].isspace() and follows and (follows.isalnum() or follows in "(\"'“‘"):
+                return title
+    return headline
+
+
+# ... nor is a <time> in it: a date badge ("<h1><time>Dec 18 2025</time> Headline</h1>").
+_NOT_HEADLINE = _BLOCKS | {"time"}
+
+
 def heading_text(heading: lxml_html.HtmlElement) -> str:
-    """A heading's own text, line breaks as spaces, without the blocks nested in it (unless the
-    blocks hold all of its text)."""
-    return _inline_text(heading, skip=_BLOCKS) or _inline_text(heading, skip=frozenset())
+    """A heading's own text, line breaks as spaces, without the blocks or dates nested in it
+    (unless they hold all of its text)."""
+    return _inline_text(heading, skip=_NOT_HEADLINE) or _inline_text(heading, skip=frozenset())
 
 
 def _inline_text(element: lxml_html.HtmlElement, *, skip: frozenset[str]) -> str:
@@ -409,9 +429,9 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     publisher = ld.get("publisher") if ld else None
     publisher_names = _names(publisher, index)
     site_name = _meta(tree, "og:site_name") or (publisher_names[0] if publisher_names else None)
-    headline = _text(_first_str(ld.get("headline"))) if ld else None
     og_title = _text(_meta(tree, "og:title", "twitter:title"))
     html_title = _text(scan.title)
+    headline = _untruncated(_text(_first_str(ld.get("headline"))) if ld else None, (og_title, html_title))
     site_name = _text(site_name)
     shown = _displayed_headline(scan.h1s, [t for t in (headline, og_title, html_title) if t], site_name)
     byline, headline_at = headline_context(tree, shown)

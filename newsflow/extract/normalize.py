@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from newsflow.extract.dates import visible_dates
 from newsflow.extract.given_names import GIVEN_NAMES
+from newsflow.extract.mojibake import repair_mojibake
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«/]\s+|\s*[|»«]\s*")
 # Labels that sit in front of a headline without being part of it.
@@ -133,7 +134,7 @@ def normalize_title(title: str | None, *, site_name: str | None = None) -> str |
     """Strip a site-name prefix or suffix ("Headline | Site"), section labels and extra whitespace."""
     if not title:
         return None
-    title = _squash(title)
+    title = _squash(repair_mojibake(title))
     parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     if len(parts) > 1:
         site_key = _key(site_name) if site_name else None

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from newsflow.extract.mojibake import repair_mojibake
 from newsflow.extract.residue import (
     clean_text,
     drop_author_bio,
     drop_leading_byline,
     drop_related_lists,
     is_residue_line,
-    repair_mojibake,
     strip_header,
 )
 
@@ -210,3 +210,10 @@ def test_text_that_only_looks_mangled_once_stays() -> None:
     assert repair_mojibake("Ãœber") == "Ãœber"
     # Sequences that would decode outside accented letters and punctuation stay as they are.
     assert repair_mojibake("Die Straß’ und Straß’ hier") == "Die Straß’ und Straß’ hier"
+
+
+def test_a_single_certain_misreading_is_repaired() -> None:
+    # A title has one apostrophe: read as Latin-1 it holds C1 controls, as Windows-1252 "â€".
+    assert repair_mojibake("A DIY Investor\u00e2\u0080\u0099s Guide") == "A DIY Investor’s Guide"
+    assert repair_mojibake("Investorâ€™s Guide") == "Investor’s Guide"
+    assert repair_mojibake("Ãœber") == "Ãœber"  # a capital A tilde before an oe is once no proof

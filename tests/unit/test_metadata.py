@@ -8,7 +8,7 @@ import pytest
 from lxml import html as lxml_html
 
 from newsflow.extract.dates import DatedValue, choose_published, date_from_url, read_date
-from newsflow.extract.metadata import PageMetadata, read_metadata
+from newsflow.extract.metadata import PageMetadata, heading_text, read_metadata
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -163,3 +163,29 @@ def test_og_published_time_comes_before_a_generic_date_meta() -> None:
         "<meta property='og:published_time' content='2024-10-08T00:00:00-04:00'>"
     )
     assert meta.published == (("meta", "2024-10-08T00:00:00-04:00"), ("meta", "01/07/16"))
+
+
+def _ld(headline: str) -> str:
+    return f'<script type="application/ld+json">{{"@type": "BlogPosting", "headline": "{headline}"}}</script>'
+
+
+def test_a_headline_cut_off_by_an_seo_plugin_is_read_whole_from_the_declared_title() -> None:
+    cut = "We Help 4 Readers Find Solutions (Including"
+    whole = "We Help 4 Readers Find Solutions (Including One Trick That 9/10 Works) - Emily Henderson"
+    meta = _meta(_ld(cut) + f'<meta property="og:title" content="{whole}">')
+    assert meta.headline == whole  # the site name goes when the title is normalized
+    # A title that only adds the site's name, or a subtitle, leaves a whole headline as it is.
+    for title in ("Council approves budget | The Gazette", "Council approves budget: what it funds"):
+        meta = _meta(_ld("Council approves budget") + f"<title>{title}</title>")
+        assert meta.headline == "Council approves budget"
+
+
+def test_a_date_inside_the_h1_is_not_part_of_the_headline() -> None:
+    meta = _meta(
+        "<title>Preparing a transition in Debusine</title>",
+        '<h1><a href="/p"><time datetime="2025-12-18">Dec <span>18</span> 2025</time>'
+        " Preparing a transition in&nbsp;Debusine</a></h1><p>x</p>",
+    )
+    assert meta.h1 == "Preparing a transition in Debusine"
+    # A heading that is nothing but a date keeps it.
+    assert heading_text(lxml_html.fragment_fromstring("<h1><time>March 2025</time></h1>")) == "March 2025"

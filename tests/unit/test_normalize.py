@@ -142,3 +142,10 @@ def test_language_detection_ignores_table_rows_of_names() -> None:
     prose = "Nesta página você terá sempre a classificação atualizada da corrida até a última etapa do ano.\n"
     table = "".join(f"{n} Kevin Harvick Martin Truex Jr {5000 - n} {n} 3 12\n" for n in range(1, 30))
     assert detect_language(prose * 3 + table) == "pt"
+
+
+def test_a_title_misread_as_windows_1252_is_repaired() -> None:
+    assert (
+        normalize_title("A DIY Investor\u00e2\u0080\u0099s Guide | Site", site_name="Site")
+        == "A DIY Investor’s Guide"
+    )
