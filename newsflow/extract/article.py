@@ -316,6 +316,14 @@ def _shown_title(meta: PageMetadata) -> str | None:
                     or len(words ^ set(_WORDS.findall(part.casefold()))) <= len(words) // 8
                 ):
                     return part
+    if "?" in h1.rstrip("?"):
+        # "?" for what the page's encoding lost ("Planning? Beginner? Guide"): the declared title
+        # that has a character or three in each place is the headline as written.
+        lost = re.compile(".{1,3}".join(re.escape(piece) for piece in h1.split("?")), re.IGNORECASE)
+        for declared in (meta.headline, meta.og_title, meta.html_title):
+            for part in [declared, *_TITLE_SEPARATORS.split(declared or "")]:
+                if part and part != h1 and lost.fullmatch(part):
+                    return part
     return h1
 
 
@@ -479,9 +487,10 @@ def extract_article(
     # trafilatura's guesses from the markup, each computed only if asked for.
     guesses = _MarkupGuesses(tree, url)
     site_name = meta.site_name or guesses.field("sitename")
-    # The headline the page shows; the declared ones are often SEO variants of it.
+    # The headline the page shows; the declared ones are often SEO variants of it. trafilatura's
+    # guess comes last: without a declared title it takes the first <h1>, a blog's masthead.
     title_raw = (
-        _shown_title(meta) or meta.headline or meta.og_title or guesses.field("title") or meta.html_title
+        _shown_title(meta) or meta.headline or meta.og_title or meta.html_title or guesses.field("title")
     )
     dates = _date_candidates(meta, url, now) or _labelled_date(tree) or _scripted_date(html)
     published_at, published_source, published_note = choose_published(

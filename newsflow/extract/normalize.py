@@ -17,7 +17,7 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«/]\s+|\s*[|»«]\s*")
 # Labels that sit in front of a headline without being part of it.
 _TITLE_LABEL = re.compile(
     r"^(?:breaking(?: news)?|exclusive|update[d]?|watch|video|live|opinion|analysis|editorial|"
-    r"photos?|gallery|listen|podcast|sponsored)\s*[:|]\s+",
+    r"photos?|gallery|listen|podcast|sponsored|blog)\s*[:|]\s+",
     re.IGNORECASE,
 )
 _BYLINE_PREFIX = re.compile(

@@ -90,6 +90,43 @@ def test_an_h1_in_capitals_takes_the_declared_titles_letter_case() -> None:
     assert article.title == "BRIDGE REOPENS TODAY"
 
 
+def test_an_h1_whose_encoding_lost_characters_takes_the_declared_title() -> None:
+    page = _html(
+        '<meta property="og:title" content="Event Planning: Beginner&#8217;s Guide">',
+        "<h1>Event Planning? Beginner? Guide</h1>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://school.example/blog/events", now=NOW)
+    assert article.title == "Event Planning: Beginner’s Guide"
+    # A question is a question.
+    page = _html(
+        "<title>Is the old bridge safe now? | The Courier</title>",
+        "<h1>Is the old bridge safe?</h1>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.title == "Is the old bridge safe?"
+
+
+def test_a_page_without_a_headline_h1_takes_its_title_not_the_mastheads() -> None:
+    # A blog's masthead in the only <h1>, no og:title or JSON-LD: the <title> names the post.
+    page = _html(
+        "<title>rustc_codegen_gcc: Progress Report #39</title>",
+        "<header><h1>Antoyo's Blog</h1></header><article><h2>rustc_codegen_gcc: Progress Report #39</h2>"
+        + PARAGRAPHS
+        + "</article>",
+    )
+    article = extract_article(page, url="https://blog.example/progress-report-39", now=NOW)
+    assert article.title == "rustc_codegen_gcc: Progress Report #39"
+
+
+def test_a_section_label_before_the_headline_is_dropped() -> None:
+    page = _html(
+        "<title>Best agencies of 2025 | Silverback</title>",
+        "<h1>Blog: Best agencies of 2025</h1>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://agency.example/blog/best", now=NOW)
+    assert article.title == "Best agencies of 2025"
+
+
 def test_an_h1_showing_a_sliver_of_the_declared_title_is_not_the_headline() -> None:
     # All of the <h1>'s words are in the title, but they are two of its nine: a section label.
     page = _html(
