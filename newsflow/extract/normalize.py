@@ -20,6 +20,8 @@ _TITLE_LABEL = re.compile(
     r"photos?|gallery|listen|podcast|sponsored|blog)\s*[:|]\s+",
     re.IGNORECASE,
 )
+# The source and comment count a link aggregator shows after a headline ("... (latimes.com) 87").
+_SOURCE_AND_COUNT = re.compile(r"\s+\((?:[\w-]+\.)+[a-z]{2,}\)(?:\s+\d+)?$")
 _BYLINE_PREFIX = re.compile(
     r"^\s*(?:by|written by|words by|author|text|words|von|par|por|di|door|av|от|автор|текст)\s*[:\-]?\s+",
     re.IGNORECASE,
@@ -145,6 +147,7 @@ def normalize_title(title: str | None, *, site_name: str | None = None) -> str |
         if kept and len(kept) < len(parts):
             title = _rejoin(title, kept)
     title = _TITLE_LABEL.sub("", title).strip()
+    title = _SOURCE_AND_COUNT.sub("", title) if title.endswith(")") or title[-1:].isdigit() else title
     return title or None
 
 

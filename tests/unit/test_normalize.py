@@ -149,3 +149,14 @@ def test_a_title_misread_as_windows_1252_is_repaired() -> None:
         normalize_title("A DIY Investor\u00e2\u0080\u0099s Guide | Site", site_name="Site")
         == "A DIY Investor’s Guide"
     )
+
+
+def test_an_aggregators_source_and_comment_count_are_not_the_title() -> None:
+    assert normalize_title("Stanford Grads Find No Jobs (latimes.com) 87") == "Stanford Grads Find No Jobs"
+    assert normalize_title("Rust 2.0 is out (blog.rust-lang.org)") == "Rust 2.0 is out"
+    for title in (
+        "The best films of 2025",
+        "Dune: Part Two (2024)",
+        "Ask HN: What are you working on? (2025)",
+    ):
+        assert normalize_title(title) == title
