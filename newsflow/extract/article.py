@@ -128,7 +128,8 @@ class _MarkupGuesses:
         XPaths find are checked for a discarded ancestor instead (BENCHMARKS.md, issue #12).
         """
         declared = self._meta().author
-        if declared:
+        # A name with the word "Author" in it is a template's placeholder ("Page Head Extra Author").
+        if declared and not _PLACEHOLDER_AUTHOR.search(declared):
             return str(_trimmed(declared))
         author = _markup_author(self._tree)
         normalized = trafilatura_authors(None, author) if author else None
@@ -243,6 +244,22 @@ def _author_level(element: lxml_html.HtmlElement) -> int | None:
     return None
 
 
+# What trafilatura's "contains(@class, 'author')" also finds: a menu of "authorities", an author's
+# description (credentials: "Licensed Q Grader, M.A. Journalism").
+_PLACEHOLDER_AUTHOR = re.compile(r"\bauthor\b", re.IGNORECASE)
+_NOT_AUTHOR_NAME = re.compile(r"authorit|author[\w-]*desc")
+
+
+def _not_a_byline(element: lxml_html.HtmlElement) -> bool:
+    """An element the author search finds that cannot hold the byline: a form field (a comment
+    form's "Name *"; not anything inside a <form>, which wraps whole ASP.NET pages) or an
+    attribute naming something else than the author's name."""
+    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    if _NOT_AUTHOR_NAME.search(names):
+        return True
+    return next(element.iter("input", "textarea", "label"), None) is not None
+
+
 def _markup_author(tree: lxml_html.HtmlElement) -> str | None:
     """trafilatura.metadata.extract_author's search (AUTHOR_XPATHS in order, the first text of
     2 to 120 characters), skipping what AUTHOR_DISCARD_XPATHS would have deleted first."""
@@ -266,6 +283,8 @@ def _markup_author(tree: lxml_html.HtmlElement) -> str | None:
     for elements in found:
         for element in elements:
             if _discarded(element) or any(_discarded(a) for a in element.iterancestors()):
+                continue
+            if _not_a_byline(element):
                 continue
             content = " ".join(" ".join(_kept_text(element)).split())
             if content and 2 < len(content) < 120:

@@ -22,6 +22,8 @@ _TITLE_LABEL = re.compile(
 )
 # The source and comment count a link aggregator shows after a headline ("... (latimes.com) 87").
 _SOURCE_AND_COUNT = re.compile(r"\s+\((?:[\w-]+\.)+[a-z]{2,}\)(?:\s+\d+)?$")
+# The word "Author" after the first word of a byline: a template's placeholder ("Author Name").
+_PLACEHOLDER_AUTHOR = re.compile(r"^\s*\S+.*\bauthor\b", re.IGNORECASE)
 _BYLINE_PREFIX = re.compile(
     r"^\s*(?:by|written by|words by|author|text|words|von|par|por|di|door|av|от|автор|текст)\s*[:\-]?\s+",
     re.IGNORECASE,
@@ -297,6 +299,8 @@ def normalize_authors(
     # One-word "persons" are brands a site typed as Person ("LinkNaija"); full names are bloggers.
     outlets -= {_key(name) for name in people if len(name.split()) > 1}
     for item in items:
+        if _PLACEHOLDER_AUTHOR.search(str(item)):  # "Page Head Extra Author": a template's, no one's
+            continue
         item = _HANDLE.sub(" ", _EMAIL.sub(" ", _squash(str(item))))
         item = _DATE_WORDS.sub("", item)
         for piece in _AUTHOR_SPLIT.split(item):

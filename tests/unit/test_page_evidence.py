@@ -508,3 +508,28 @@ def test_author_labels_are_searched_only_where_they_can_match() -> None:
                 found += 1
                 assert any(needle in "\n" + text for needle in needles), (pattern.pattern, text)
     assert found >= len(texts)
+
+
+def test_what_the_author_search_finds_outside_any_byline_is_no_author() -> None:
+    comment_form = (
+        '<form class="comment-form"><p class="comment-form-author"><label>Name *</label>'
+        '<input name="author"></p></form>'
+    )
+    menu = '<ul><li class="menu-item authorities-board-actions">Conduct</li></ul>'
+    credentials = '<div class="dynamic-author-description">Licensed Q Grader, M.A. Journalism</div>'
+    for furniture in (comment_form, menu, credentials):
+        page = _html(
+            "<title>Old bridge reopens</title>", "<h1>Old bridge reopens</h1>" + PARAGRAPHS + furniture
+        )
+        article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+        assert article.authors == (), furniture
+
+
+def test_a_placeholder_author_meta_gives_way_to_the_byline_markup() -> None:
+    page = _html(
+        '<title>Old bridge reopens</title><meta name="author" content="Page Head Extra Author">',
+        '<h1>Old bridge reopens</h1><div class="blog-meta"><span class="blog-meta-author">Tim Enwall</span></div>'
+        + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.authors == ("Tim Enwall",)
