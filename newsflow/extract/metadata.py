@@ -287,7 +287,20 @@ def _modified_candidates(
     return modified
 
 
+_CITATION_AUTHORS = etree.XPath('//meta[@name="citation_author"]/@content')
+
+
+def _first_last(name: str) -> str:
+    """A Highwire citation name, "Last, First" ("Roy, Aniruddha"), as it is written in a byline."""
+    last, comma, first = name.partition(",")
+    return f"{first.strip()} {last.strip()}" if comma and first.strip() and "," not in first else name.strip()
+
+
 def _byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
+    if ("name", "citation_author") in _scan(tree).meta:  # scholarly pages: one tag per author
+        cited = [_first_last(html.unescape(str(v))) for v in _CITATION_AUTHORS(tree)]
+        if cited:
+            return cited[:20]
     meta_author = _meta(tree, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
     if meta_author and not meta_author.startswith("http"):
         return [html.unescape(meta_author)]

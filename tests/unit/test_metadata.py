@@ -189,3 +189,12 @@ def test_a_date_inside_the_h1_is_not_part_of_the_headline() -> None:
     assert meta.h1 == "Preparing a transition in Debusine"
     # A heading that is nothing but a date keeps it.
     assert heading_text(lxml_html.fragment_fromstring("<h1><time>March 2025</time></h1>")) == "March 2025"
+
+
+def test_citation_authors_are_read_one_tag_each_last_name_last() -> None:
+    meta = _meta(
+        '<meta name="citation_author" content="Roy, Aniruddha">'
+        '<meta name="citation_author" content="Patel, Jyoti">'
+        '<meta name="citation_author" content="Jeff T. Kaufman">'
+    )
+    assert meta.authors == ("Aniruddha Roy", "Jyoti Patel", "Jeff T. Kaufman")
