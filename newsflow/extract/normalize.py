@@ -297,7 +297,8 @@ def normalize_authors(
     names: list[str] = []
     outlets = _outlets(site_name, url)
     # One-word "persons" are brands a site typed as Person ("LinkNaija"); full names are bloggers.
-    outlets -= {_key(name) for name in people if len(name.split()) > 1}
+    # (Not one in capitals, as outlets write their own name: ", USA TODAY" typed as a Person.)
+    outlets -= {_key(name) for name in people if len(name.split()) > 1 and not name.isupper()}
     for item in items:
         if _PLACEHOLDER_AUTHOR.search(str(item)):  # "Page Head Extra Author": a template's, no one's
             continue

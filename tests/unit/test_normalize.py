@@ -160,3 +160,11 @@ def test_an_aggregators_source_and_comment_count_are_not_the_title() -> None:
         "Ask HN: What are you working on? (2025)",
     ):
         assert normalize_title(title) == title
+
+
+def test_an_outlet_typed_as_a_person_in_capitals_is_still_the_outlet() -> None:
+    site = {"site_name": "USA TODAY", "url": "https://www.usatoday.com/story/x"}
+    assert normalize_authors([", USA TODAY"], people=(", USA TODAY",), **site) == ()
+    # A blogger whose site bears her name keeps it.
+    blog = {"site_name": "Paige Brunton", "url": "https://paigebrunton.com/blog/x"}
+    assert normalize_authors(["Paige Brunton"], people=("Paige Brunton",), **blog) == ("Paige Brunton",)
