@@ -349,10 +349,15 @@ def _words(text: str | None) -> set[str]:
 _BLOCKS = frozenset({"div", "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "section", "form"})
 
 
+# Plugins cut at 110 characters, some at 70 (Twitter's old limit): a shorter headline is whole,
+# and a declared title that goes on from it is a longer variant, not the rest of it.
+_CUT_AT_LEAST = 60
+
+
 def _untruncated(headline: str | None, titles: tuple[str | None, ...]) -> str | None:
     """The declared headline, or the declared title it is the cut-off start of: SEO plugins cut
     JSON-LD headlines at 110 characters, mid-sentence ("... Solutions (Including")."""
-    if not headline:
+    if not headline or len(headline) < _CUT_AT_LEAST:
         return headline
     for title in titles:
         if title and len(title) > len(headline) and title.lower().startswith(headline.lower()):

@@ -170,10 +170,13 @@ def _ld(headline: str) -> str:
 
 
 def test_a_headline_cut_off_by_an_seo_plugin_is_read_whole_from_the_declared_title() -> None:
-    cut = "We Help 4 Readers Find Solutions (Including"
-    whole = "We Help 4 Readers Find Solutions (Including One Trick That 9/10 Works) - Emily Henderson"
+    cut = "Fix It Friday: How To Arrange Your Living Room? We Help 4 Readers Find Solutions (Including"
+    whole = f"{cut} One Trick That 9/10 Works) - Emily Henderson"
     meta = _meta(_ld(cut) + f'<meta property="og:title" content="{whole}">')
     assert meta.headline == whole  # the site name goes when the title is normalized
+    # A short headline is whole: a longer declared title is another version of it.
+    meta = _meta(_ld("Council approves budget") + "<title>Council approves budget for the harbour</title>")
+    assert meta.headline == "Council approves budget"
     # A title that only adds the site's name, or a subtitle, leaves a whole headline as it is.
     for title in ("Council approves budget | The Gazette", "Council approves budget: what it funds"):
         meta = _meta(_ld("Council approves budget") + f"<title>{title}</title>")
