@@ -50,6 +50,7 @@ from newsflow.extract.normalize import (
     detect_language,
     group_byline,
     is_outlet,
+    is_placeholder_author,
     name_line_authors,
     normalize_authors,
     normalize_language,
@@ -128,8 +129,8 @@ class _MarkupGuesses:
         XPaths find are checked for a discarded ancestor instead (BENCHMARKS.md, issue #12).
         """
         declared = self._meta().author
-        # A name with the word "Author" in it is a template's placeholder ("Page Head Extra Author").
-        if declared and not _PLACEHOLDER_AUTHOR.search(declared):
+        # A template's placeholder ("Page Head Extra Author") is no one: the markup may name someone.
+        if declared and not is_placeholder_author(declared):
             return str(_trimmed(declared))
         author = _markup_author(self._tree)
         normalized = trafilatura_authors(None, author) if author else None
@@ -246,7 +247,6 @@ def _author_level(element: lxml_html.HtmlElement) -> int | None:
 
 # What trafilatura's "contains(@class, 'author')" also finds: a menu of "authorities", an author's
 # description (credentials: "Licensed Q Grader, M.A. Journalism").
-_PLACEHOLDER_AUTHOR = re.compile(r"\bauthor\b", re.IGNORECASE)
 _NOT_AUTHOR_NAME = re.compile(r"authorit|author[\w-]*desc")
 
 

@@ -279,6 +279,12 @@ def declared_handles(
     return tuple(names)
 
 
+def is_placeholder_author(byline: str) -> bool:
+    """True for a template's placeholder ("Page Head Extra Author", "Author Name" after a label):
+    the word "Author" after a byline's first word, where no one's name has it."""
+    return bool(_PLACEHOLDER_AUTHOR.search(byline))
+
+
 def normalize_authors(
     raw: list[str] | tuple[str, ...] | str | None,
     *,
@@ -300,7 +306,7 @@ def normalize_authors(
     # (Not one in capitals, as outlets write their own name: ", USA TODAY" typed as a Person.)
     outlets -= {_key(name) for name in people if len(name.split()) > 1 and not name.isupper()}
     for item in items:
-        if _PLACEHOLDER_AUTHOR.search(str(item)):  # "Page Head Extra Author": a template's, no one's
+        if is_placeholder_author(str(item)):
             continue
         item = _HANDLE.sub(" ", _EMAIL.sub(" ", _squash(str(item))))
         item = _DATE_WORDS.sub("", item)
