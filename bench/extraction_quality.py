@@ -128,7 +128,9 @@ class Tally:
         if not (page.has_metadata and found.has_metadata):
             return
         self.with_metadata += 1
-        checks = {"title": (title_key(found.title) == title_key(page.title), page.title, found.title)}
+        checks: dict[str, tuple[bool, object, object]] = {
+            "title": (title_key(found.title) == title_key(page.title), page.title, found.title)
+        }
         if page.date:
             checks["day"] = (found.day == page.date, page.date, found.day)
             self.judged["utc day"] += 1
