@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, time, timedelta
 from html import unescape
 from typing import Any
@@ -37,6 +37,7 @@ from newsflow.extract.dates import (
     choose_published,
     date_from_url,
     dateline_days,
+    day_beside_names,
     is_plausible,
     labelled_published_day,
     read_date,
@@ -435,6 +436,17 @@ def _scripted_date(html: str) -> list[DatedValue]:
     return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "json-ld", has_time=False, day=day)]
 
 
+def _author_block_date(tree: lxml_html.HtmlElement, authors: Sequence[str]) -> list[DatedValue]:
+    """A page dated nowhere else may print its date beside its author's name, in an author block
+    away from the headline ("Luke Kim" over "December 17, 2025"; issue #12: WCXB +1 on each half,
+    no other page changed). A "Last updated" label anywhere was tried too and dropped: it dated six
+    pages whose gold has no date for two right, and the issue asks for the first-published day."""
+    day = day_beside_names(_page_lines(tree), authors)
+    if day is None:
+        return []
+    return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
+
+
 # "Written by Jane Doe" starting a text node: an explicit author label wherever it sits.
 _WRITTEN_BY = re.compile(r"^(?:[Ww]ritten [Bb]y|WRITTEN BY)\s*:?\s*(.+)$", re.MULTILINE)
 
@@ -511,14 +523,6 @@ def extract_article(
     title_raw = (
         _shown_title(meta) or meta.headline or meta.og_title or meta.html_title or guesses.field("title")
     )
-    dates = _date_candidates(meta, url, now) or _labelled_date(tree) or _scripted_date(html)
-    published_at, published_source, published_note = choose_published(
-        dates, listed=hints.listed_published_at, now=now
-    )
-    published_day = next(
-        (c.local_day for c in dates if c.value == published_at and c.source == published_source),
-        published_at.date() if published_at else None,
-    )
     # Declared authors, else the visible byline, else trafilatura's guess from the markup (the
     # byline first: as good on the dev halves, and cheaper).
     authors = (
@@ -527,6 +531,19 @@ def extract_article(
         or group_byline(meta.authors, site_name=site_name, url=url)
         or _written_by(tree, site_name, url)
         or declared_handles(meta.authors, site_name=site_name, url=url)
+    )
+    dates = (
+        _date_candidates(meta, url, now)
+        or _labelled_date(tree)
+        or _scripted_date(html)
+        or _author_block_date(tree, authors)
+    )
+    published_at, published_source, published_note = choose_published(
+        dates, listed=hints.listed_published_at, now=now
+    )
+    published_day = next(
+        (c.local_day for c in dates if c.value == published_at and c.source == published_source),
+        published_at.date() if published_at else None,
     )
     # trafilatura works on its own copy of the tree, so the tree is intact for the author guess.
     text = _body(tree, url, meta)

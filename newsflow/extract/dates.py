@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
@@ -313,6 +313,31 @@ def labelled_published_day(text: str) -> date | None:
             day = _match_day(match)
             if day is not None:
                 return day
+    return None
+
+
+# An author block away from the headline ("Luke Kim" over "December 17, 2025"): the lines it spans.
+BYLINE_BLOCK_CHARS = 80
+BYLINE_BLOCK_LINES = 2
+
+
+def day_beside_names(text: str, names: Sequence[str]) -> date | None:
+    """The first date printed on a short line that holds one of `names` (a byline), or on one of
+    the BYLINE_BLOCK_LINES short lines after it, in `text` (a line per text node)."""
+    if not names:
+        return None
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if len(line) > BYLINE_BLOCK_CHARS or not any(name in line for name in names):
+            continue
+        for near in lines[index : index + 1 + BYLINE_BLOCK_LINES]:
+            if len(near) > BYLINE_BLOCK_CHARS:
+                break
+            match = _VISIBLE_DATE.search(near)
+            if match:
+                day = _match_day(match)
+                if day is not None:
+                    return day
     return None
 
 

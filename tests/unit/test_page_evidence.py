@@ -9,7 +9,7 @@ import pytest
 from lxml import html as lxml_html
 
 from newsflow.extract.article import _AUTHOR_LABELS, extract_article
-from newsflow.extract.dates import dateline_days, scripted_published_day, visible_dates
+from newsflow.extract.dates import dateline_days, day_beside_names, scripted_published_day, visible_dates
 from newsflow.extract.metadata import read_metadata
 from newsflow.extract.normalize import byline_names, declared_handles, name_line_authors, normalize_authors
 
@@ -284,6 +284,34 @@ def test_a_labelled_publication_date_far_from_the_headline_dates_a_page_with_no_
     assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
         2024, 3, 1
     )
+
+
+def test_a_page_dated_nowhere_else_takes_the_date_in_its_author_block() -> None:
+    author = _ld(headline="Bridge reopens", author={"@type": "Person", "name": "Luke Kim"})
+    block = '<div class="author-details"><p>Luke Kim</p><small>December 17, 2024</small></div>'
+    page = _html(author, "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + block)
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert (article.authors, article.published_day, article.published_at_source) == (
+        ("Luke Kim",),
+        date(2024, 12, 17),
+        "byline",
+    )
+    # The same date under a line of someone else's is no byline's.
+    other = block.replace("Luke Kim</p>", "Jane Roe</p>")
+    page = _html(author, "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + other)
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day is None
+
+
+def test_day_beside_names_reads_only_short_lines_next_to_the_name() -> None:
+    assert day_beside_names("Luke Kim\nDecember 17, 2024", ["Luke Kim"]) == date(2024, 12, 17)
+    assert day_beside_names("By Luke Kim, March 3, 2024", ["Luke Kim"]) == date(2024, 3, 3)
+    # A paragraph that mentions the name is no byline; a date three lines on is another block's.
+    prose = (
+        "As Luke Kim told the council on March 3, 2024, the bridge had been closed for two years and more."
+    )
+    assert day_beside_names(prose, ["Luke Kim"]) is None
+    assert day_beside_names("Luke Kim\nEditor\nShare\nDecember 17, 2024", ["Luke Kim"]) is None
+    assert day_beside_names("Luke Kim\nDecember 17, 2024", []) is None
 
 
 def test_dateline_days_are_short_lines_just_under_the_headline() -> None:
