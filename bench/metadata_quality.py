@@ -149,7 +149,8 @@ def main() -> None:
 
 
 def _gold_metadata(folder: Path) -> None:
-    """Score the metadata of a set that carries its own gold (WCXB), by half."""
+    """Score the metadata of a set that carries its own gold (WCXB), by half: the day on pages whose
+    gold has one, the authors on pages whose gold names someone (as the issue counts them)."""
     if not folder.is_dir():
         return
     tallies: dict[tuple[str, int], GoldTally] = {}
@@ -166,7 +167,7 @@ def _gold_metadata(folder: Path) -> None:
     for half, label in ((0, "half 0"), (1, "half 1"), (2, "all")):
         for name in extractors:
             tally = tallies[(name, half)]
-            rates = (f"{tally.right[f] / tally.with_metadata:.1%}" for f in ("day", "title", "authors"))
+            rates = (tally.rate(f) for f in ("day", "title", "authors"))
             print(f"| {name}, {label} | " + " | ".join(rates) + " |")
 
 

@@ -56,6 +56,7 @@ from newsflow.extract.normalize import (
     normalize_authors,
     normalize_language,
     normalize_title,
+    shown_credit,
 )
 from newsflow.extract.residue import clean_text, drop_author_bio, drop_leading_byline, strip_header
 from newsflow.extract.tree import parse_html
@@ -531,6 +532,9 @@ def extract_article(
         or group_byline(meta.authors, site_name=site_name, url=url)
         or _written_by(tree, site_name, url)
         or declared_handles(meta.authors, site_name=site_name, url=url)
+        or shown_credit(
+            (*meta.authors, guesses.author() or ""), byline=meta.byline, site_name=site_name, url=url
+        )
     )
     dates = (
         _date_candidates(meta, url, now)

@@ -6,6 +6,7 @@ import html
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -276,6 +277,60 @@ def declared_handles(
             continue
         if name not in names:
             names.append(name)
+    return tuple(names)
+
+
+# A one-person role after a credit's name ("Rachel MacDonald Writer"): the name ends before it.
+_CREDIT_ROLE = re.compile(r"(?<=\w)\s+(?:Writer|Reporter|Contributor|Columnist)$")
+# Lower-case words a credit's name may hold ("Ask the Doctors", "The Currency editors").
+_CREDIT_SMALL_WORDS = {"the", "of", "and", "for", "on", "in", "at", "a", "by"}
+
+
+def _is_credit_name(name: str) -> bool:
+    words = name.split()
+    if not 1 <= len(words) <= 5 or len(name) > 60 or not any(ch.isalpha() for ch in name):
+        return False
+    if _NOT_A_PERSON.match(name) or name.casefold() in _ORG_WORDS or "admin" in name.casefold():
+        return False
+    if _DOMAIN.search(name) or name.startswith("http"):
+        return False
+    # One word may be a handle ("infuy"); in more, each is capitalized unless small or a role's.
+    return len(words) == 1 or all(
+        w[:1].isupper() or w.casefold() in _CREDIT_SMALL_WORDS or w.casefold() in _ORG_WORDS for w in words
+    )
+
+
+def shown_credit(
+    raw: Sequence[str], *, byline: str, site_name: str | None = None, url: str | None = None
+) -> tuple[str, ...]:
+    """The declared credits that the byline near the headline shows as written: who signs a page
+    no person's name was found for (a team, "Ask the Doctors", a writer's handle), not the site
+    itself (the issue's "no site names"), a bare role ("Staff"), a placeholder or a credit that
+    nothing on the page shows."""
+    shown = " ".join(byline.split()).casefold()
+    outlets = _outlets(site_name, url)
+    outlets |= {key.replace(" ", "") for key in outlets}
+    names: list[str] = []
+    for item in raw:
+        if is_placeholder_author(str(item)):
+            continue
+        item = _DATE_WORDS.sub("", _HANDLE.sub(" ", _EMAIL.sub(" ", _squash(str(item)))))
+        pieces = [
+            _CREDIT_ROLE.sub(
+                "", _DATE_IN_BYLINE.sub("", _BYLINE_PREFIX.sub("", piece or "")).strip(" .,:;-–|()\"'“”‘’")
+            )
+            for piece in _AUTHOR_SPLIT.split(item)
+        ]
+        pieces = [piece for piece in pieces if piece]
+        # A credit is kept whole or not at all: "The Russian and Syrian defense ministries" is no two names.
+        if not pieces or not all(_is_credit_name(piece) for piece in pieces):
+            continue
+        for name in pieces:
+            key = _key(name)
+            if key in outlets or key.replace(" ", "") in outlets or key in map(_key, names):
+                continue
+            if re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", shown):
+                names.append(name)
     return tuple(names)
 
 

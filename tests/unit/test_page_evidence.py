@@ -11,7 +11,13 @@ from lxml import html as lxml_html
 from newsflow.extract.article import _AUTHOR_LABELS, extract_article
 from newsflow.extract.dates import dateline_days, day_beside_names, scripted_published_day, visible_dates
 from newsflow.extract.metadata import read_metadata
-from newsflow.extract.normalize import byline_names, declared_handles, name_line_authors, normalize_authors
+from newsflow.extract.normalize import (
+    byline_names,
+    declared_handles,
+    name_line_authors,
+    normalize_authors,
+    shown_credit,
+)
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 PARAGRAPHS = (
@@ -194,6 +200,33 @@ def test_a_desk_or_team_byline_is_the_author_when_no_person_signs() -> None:
         "<h1>Bridge reopens</h1>" + PARAGRAPHS,
     )
     assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Ana Lima",)
+
+
+def test_a_page_no_person_signs_is_credited_to_the_team_its_byline_shows() -> None:
+    head = '<meta name="author" content="Ask the Doctors">'
+    page = _html(head, "<h1>Bridge reopens</h1><p class='byline'>By Ask the Doctors</p>" + PARAGRAPHS * 4)
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == (
+        "Ask the Doctors",
+    )
+    # Declared but shown nowhere near the headline: no one's credit.
+    page = _html(head, "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4)
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ()
+
+
+def test_shown_credit_keeps_a_shown_team_or_handle_not_the_site_a_role_or_a_phrase() -> None:
+    byline = "Bridge reopens\nBy Podium Staff, Rachel MacDonald Writer and infuy | Courier | Admin"
+    url = "https://www.courier.example/news/bridge"
+    assert shown_credit(["Podium Staff"], byline=byline, site_name="Podium", url=url) == ("Podium Staff",)
+    assert shown_credit(["Rachel MacDonald Writer"], byline=byline, url=url) == ("Rachel MacDonald",)
+    assert shown_credit(["infuy"], byline=byline, url=url) == ("infuy",)
+    # The site itself, by its name or its host; a bare role; a credit the byline does not show.
+    assert shown_credit(["Courier"], byline=byline, url=url) == ()
+    assert shown_credit(["Podium"], byline=byline, site_name="Podium", url=url) == ()
+    assert shown_credit(["Admin", "Staff"], byline=byline + " Staff", url=url) == ()
+    assert shown_credit(["Desk Team"], byline=byline, url=url) == ()
+    # A phrase that splits into a name and words is no credit at all.
+    phrase = "The Russian and Syrian defense ministries"
+    assert shown_credit([phrase], byline="said " + phrase, url=url) == ()
 
 
 def test_an_author_box_with_its_label_on_a_line_of_its_own_names_the_author() -> None:
