@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import courlan
@@ -23,6 +24,11 @@ def canonicalize_url(url: str, *, base: str | None = None) -> str | None:
         return None
     parts = urlsplit(normalized)
     path = parts.path or "/"
+    # courlan collapses "//" in a path, but empty segments are the site's (RFC 3986 6.2.2 keeps
+    # them): "/blog//post" may be the only address that answers, so it is fetched as listed.
+    original = urlsplit(candidate).path
+    if "//" in original and re.sub("/{2,}", "/", original) == path:
+        path = original
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 

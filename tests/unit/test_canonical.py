@@ -28,6 +28,15 @@ def test_relative_links_resolve_against_the_base() -> None:
     )
 
 
+def test_empty_path_segments_are_the_sites_and_kept() -> None:
+    # A WordPress site listed "/blog//legal-issues/": the collapsed path answered 404.
+    assert (
+        canonicalize_url("https://Law.example/blog//legal/?utm_source=x")
+        == "https://law.example/blog//legal/"
+    )
+    assert canonicalize_url("https://law.example/blog/legal/") == "https://law.example/blog/legal/"
+
+
 @pytest.mark.parametrize(
     "raw", ["mailto:desk@news.az", "javascript:void(0)", "file:///etc/passwd", "ftp://x.org/a", "http://[::1"]
 )
