@@ -46,6 +46,7 @@ from newsflow.extract.dates import (
 )
 from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
+    bio_author,
     byline_names,
     declared_handles,
     detect_language,
@@ -531,6 +532,7 @@ def extract_article(
         or normalize_authors(guesses.author(), site_name=site_name, url=url)
         or group_byline(meta.authors, site_name=site_name, url=url)
         or _written_by(tree, site_name, url)
+        or bio_author(_page_lines(tree), site_name=site_name, url=url)
         or declared_handles(meta.authors, site_name=site_name, url=url)
         or shown_credit(
             (*meta.authors, guesses.author() or ""), byline=meta.byline, site_name=site_name, url=url

@@ -568,6 +568,37 @@ def _is_date_line(line: str) -> bool:
     return bool(_READING_TIME.match(line) or _NUMERIC_DATE.match(line) or visible_dates(line))
 
 
+# An author box: the name on a line of its own, then a bio that starts with it ("Lauren Vetter\nLauren
+# Vetter is a growth-focused marketing professional", "Bence Kovács\nBence is a software developer").
+_BIO_VERB = r"\s+(?:is|was|has|writes|covers|joined|leads|works|loves)\b"
+# What a bio says of a person, in its first sentence: a pronoun or an occupation. A subject heading
+# repeated by its paragraph ("Art Deco\nArt Deco is a style") says neither.
+_BIO_PERSON = re.compile(
+    r"\b(?:she|he|her|his|they|their|writer|editor|author|journalist|reporter|(?:co-?)?founder|developer|"
+    r"engineer|marketer|professional|specialist|expert|consultant|director|manager|head of|ceo|researcher|"
+    r"scientist|teacher|coach|designer|photographer|enthusiast|contributor|freelancer?|blogger|analyst|"
+    r"strategist|lawyer|attorney|doctor|physician|nurse|dietitian|nutritionist|therapist|student)\b",
+    re.IGNORECASE,
+)
+
+
+def bio_author(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
+    """The person an author box names: a name alone on a line of `text` (a line per text node),
+    followed by a bio that starts with that name or its first word and speaks of a person."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:-1]):
+        line = line.strip()
+        if len(line) > 40 or not _NAME_LINE.match(line):
+            continue
+        first = line.split()[0]
+        bio = re.match(rf"(?:{re.escape(line)}|{re.escape(first)}){_BIO_VERB}([^.]*)", lines[i + 1])
+        if bio and _BIO_PERSON.search(bio.group(1)):
+            names = normalize_authors(line, site_name=site_name, url=url)
+            if names:
+                return names
+    return ()
+
+
 def name_line_authors(
     text: str, *, headline: str | None, site_name: str | None = None, url: str | None = None
 ) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from newsflow.extract.article import _AUTHOR_LABELS, extract_article
 from newsflow.extract.dates import dateline_days, day_beside_names, scripted_published_day, visible_dates
 from newsflow.extract.metadata import read_metadata
 from newsflow.extract.normalize import (
+    bio_author,
     byline_names,
     declared_handles,
     name_line_authors,
@@ -227,6 +228,23 @@ def test_shown_credit_keeps_a_shown_team_or_handle_not_the_site_a_role_or_a_phra
     # A phrase that splits into a name and words is no credit at all.
     phrase = "The Russian and Syrian defense ministries"
     assert shown_credit([phrase], byline="said " + phrase, url=url) == ()
+
+
+def test_an_author_box_whose_bio_starts_with_the_name_names_the_author() -> None:
+    box = "<aside><p>Bence Kovács</p><p>Bence is a software developer who builds audio plugins.</p></aside>"
+    page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + box)
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == (
+        "Bence Kovács",
+    )
+
+
+def test_bio_author_needs_a_bio_that_speaks_of_a_person() -> None:
+    assert bio_author("Lauren Vetter\nLauren Vetter is a marketing professional in Ohio.") == (
+        "Lauren Vetter",
+    )
+    # A subject heading its paragraph repeats is no author box; nor is a name with no bio under it.
+    assert bio_author("Art Deco\nArt Deco is a style of visual arts that first appeared in France.") == ()
+    assert bio_author("Lauren Vetter\nShare this article") == ()
 
 
 def test_an_author_box_with_its_label_on_a_line_of_its_own_names_the_author() -> None:
