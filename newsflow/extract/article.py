@@ -457,12 +457,15 @@ _WRITTEN_BY = re.compile(r"^(?:[Ww]ritten [Bb]y|WRITTEN BY)\s*:?\s*(.+)$", re.MU
 # written by\nVanessa Mendez, MD"; or the names over an "Author" label: "Nawaz Dhandala\nAuthor".
 _BY_LINE_ABOVE = re.compile(r"^(?:.*\b[Ww]ritten [Bb]y|[Bb]y|BY)\s*:?\n(.+)$", re.MULTILINE)
 _AUTHOR_LABEL_BELOW = re.compile(r"^(.+)\n[|·•]?\s*(?:Author|AUTHOR)\s*$", re.MULTILINE)
+# The label over the names: "Author\nLisa D. Ellis".
+_AUTHOR_LABEL_ABOVE = re.compile(r"^(?:Author|AUTHOR)s?\s*:?\n(.+)$", re.MULTILINE)
 # Each pattern with the strings one of which its every match holds (a line start as a newline):
 # a page's text holding none is not searched, which costs 0.6 ms for the two slower patterns.
 _AUTHOR_LABELS = (
     (_WRITTEN_BY, ("ritten", "RITTEN")),
     (_BY_LINE_ABOVE, ("ritten", "\nby", "\nBy", "\nBY")),
     (_AUTHOR_LABEL_BELOW, ("Author", "AUTHOR")),
+    (_AUTHOR_LABEL_ABOVE, ("\nAuthor", "\nAUTHOR")),
 )
 
 

@@ -559,6 +559,10 @@ def _is_given_name(word: str) -> bool:
 _NAME_LINE = re.compile(rf"^{_PERSON}$")
 _READING_TIME = re.compile(r"^\d{1,3}\s*min(?:ute)?s?\.?(?:\s+read)?$", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
+# A writer's role on the line under the name: "Juliette Carreiro\nTech Writer".
+_ROLE_LINE = re.compile(
+    r"^(?:[A-Z][\w&-]*\s+){0,3}(?:Writer|Editor|Reporter|Journalist|Correspondent|Columnist|Contributor)$"
+)
 NAME_LINE_BEFORE = 4
 NAME_LINE_AFTER = 6
 
@@ -615,7 +619,9 @@ def name_line_authors(
         line = lines[i]
         if i == at or not _NAME_LINE.match(line) or not has_given_name(line):
             continue
-        if any(_is_date_line(lines[j]) for j in (i - 1, i + 1) if 0 <= j < len(lines)):
+        if any(_is_date_line(lines[j]) for j in (i - 1, i + 1) if 0 <= j < len(lines)) or (
+            i + 1 < len(lines) and _ROLE_LINE.match(lines[i + 1])
+        ):
             names = normalize_authors(line, site_name=site_name, url=url)
             if names:
                 return names

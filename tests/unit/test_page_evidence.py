@@ -252,6 +252,7 @@ def test_an_author_box_with_its_label_on_a_line_of_its_own_names_the_author() ->
         '<div class="author"><span>by</span><a href="/a/ana">Ana Lima</a></div>',
         "<div><p>This post was written by</p><strong>Ana Lima</strong><p>, our roads reporter.</p></div>",
         '<div class="author"><strong>Ana Lima</strong><span>| Author</span><p>Ana covers roads.</p></div>',
+        "<div><p>August 30, 2024</p><p>Author</p><p>Ana Lima</p><p>Related Program</p></div>",
     ):
         page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + box)
         assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",), box
@@ -560,6 +561,10 @@ def test_a_name_alone_on_a_line_beside_a_date_is_a_byline() -> None:
     far = "Scaling Go tests\n" + "line\n" * 8 + "Elliot Raba\nDec 19, 2025"
     assert name_line_authors(far, headline="Scaling Go tests") == ()
     assert name_line_authors(context, headline=None) == ()
+    # Or over the writer's role: "Tech Writer" under the name.
+    role = "Scaling Go tests\nWhat is next\nElliot Raba\nTech Writer\nArticles by Elliot"
+    assert name_line_authors(role, headline="Scaling Go tests") == ("Elliot Raba",)
+    assert name_line_authors(role.replace("Tech Writer", "Tech Talks"), headline="Scaling Go tests") == ()
 
 
 def test_labels_and_month_names_are_not_authors() -> None:
