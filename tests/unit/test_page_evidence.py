@@ -203,6 +203,23 @@ def test_a_desk_or_team_byline_is_the_author_when_no_person_signs() -> None:
     assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Ana Lima",)
 
 
+def test_a_cookie_consent_bar_and_its_dialog_are_not_the_article() -> None:
+    consent = (
+        '<div id="cookie-law-info-bar"><span>We use cookies on our website to give you the most relevant '
+        "experience by remembering your preferences and repeat visits.</span></div>"
+        '<div class="cli-modal"><div><p>Necessary cookies are absolutely essential for the website to '
+        "function properly. This category only includes cookies that ensure basic functionalities.</p>"
+        "<p>Analytical cookies are used to understand how visitors interact with the website.</p></div></div>"
+    )
+    recipe = '<div class="cookie-bars-recipe"><p>Press the dough for the cookie bars into the tin.</p></div>'
+    page = _html(
+        "<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + PARAGRAPHS * 2 + recipe + consent
+    )
+    text = extract_article(page, url="https://courier.example/news/bridge", now=NOW).text
+    assert "cookies" not in text
+    assert "Press the dough" in text and "decision that residents" in text
+
+
 def test_a_page_no_person_signs_is_credited_to_the_team_its_byline_shows() -> None:
     head = '<meta name="author" content="Ask the Doctors">'
     page = _html(head, "<h1>Bridge reopens</h1><p class='byline'>By Ask the Doctors</p>" + PARAGRAPHS * 4)
