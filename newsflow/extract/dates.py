@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from dateutil import parser as dateutil_parser
 from dateutil import tz
@@ -120,6 +121,8 @@ def parse_datetime(text: str | None) -> tuple[datetime, bool] | None:
 
 def date_from_url(url: str) -> datetime | None:
     """The date embedded in a URL path like /2024/05/17/ or /2023/october/03/, at midnight UTC."""
+    # Read as the site wrote it: canonical URLs escape a "+" after the day ("2025-12-15%2BRust").
+    url = unquote(url)
     if match := _URL_DATE.search(url):
         year, month, day_of_month = (int(group) for group in match.groups())
     elif match := _URL_NAMED_DATE.search(url):

@@ -9,6 +9,7 @@ from lxml import html as lxml_html
 
 from newsflow.extract.dates import DatedValue, choose_published, date_from_url, read_date
 from newsflow.extract.metadata import PageMetadata, heading_text, read_metadata
+from newsflow.urls import canonicalize_url
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -93,6 +94,10 @@ def test_date_from_url_reads_a_day_that_runs_on_into_the_slug() -> None:
         2025, 12, 15, tzinfo=UTC
     )
     assert date_from_url("https://b.example/posts/2024_03_05_notes.html") == datetime(2024, 3, 5, tzinfo=UTC)
+    # As the URL is fetched and stored: canonicalization escapes the "+".
+    escaped = canonicalize_url("https://b.example/articles/2025-12-15+Rust+backend")
+    assert escaped is not None and "%2B" in escaped
+    assert date_from_url(escaped) == datetime(2025, 12, 15, tzinfo=UTC)
     assert date_from_url("https://b.example/2024-03-05.html") == datetime(2024, 3, 5, tzinfo=UTC)
     # A longer number is not a day: /2024-03-051 is an id.
     assert date_from_url("https://b.example/2024-03-051") is None
