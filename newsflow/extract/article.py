@@ -131,6 +131,11 @@ class _MarkupGuesses:
         figures) and then runs the XPaths: the same answer costs less when the few elements the
         XPaths find are checked for a discarded ancestor instead (BENCHMARKS.md, issue #12).
         """
+        if "author" not in self._values:
+            self._values["author"] = self._author()
+        return self._values["author"]  # type: ignore[no-any-return]
+
+    def _author(self) -> str | None:
         declared = self._meta().author
         # A template's placeholder ("Page Head Extra Author") is no one: the markup may name someone.
         if declared and not is_placeholder_author(declared):

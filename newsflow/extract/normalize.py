@@ -592,9 +592,12 @@ def bio_author(text: str, *, site_name: str | None = None, url: str | None = Non
     lines = text.split("\n")
     for i, line in enumerate(lines[:-1]):
         line = line.strip()
-        if len(line) > 40 or not _NAME_LINE.match(line):
+        # The cheap tests first: a page has hundreds of lines, and _NAME_LINE tries every word.
+        if not line or len(line) > 40 or not line[0].isupper():
             continue
         first = line.split()[0]
+        if not lines[i + 1].startswith(first) or not _NAME_LINE.match(line):
+            continue
         bio = re.match(rf"(?:{re.escape(line)}|{re.escape(first)}){_BIO_VERB}([^.]*)", lines[i + 1])
         if bio and _BIO_PERSON.search(bio.group(1)):
             names = normalize_authors(line, site_name=site_name, url=url)
