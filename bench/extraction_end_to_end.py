@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 from sqlalchemy import create_engine, text
@@ -35,11 +35,14 @@ from bench.dataset import DEV_SETS, BenchPage, load_pages
 from bench.extraction_quality import Found, Tally, run
 from bench.ingest_run import prepare_work, run_ingest
 
+_PATH_SAFE = "/%-._~+:@!$&'()*,;="
+
 
 def local_path(folder: Path, page: BenchPage) -> str:
     """Where the page is served: its set and id, then its original path (URL dates stay readable)."""
     original = urlsplit(page.url).path or "/"
-    return f"/{folder.name}/{page.page_id}{quote(original, safe='/%-._~')}"
+    # Only what a path may not hold is escaped: "2025-12-15+Rust+GCC" keeps its date readable.
+    return f"/{folder.name}/{page.page_id}{quote(original, safe=_PATH_SAFE)}"
 
 
 def sitemap(base_url: str, paths: list[str]) -> bytes:
@@ -56,7 +59,8 @@ def serve(files: dict[str, tuple[bytes, str]]) -> Iterator[str]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            found = files.get(self.path)
+            # As web servers route: on the decoded path, so "%2B" and "+", "%26" and "&" are one.
+            found = files.get(unquote(self.path))
             if found is None:
                 self.send_error(404)
                 return
@@ -79,8 +83,13 @@ def serve(files: dict[str, tuple[bytes, str]]) -> Iterator[str]:
         server.shutdown()
 
 
+def _key(url: str) -> str:
+    """A fetched URL as the site routes it: its decoded path (the run may respell "+" or "&")."""
+    return unquote(urlsplit(url).path)
+
+
 def stored_rows(database_url: str) -> dict[str, Found]:
-    """Each stored article as bench.extraction_quality's Found, keyed by the URL it was fetched from."""
+    """Each stored article as bench.extraction_quality's Found, keyed by the path it was fetched from."""
     engine = create_engine(database_url)
     query = text("SELECT fetched_url, title, text, authors, published_at, published_day FROM article")
     found: dict[str, Found] = {}
@@ -93,7 +102,7 @@ def stored_rows(database_url: str) -> dict[str, Found]:
                 # SQLite gives the stored UTC instant back naive.
                 utc_day = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).date().isoformat()
             day = str(published_day)[:10] if published_day else None
-            found[fetched_url] = Found(body or "", title, tuple(authors or ()), day, utc_day=utc_day)
+            found[_key(fetched_url)] = Found(body or "", title, tuple(authors or ()), day, utc_day=utc_day)
     engine.dispose()
     return found
 
@@ -103,7 +112,7 @@ def outcomes(database_url: str) -> dict[str, str]:
     engine = create_engine(database_url)
     query = text("SELECT url, outcome, error FROM fetch_event ORDER BY at")
     with engine.connect() as connection:
-        found = {url: f"{outcome}: {error}" for url, outcome, error in connection.execute(query)}
+        found = {_key(url): f"{outcome}: {error}" for url, outcome, error in connection.execute(query)}
     engine.dispose()
     return found
 
@@ -121,7 +130,7 @@ def main() -> None:
     for folder, pages in sets.items():
         paths[folder] = [local_path(folder, page) for page in pages]
         for page, path in zip(pages, paths[folder], strict=True):
-            files[path] = (page.html.encode("utf-8"), "text/html; charset=utf-8")
+            files[unquote(path)] = (page.html.encode("utf-8"), "text/html; charset=utf-8")
     with serve(files) as base_url, tempfile.TemporaryDirectory(prefix="newsflow-e2e-") as work:
         folder_of_work = Path(work)
         sources = folder_of_work / "sources.yaml"
@@ -141,13 +150,13 @@ def main() -> None:
         direct = run(pages, ["newsflow"])
         stored: dict[int, Tally] = {}
         for page, path in zip(pages, paths[folder], strict=True):
-            found = rows.get(base_url + path) or Found("", has_metadata=False)
+            found = rows.get(unquote(path)) or Found("", has_metadata=False)
             for half in (page.half, 2):
                 stored.setdefault(half, Tally()).add(page, found, 0.0)
-        missing = [base_url + path for path in paths[folder] if base_url + path not in rows]
+        missing = [unquote(path) for path in paths[folder] if unquote(path) not in rows]
         print(f"\n{folder.name}: {len(pages)} pages, {len(pages) - len(missing)} stored")
         for url in missing:
-            print(f"  not stored: {url.removeprefix(base_url)} ({events.get(url, 'no fetch event')[:200]})")
+            print(f"  not stored: {url} ({events.get(url, 'no fetch event')[:200]})")
         print("| newsflow | pages | AEB F1 | word F1 | publish day | title | authors |")
         print("|---|---|---|---|---|---|---|")
         for half, label in ((0, "half 0"), (1, "half 1"), (2, "all")):
@@ -156,6 +165,13 @@ def main() -> None:
                 ("stored by a run", stored[half]),
             ):
                 print(tally.row(f"{name}, {label}").rsplit(" |", 2)[0] + " |")
+        # The pages whose metadata the run got right and the direct call wrong, or the other way.
+        wrong_direct = {(page_id, field): got for page_id, _, field, _, got in direct[("newsflow", 2)].wrong}
+        wrong_stored = {(page_id, field): got for page_id, _, field, _, got in stored[2].wrong}
+        for page_id, field in sorted(wrong_direct.keys() ^ wrong_stored.keys()):
+            side = "the run" if (page_id, field) in wrong_stored else "extract_article"
+            got = wrong_stored.get((page_id, field), wrong_direct.get((page_id, field)))
+            print(f"  {page_id[:12]} {field}: wrong only in {side} ({got!r})")
 
 
 if __name__ == "__main__":
