@@ -355,7 +355,7 @@ def _shown_title(meta: PageMetadata) -> str | None:
 
 
 def _finish(raw: str, meta: PageMetadata) -> str:
-    text = strip_header(raw, titles=_title_variants(meta), standfirst=meta.description)
+    text = strip_header(raw, titles=_title_variants(meta), standfirst=meta.dek)
     return clean_text(text, site_name=meta.site_name)
 
 

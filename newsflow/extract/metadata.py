@@ -54,6 +54,7 @@ class PageMetadata:
     accessible_for_free: bool | None = None  # JSON-LD isAccessibleForFree
     people: tuple[str, ...] = ()  # the authors JSON-LD types as Person (a blogger may name the site)
     paragraph_chars: int = 0  # the text in the page's <p> elements, a measure of how much it says
+    dek: str | None = None  # the description, where the page prints it as a subheading (see _dek)
 
 
 def _iter_jsonld_objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -157,8 +158,9 @@ def _jsonld_articles(tree: lxml_html.HtmlElement) -> tuple[list[dict[str, Any]],
 _META_ATTRS = ("property", "name", "itemprop")
 
 
-_SCANNED_TAGS = ("meta", "script", "time", "link", "title", "h1", "p")
+_SCANNED_TAGS = ("meta", "script", "time", "link", "title", "h1", "p", "h2", "h3", "h4", "h5", "h6")
 MAX_HEADLINES = 8
+MAX_SUBHEADINGS = 100
 # The share of an <h1>'s words found in a declared title that makes it the article's headline
 # rather than a logo or a section name ("Contact Us", "Our Blog"); see BENCHMARKS.md, issue #12.
 HEADLINE_OVERLAP = 0.3
@@ -183,6 +185,7 @@ class _Scan:
     canonical: str | None = None
     title: str | None = None
     h1s: list[lxml_html.HtmlElement] = field(default_factory=list)
+    subheadings: list[lxml_html.HtmlElement] = field(default_factory=list)  # h2-h6
     paragraph_chars: int = 0
     itemprop_published: list[lxml_html.HtmlElement] = field(default_factory=list)
 
@@ -209,8 +212,11 @@ def _scan(tree: lxml_html.HtmlElement) -> _Scan:
                 scan.title = element.text
         elif tag == "p":
             scan.paragraph_chars += len(element.text_content().strip())
-        elif len(scan.h1s) < MAX_HEADLINES:
-            scan.h1s.append(element)
+        elif tag == "h1":
+            if len(scan.h1s) < MAX_HEADLINES:
+                scan.h1s.append(element)
+        elif len(scan.subheadings) < MAX_SUBHEADINGS:
+            scan.subheadings.append(element)
     scan.itemprop_published = _DATE_PUBLISHED(tree)
     return scan
 
@@ -420,6 +426,27 @@ def _displayed_headline(
     return best
 
 
+def _dek(
+    description: str | None, headline: lxml_html.HtmlElement | None, subheadings: list[lxml_html.HtmlElement]
+) -> str | None:
+    """The description where the page prints it as a dek: a subheading, or the block right after
+    the headline. Blogs' descriptions often copy the first paragraph, which is the article's."""
+    if not description:
+        return None
+    key = _letters_key(description)
+    after = headline.getnext() if headline is not None else None
+    while after is not None and not isinstance(after.tag, str):
+        after = after.getnext()  # a comment between the two
+    for element in [after, *subheadings] if after is not None else subheadings:
+        if _letters_key(element.text_content()) == key:
+            return description
+    return None
+
+
+def _letters_key(text: str) -> str:
+    return " ".join(_WORDS.findall(text.casefold()))
+
+
 def _free(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
@@ -453,6 +480,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     site_name = _text(site_name)
     shown = _displayed_headline(scan.h1s, [t for t in (headline, og_title, html_title) if t], site_name)
     byline, headline_at = headline_context(tree, shown)
+    description = _text(_meta(tree, "og:description", "description", "twitter:description"))
     return PageMetadata(
         headline=headline,
         og_title=og_title,
@@ -463,7 +491,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         modified=tuple(_modified_candidates(tree, articles)),
         language=lang,
         canonical_url=scan.canonical.strip() if scan.canonical is not None else _meta(tree, "og:url"),
-        description=_text(_meta(tree, "og:description", "description", "twitter:description")),
+        description=description,
         image=_meta(tree, "og:image", "twitter:image"),
         article_body=_plain_body(ld.get("articleBody")) if ld else None,
         keywords=_tags(tree, ld),
@@ -473,6 +501,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         accessible_for_free=_free(ld.get("isAccessibleForFree")) if ld else None,
         people=tuple(_people(ld.get("author"), index)) if ld else (),
         paragraph_chars=scan.paragraph_chars,
+        dek=_dek(description, shown, scan.subheadings),
     )
 
 

@@ -243,3 +243,18 @@ def test_markup_author_search_skips_what_trafilatura_discards() -> None:
     tree = parse_html(page)
     assert tree is not None
     assert _markup_author(tree) == _trafilatura_author(page) == "Maria Jensen , harbour desk"
+
+
+def test_a_first_paragraph_the_description_copies_stays_in_the_body() -> None:
+    opening = "Bridges age, and the harbour bridge aged worse than most of them did."
+    rest = "".join(
+        f"<p>Paragraph {n} tells how the crews replaced the corroded plates of the deck.</p>"
+        for n in range(8)
+    )
+    page = (
+        f'<html><head><title>Harbour bridge reopens</title><meta name="description" content="{opening}"></head>'
+        "<body><article><h1>Harbour bridge reopens</h1><div class='byline'>By Ann Lee</div>"
+        f"<div class='content'><p>{opening}</p>{rest}</div></article></body></html>"
+    )
+    article = extract_article(page, url="https://blog.example/posts/bridge", now=NOW)
+    assert article.text.startswith(opening)

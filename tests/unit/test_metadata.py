@@ -206,3 +206,41 @@ def test_citation_authors_are_read_one_tag_each_last_name_last() -> None:
         '<meta name="citation_author" content="Jeff T. Kaufman">'
     )
     assert meta.authors == ("Aniruddha Roy", "Jyoti Patel", "Jeff T. Kaufman")
+
+
+def _read(page: str) -> PageMetadata:
+    return read_metadata(lxml_html.document_fromstring(page))
+
+
+_DESCRIBED = (
+    '<html><head><meta name="description" content="Bridges age, and this one aged badly."></head>'
+    "<body><article><h1>Harbour bridge reopens</h1>{between}<div class='content'>{body}</div></article></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("between", "body"),
+    [
+        ("<h2 class='sub'>Bridges age, and this one aged badly.</h2>", "<p>The bridge reopened.</p>"),
+        ("<p class='dek'>Bridges age, and this one aged <em>badly</em>.</p>", "<p>The bridge reopened.</p>"),
+        (
+            "<div class='byline'>By Ann Lee</div>",
+            "<h3>Bridges age, and this one aged badly</h3><p>It reopened.</p>",
+        ),
+    ],
+)
+def test_a_description_printed_as_a_subheading_or_under_the_headline_is_the_dek(
+    between: str, body: str
+) -> None:
+    assert _read(_DESCRIBED.format(between=between, body=body)).dek == "Bridges age, and this one aged badly."
+
+
+def test_a_description_that_copies_the_first_paragraph_is_not_a_dek() -> None:
+    # Blogs' descriptions repeat the article's opening paragraph, which belongs to the body.
+    page = _DESCRIBED.format(
+        between="<div class='byline'>By Ann Lee</div>",
+        body="<p>Bridges age, and this one aged badly.</p><p>The bridge reopened.</p>",
+    )
+    meta = _read(page)
+    assert meta.description == "Bridges age, and this one aged badly."
+    assert meta.dek is None
