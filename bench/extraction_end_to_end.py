@@ -88,13 +88,15 @@ def _key(url: str) -> str:
     return unquote(urlsplit(url).path)
 
 
-def stored_rows(database_url: str) -> dict[str, Found]:
-    """Each stored article as bench.extraction_quality's Found, keyed by the path it was fetched from."""
+def read_run(database_url: str) -> tuple[dict[str, Found], dict[str, str]]:
+    """What the run left: each stored article as bench.extraction_quality's Found, and the last
+    outcome of each fetched URL with its error (why a page has no row), both keyed by fetched path."""
     engine = create_engine(database_url)
-    query = text("SELECT fetched_url, title, text, authors, published_at, published_day FROM article")
+    rows_query = text("SELECT fetched_url, title, text, authors, published_at, published_day FROM article")
+    events_query = text("SELECT url, outcome, error FROM fetch_event ORDER BY at")
     found: dict[str, Found] = {}
     with engine.connect() as connection:
-        for fetched_url, title, body, authors, published_at, published_day in connection.execute(query):
+        for fetched_url, title, body, authors, published_at, published_day in connection.execute(rows_query):
             authors = json.loads(authors) if isinstance(authors, str) else authors
             utc_day = None
             if published_at is not None:
@@ -103,18 +105,11 @@ def stored_rows(database_url: str) -> dict[str, Found]:
                 utc_day = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).date().isoformat()
             day = str(published_day)[:10] if published_day else None
             found[_key(fetched_url)] = Found(body or "", title, tuple(authors or ()), day, utc_day=utc_day)
+        events = {
+            _key(url): f"{outcome}: {error}" for url, outcome, error in connection.execute(events_query)
+        }
     engine.dispose()
-    return found
-
-
-def outcomes(database_url: str) -> dict[str, str]:
-    """The last recorded outcome of each fetched URL, with its error: why a page has no row."""
-    engine = create_engine(database_url)
-    query = text("SELECT url, outcome, error FROM fetch_event ORDER BY at")
-    with engine.connect() as connection:
-        found = {_key(url): f"{outcome}: {error}" for url, outcome, error in connection.execute(query)}
-    engine.dispose()
-    return found
+    return found, events
 
 
 def main() -> None:
@@ -144,8 +139,7 @@ def main() -> None:
         print(f"newsflow ingest: exit {result.returncode}, {result.seconds:.0f} s")
         if result.returncode not in (0, 1):
             print(result.output[-3000:])
-        rows = stored_rows(database_url)
-        events = outcomes(database_url)
+        rows, events = read_run(database_url)
     for folder, pages in sets.items():
         direct = run(pages, ["newsflow"])
         stored: dict[int, Tally] = {}
