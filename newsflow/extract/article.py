@@ -12,7 +12,7 @@ import contextlib
 import functools
 import re
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
 from typing import Any
 
@@ -427,7 +427,11 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
     # that nothing shows is often a template's or an update's.
     # (Read only when a declared date is there and the byline confirms none: the only case it counts.)
     datelines = dateline_days(meta.byline, headline_at=meta.headline_at) if declared and not confirmed else []
-    if datelines and not any(abs(c.local_day - datelines[0]) <= timedelta(days=1) for c in declared):
+    if (
+        datelines
+        and not any(abs(c.local_day - datelines[0]) <= timedelta(days=1) for c in declared)
+        and not _is_modified_day(meta, datelines[0])
+    ):
         day = datelines[0]
         found.insert(0, DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", False, day=day))
     from_url = date_from_url(url)
@@ -440,6 +444,14 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
             DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)
         )
     return found
+
+
+def _is_modified_day(meta: PageMetadata, day: date) -> bool:
+    # A dateline that is the declared update's day shows when the article was updated: the
+    # declared publication, which it contradicts, stays first (the update is kept in modified_at).
+    return any(
+        c is not None and c.local_day == day for c in (read_date(raw, src) for src, raw in meta.modified)
+    )
 
 
 # The text nodes under an element, as plain strings: body.itertext() gave the same strings but

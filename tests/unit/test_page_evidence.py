@@ -332,6 +332,20 @@ def test_a_dateline_under_the_headline_wins_over_a_declared_date_nothing_shows()
     assert article.published_at == datetime(2024, 11, 22, 7, 3, tzinfo=UTC)
 
 
+def test_a_dateline_that_is_the_declared_update_leaves_the_declared_publication_first() -> None:
+    page = _html(
+        _ld(
+            headline="Bridge reopens",
+            datePublished="2019-08-11T10:00:00Z",
+            dateModified="2024-11-21T09:00:00Z",
+        ),
+        "<h1>Bridge reopens</h1><p>By Ana Lima</p><p>November 21, 2024</p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert (article.published_day, article.published_at_source) == (date(2019, 8, 11), "json-ld")
+    assert article.modified_at == datetime(2024, 11, 21, 9, 0, tzinfo=UTC)
+
+
 def test_a_labelled_publication_date_far_from_the_headline_dates_a_page_with_no_other() -> None:
     page = _html(
         "<title>Bridge reopens</title>",
