@@ -52,6 +52,7 @@ from newsflow.extract.normalize import (
     detect_language,
     group_byline,
     is_outlet,
+    is_outlet_byline,
     is_placeholder_author,
     name_line_authors,
     normalize_authors,
@@ -124,7 +125,7 @@ class _MarkupGuesses:
             self._values[name] = _trimmed(self._compute(name))
         return self._values[name]
 
-    def author(self) -> str | None:
+    def author(self, *, site_name: str | None) -> str | None:
         """trafilatura's author guess: its author XPaths, outside the parts it discards.
 
         extract_author copies the tree, deletes the discarded parts (comments, sidebars, dates,
@@ -132,15 +133,24 @@ class _MarkupGuesses:
         XPaths find are checked for a discarded ancestor instead (BENCHMARKS.md, issue #12).
         """
         if "author" not in self._values:
-            self._values["author"] = self._author()
+            self._values["author"] = self._author(site_name)
         return self._values["author"]  # type: ignore[no-any-return]
 
-    def _author(self) -> str | None:
+    def _author(self, site_name: str | None) -> str | None:
         declared = self._meta().author
         # A template's placeholder ("Page Head Extra Author") is no one: the markup may name someone.
         if declared and not is_placeholder_author(declared):
             return str(_trimmed(declared))
         author = _markup_author(self._tree)
+        if author:
+            # A byline printed twice in one element (for wide and narrow screens) is one byline.
+            words = author.split()
+            if len(words) % 2 == 0 and words[: len(words) // 2] == words[len(words) // 2 :]:
+                author = " ".join(words[: len(words) // 2])
+        # The site's own name in a byline ("ServiceTitan November 26th, 2024"), before trafilatura
+        # cuts it to a name it no longer recognizes ("Human" of "Human in the Loop").
+        if author and is_outlet_byline(author, site_name=site_name, url=self._url):
+            return None
         normalized = trafilatura_authors(None, author) if author else None
         return str(_trimmed(normalized)) if normalized else None
 
@@ -254,8 +264,12 @@ def _author_level(element: lxml_html.HtmlElement) -> int | None:
 
 
 # What trafilatura's "contains(@class, 'author')" also finds: a menu of "authorities", an author's
-# description (credentials: "Licensed Q Grader, M.A. Journalism").
-_NOT_AUTHOR_NAME = re.compile(r"authorit|author[\w-]*desc")
+# description (credentials: "Licensed Q Grader, M.A. Journalism"), a commenter's name
+# ("wp-block-comment-author-name", "comment-author-vcard").
+_NOT_AUTHOR_NAME = re.compile(r"authorit|author[\w-]*desc|comment")
+# A link to a listing of a category, tag or topic ("/resources/blog/?content_topic=906"): the
+# article's subject, whatever the link's class says ("author-modal").
+_LISTING_LINK = re.compile(r"[/?&_](?:categor(?:y|ies)|tags?|topics?)[/=]", re.IGNORECASE)
 
 
 def _not_a_byline(element: lxml_html.HtmlElement) -> bool:
@@ -264,6 +278,8 @@ def _not_a_byline(element: lxml_html.HtmlElement) -> bool:
     attribute naming something else than the author's name."""
     names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
     if _NOT_AUTHOR_NAME.search(names):
+        return True
+    if element.tag == "a" and _LISTING_LINK.search(element.get("href") or ""):
         return True
     return next(element.iter("input", "textarea", "label"), None) is not None
 
@@ -569,16 +585,15 @@ def extract_article(
     )
     # Declared authors, else the visible byline, else trafilatura's guess from the markup (the
     # byline first: as good on the dev halves, and cheaper).
+    guessed = functools.partial(guesses.author, site_name=site_name)
     authors = (
         _authors(meta, site_name, url)
-        or normalize_authors(guesses.author(), site_name=site_name, url=url)
+        or normalize_authors(guessed(), site_name=site_name, url=url)
         or group_byline(meta.authors, site_name=site_name, url=url)
         or _written_by(tree, site_name, url)
         or bio_author(_page_lines(tree), site_name=site_name, url=url)
         or declared_handles(meta.authors, site_name=site_name, url=url)
-        or shown_credit(
-            (*meta.authors, guesses.author() or ""), byline=meta.byline, site_name=site_name, url=url
-        )
+        or shown_credit((*meta.authors, guessed() or ""), byline=meta.byline, site_name=site_name, url=url)
     )
     dates = (
         _date_candidates(meta, url, now)

@@ -106,7 +106,7 @@ _DATE_IN_BYLINE = re.compile(
 # "Jane Doe Monday, November 18, 2019": a dateline glued to the byline.
 _DATE_WORDS = re.compile(
     r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b).*$",
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b).*$",
     re.IGNORECASE,
 )
 # Job titles and months printed right after a name without a separator ("Mateusz Haberny
@@ -229,6 +229,13 @@ def is_outlet(names: tuple[str, ...], *, site_name: str | None = None, url: str 
     """True when every name is the site's own (its name or host), as a page may declare itself."""
     outlets = _outlets(site_name, url)
     return bool(names) and all(_key(name) in outlets for name in names)
+
+
+def is_outlet_byline(byline: str, *, site_name: str | None = None, url: str | None = None) -> bool:
+    """True when a byline's text, less a date after it, is the site's own name ("ServiceTitan
+    November 26th, 2024")."""
+    name = _DATE_WORDS.sub("", _squash(byline)).strip(" .,:;-–|·•")
+    return bool(name) and is_outlet((name,), site_name=site_name, url=url)
 
 
 # The words of a byline that a team, a desk or the staff signs ("TOI Lifestyle Desk", "Our Editors").

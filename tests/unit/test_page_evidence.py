@@ -618,7 +618,9 @@ def test_what_the_author_search_finds_outside_any_byline_is_no_author() -> None:
     )
     menu = '<ul><li class="menu-item authorities-board-actions">Conduct</li></ul>'
     credentials = '<div class="dynamic-author-description">Licensed Q Grader, M.A. Journalism</div>'
-    for furniture in (comment_form, menu, credentials):
+    commenter = '<ol><li><div class="wp-block-comment-author-name">fullysecret1dbb6551f4</div></li></ol>'
+    topic = '<button><a id="author-modal" href="/blog/?content_topic=906">HR Strategy</a></button>'
+    for furniture in (comment_form, menu, credentials, commenter, topic):
         page = _html(
             "<title>Old bridge reopens</title>", "<h1>Old bridge reopens</h1>" + PARAGRAPHS + furniture
         )
@@ -634,3 +636,27 @@ def test_a_placeholder_author_meta_gives_way_to_the_byline_markup() -> None:
     )
     article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
     assert article.authors == ("Tim Enwall",)
+
+
+def test_a_markup_byline_that_is_the_site_is_no_author() -> None:
+    # trafilatura would cut "Human in the Loop" to "Human", and "ServiceTitan November 26th" to
+    # "ServiceTitan November": names that no longer match the site's.
+    for site, byline in (
+        ("Human in the Loop", '<a rel="author" class="p-author" href="/">Human in the Loop</a>'),
+        ("ServiceTitan", '<div class="BlogAuthorDate">ServiceTitan November 26th, 2024 10 Min Read</div>'),
+    ):
+        page = _html(
+            f'<title>Old bridge reopens</title><meta property="og:site_name" content="{site}">',
+            "<h1>Old bridge reopens</h1>" + byline + PARAGRAPHS,
+        )
+        article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+        assert article.authors == (), byline
+
+
+def test_a_markup_byline_printed_twice_is_read_once() -> None:
+    page = _html(
+        "<title>Old bridge reopens</title>",
+        "<h1>Old bridge reopens</h1><div id='authorBox'><span>Ana Lima</span><span>Ana Lima</span></div>"
+        + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Ana Lima",)
