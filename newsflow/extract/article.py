@@ -48,6 +48,7 @@ from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
     bio_author,
     byline_names,
+    byline_without_role,
     declared_handles,
     detect_language,
     group_byline,
@@ -151,6 +152,8 @@ class _MarkupGuesses:
         # cuts it to a name it no longer recognizes ("Human" of "Human in the Loop").
         if author and is_outlet_byline(author, site_name=site_name, url=self._url):
             return None
+        # trafilatura splits a job title after the name into more "names" ("Head", "Community Development").
+        author = byline_without_role(author) if author else None
         normalized = trafilatura_authors(None, author) if author else None
         return str(_trimmed(normalized)) if normalized else None
 

@@ -92,6 +92,21 @@ _ORG_WORDS = {
     "admin",
     "webmaster",
     "newsletter",
+    # Institutions: no person's name holds these ("Cleveland Clinic" typed as a Person).
+    "clinic",
+    "hospital",
+    "center",
+    "centre",
+    "institute",
+    "university",
+    "college",
+    "foundation",
+    "association",
+    "society",
+    "academy",
+    "council",
+    "department",
+    "ministry",
 }
 _ROLE_SUFFIX = re.compile(
     r"\s*[,(\-–|]\s*(?:senior|chief|staff|political|economics|business|foreign|"
@@ -192,6 +207,31 @@ def _host_labels(url: str | None) -> set[str]:
 
 
 _HONORIFICS = {"dr", "prof", "mr", "mrs", "ms", "sir"}
+# The first words of buttons and links, never of a name.
+_CALL_TO_ACTION = {
+    "start",
+    "get",
+    "try",
+    "book",
+    "sign",
+    "subscribe",
+    "download",
+    "join",
+    "contact",
+    "request",
+}
+_CALL_TO_ACTION |= {
+    "learn",
+    "shop",
+    "buy",
+    "explore",
+    "discover",
+    "watch",
+    "register",
+    "claim",
+    "schedule",
+    "view",
+}
 
 
 def has_given_name(name: str) -> bool:
@@ -215,6 +255,9 @@ def _is_person_name(name: str, outlets: set[str]) -> bool:
         return False
     if _key(name) in outlets or _ROLE_FIRST.match(name):
         return False
+    # A possessive is a phrase ("AM Best’s Review"); a call to action is a button ("Start FREE Trial").
+    if any(w.endswith(("'s", "’s")) for w in words) or words[0].lower() in _CALL_TO_ACTION:
+        return False
     # In scripts with case, each name word is capitalized except particles ("van", "de").
     cased = [w.strip("'‘’\"“”()") for w in words if any(ch.isupper() or ch.islower() for ch in w)]
     return all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in cased)
@@ -229,6 +272,23 @@ def is_outlet(names: tuple[str, ...], *, site_name: str | None = None, url: str 
     """True when every name is the site's own (its name or host), as a page may declare itself."""
     outlets = _outlets(site_name, url)
     return bool(names) and all(_key(name) in outlets for name in names)
+
+
+# A job title after a comma ends a byline's names, with all that follows it: "Danielle Padula, Head
+# of Marketing and Community Development", "Justin C. Meserole, Trial Attorney at Morgan & Morgan".
+# (Split first, "Community Development" and "Morgan" would read as names.)
+_ROLE_AFTER_NAMES = re.compile(
+    r"\s*,\s*(?:(?:Senior|Sr\.?|Vice|Executive|Managing|Trial|General|Associate)\s+)?"
+    r"(?:Head|Director|Chief|CEO|CTO|COO|CMO|CFO|(?:Co-?)?[Ff]ounder|Manager|President|VP|Partner|Owner|"
+    r"Attorney|Lawyer|Counsel|Principal|Lead)\b.*$"
+)
+# A sentence that ends on the label: "This post was written by Danielle Padula".
+_WRITTEN_BY_LEAD = re.compile(r"^.{0,40}?\b(?:[Ww]ritten|[Aa]uthored)\s+[Bb]y\s*:?\s+")
+
+
+def byline_without_role(byline: str) -> str:
+    """A byline's text less a sentence's lead up to "written by" and a job title after the names."""
+    return _ROLE_AFTER_NAMES.sub("", _WRITTEN_BY_LEAD.sub("", byline))
 
 
 def is_outlet_byline(byline: str, *, site_name: str | None = None, url: str | None = None) -> bool:
@@ -371,8 +431,12 @@ def normalize_authors(
         if is_placeholder_author(str(item)):
             continue
         item = _HANDLE.sub(" ", _EMAIL.sub(" ", _squash(str(item))))
-        item = _DATE_WORDS.sub("", item)
-        for piece in _AUTHOR_SPLIT.split(item):
+        item = byline_without_role(_DATE_WORDS.sub("", item))
+        pieces = _AUTHOR_SPLIT.split(item)
+        # The site's name is not split into its partners' ("Morgan & Morgan" is no "Morgan").
+        if len(pieces) > 1 and _key(item) in outlets:
+            continue
+        for piece in pieces:
             name = _BYLINE_PREFIX.sub("", piece or "").strip(" .,:;-–|()")
             name = _ROLE_SUFFIX.sub("", name)
             name = _DATE_IN_BYLINE.sub("", name).strip(" .,:;-–|()")
@@ -380,6 +444,9 @@ def normalize_authors(
             if len(name.split()) > 2:
                 name = _TRAILING_ROLE.sub("", name).strip(" .,:;-–|")
             if _CREDENTIAL.match(name):
+                continue
+            # One word in capitals is a brand ("MECLABS") unless it is a given name ("MICHAEL").
+            if name.isupper() and " " not in name and not _is_given_name(name.title()):
                 continue
             name = _title_case_if_shouting(name)
             # A blogger's name is often the site's ("Paige Brunton"): a known given name keeps it.
@@ -550,7 +617,9 @@ def byline_names(text: str, *, site_name: str | None = None, url: str | None = N
     """The person names of the first "By ..." byline in `text`, as normalize_authors returns them;
     failing that, a known given name alone after "By"."""
     match = _BYLINE_NAMES.search(text)
-    if match:
+    # A byline in capitals, label and all, reads like a menu's heading ("BY USE CASE", "BY
+    # INDUSTRY"): only a known given name first tells it from one ("by ALLIN ONE" is a byline).
+    if match and not (match.group(0).isupper() and not _is_given_name(match.group(1).split()[0].title())):
         return normalize_authors(match.group(1), site_name=site_name, url=url)
     given = next((m for m in _BYLINE_GIVEN_NAME.finditer(text) if _is_given_name(m.group(1))), None)
     return normalize_authors(given.group(1), site_name=site_name, url=url) if given else ()

@@ -660,3 +660,13 @@ def test_a_markup_byline_printed_twice_is_read_once() -> None:
         + PARAGRAPHS,
     )
     assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Ana Lima",)
+
+
+def test_a_job_title_after_the_markup_bylines_name_is_no_name() -> None:
+    page = _html(
+        "<title>Old bridge reopens</title>",
+        "<h1>Old bridge reopens</h1><div class='author'>This post was written by Danielle Padula, Head of"
+        " Marketing and Community Development</div>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.authors == ("Danielle Padula",)
