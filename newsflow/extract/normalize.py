@@ -92,22 +92,11 @@ _ORG_WORDS = {
     "admin",
     "webmaster",
     "newsletter",
-    # Institutions: no person's name holds these ("Cleveland Clinic" typed as a Person).
-    "clinic",
-    "hospital",
-    "center",
-    "centre",
-    "institute",
-    "university",
-    "college",
-    "foundation",
-    "association",
-    "society",
-    "academy",
-    "council",
-    "department",
-    "ministry",
 }
+# Institutions: no person's name holds these ("Cleveland Clinic" typed as a Person).
+_INSTITUTION_WORDS = {"clinic", "hospital", "center", "centre", "institute", "university", "college"}
+_INSTITUTION_WORDS |= {"foundation", "association", "society", "academy", "council", "department", "ministry"}
+_ORG_WORDS |= _INSTITUTION_WORDS
 _ROLE_SUFFIX = re.compile(
     r"\s*[,(\-–|]\s*(?:senior|chief|staff|political|economics|business|foreign|"
     r"technology|science|health|sports?|special|deputy|associate|contributing|"
@@ -436,7 +425,10 @@ def normalize_authors(
         # The site's name is not split into its partners' ("Morgan & Morgan" is no "Morgan").
         if len(pieces) > 1 and _key(item) in outlets:
             continue
+        found: list[str] = []
+        institution = False
         for piece in pieces:
+            institution = institution or not _INSTITUTION_WORDS.isdisjoint((piece or "").lower().split())
             name = _BYLINE_PREFIX.sub("", piece or "").strip(" .,:;-–|()")
             name = _ROLE_SUFFIX.sub("", name)
             name = _DATE_IN_BYLINE.sub("", name).strip(" .,:;-–|()")
@@ -452,6 +444,12 @@ def normalize_authors(
             # A blogger's name is often the site's ("Paige Brunton"): a known given name keeps it.
             if not _is_person_name(name, set() if has_given_name(name) else outlets):
                 continue
+            found.append(name)
+        # An institution's name split at its "and" ("Center for Drug Evaluation and Research"):
+        # a word left over is part of it, unless it is a given name.
+        if institution:
+            found = [name for name in found if " " in name or _is_given_name(name)]
+        for name in found:
             if _key(name) not in (_key(n) for n in names):
                 names.append(name)
     return tuple(names)

@@ -214,3 +214,10 @@ def test_a_byline_in_capitals_label_and_all_needs_a_given_name() -> None:
     assert byline_names("BY USE CASE\nCut Surprise Churn") == ()
     assert byline_names("BY JOHN SMITH\nMay 2, 2025") == ("John Smith",)
     assert byline_names("by ALLIN ONE\non Jan 22, 2025") == ("Allin One",)
+
+
+def test_an_institutions_name_split_at_its_and_leaves_no_name() -> None:
+    assert normalize_authors("Center for Drug Evaluation and Research") == ()
+    assert normalize_authors("Center; Research") == ()  # trafilatura's reading of the same
+    assert normalize_authors("Jane Doe, Harvard University") == ("Jane Doe",)
+    assert normalize_authors("Research") == ("Research",)  # a one-word handle stays
