@@ -60,6 +60,7 @@ from newsflow.extract.normalize import (
     normalize_language,
     normalize_title,
     shown_credit,
+    shown_team,
 )
 from newsflow.extract.residue import clean_text, drop_author_bio, drop_leading_byline, strip_header
 from newsflow.extract.tree import parse_html
@@ -597,6 +598,7 @@ def extract_article(
         or bio_author(_page_lines(tree), site_name=site_name, url=url)
         or declared_handles(meta.authors, site_name=site_name, url=url)
         or shown_credit((*meta.authors, guessed() or ""), byline=meta.byline, site_name=site_name, url=url)
+        or shown_team(meta.byline, site_name=site_name, url=url)
     )
     dates = (
         _date_candidates(meta, url, now)

@@ -6,7 +6,7 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -388,6 +388,53 @@ def shown_credit(
             if re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", shown):
                 names.append(name)
     return tuple(names)
+
+
+# A credit after a "By" label, on the label's line or the next: "By\nWorkzone Team", "WRITTEN BY\nNETGEAR
+# Orbi Team". It ends where its text node does, or at a separator.
+_LABELLED_CREDIT = re.compile(
+    r"^[^\S\n]*(?:[Ww]ritten [Bb]y|WRITTEN BY|[Pp]osted [Bb]y|[Bb]y|BY)\s*:?\s+([^\n,|·•]{3,60}?)[^\S\n]*(?:$|[,|·•])",
+    re.MULTILINE,
+)
+
+
+# What may stand between a byline's name and its date, a text node of its own: "·", "Published".
+_BETWEEN = re.compile(r"^(?:[|·•/—–-]|(?:[Pp]ublished|[Pp]osted|[Uu]pdated)(?: on)?:?)$")
+
+
+def _beside(lines: list[str], i: int) -> Iterator[str]:
+    """The lines just above and below line `i`, past a separator or a date's label."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(lines) and _BETWEEN.match(lines[j]) and abs(j - i) < 3:
+            j += step
+        if 0 <= j < len(lines):
+            yield lines[j]
+
+
+def shown_team(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
+    """The team or desk credit the byline shows (`text` the text around the headline, a line per
+    text node, as headline_context gives): after a "By" label, or alone on a line beside a date
+    ("DianaHR Team" over "Feb 16, 2026"). What signs a page no person's name was found for; never
+    the site itself."""
+    match = _LABELLED_CREDIT.search(text)
+    if match:
+        credit = group_byline([match.group(1)], site_name=site_name, url=url)
+        if credit:
+            return credit
+    lines = [line.strip() for line in text.split("\n")]
+    for i, line in enumerate(lines):
+        # A credit with a team's word and a date beside it: the window around the headline that a
+        # person's name line needs (menus, section names) is not needed here.
+        if (
+            _GROUP_BYLINE.search(line)
+            and len(line) <= 60
+            and any(_is_date_line(d) for d in _beside(lines, i))
+        ):
+            credit = group_byline([line], site_name=site_name, url=url)
+            if credit:
+                return credit
+    return ()
 
 
 def is_placeholder_author(byline: str) -> bool:

@@ -18,6 +18,7 @@ from newsflow.extract.normalize import (
     name_line_authors,
     normalize_authors,
     shown_credit,
+    shown_team,
 )
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -670,3 +671,20 @@ def test_a_job_title_after_the_markup_bylines_name_is_no_name() -> None:
     )
     article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
     assert article.authors == ("Danielle Padula",)
+
+
+def test_a_team_credit_the_byline_shows_signs_a_page_no_person_signs() -> None:
+    # After a "By" label, on its line or the next; or alone beside a date, past a separator or label.
+    assert shown_team("Project software costs\nBy\nWorkzone Team\n•\n4\nmins read") == ("Workzone Team",)
+    assert shown_team("WRITTEN BY\nNETGEAR Orbi Team\nShare Article") == ("NETGEAR Orbi Team",)
+    assert shown_team("Top 5 HR tools\nDianaHR Team\nFeb 16, 2026") == ("DianaHR Team",)
+    assert shown_team("Freelance guide\nThe Upwork Team\nPublished\n|\nOct 10, 2025") == ("The Upwork Team",)
+    # Not the site itself, not a team named without a date or a label (a menu's "Meet The Team").
+    assert shown_team("By\nWorkzone Team\n4 mins read", site_name="Workzone Team") == ()
+    assert shown_team("About\nMeet The Team\nContact Us\nOct 10, 2025 is our birthday") == ()
+    page = _html(
+        "<title>Old bridge reopens</title>",
+        "<h1>Old bridge reopens</h1><p>By</p><p>Courier Data Team</p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.authors == ("Courier Data Team",)
