@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, time, timedelta
 from html import unescape
 from typing import Any
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
@@ -544,6 +546,39 @@ def _written_by(tree: lxml_html.HtmlElement, site_name: str | None, url: str) ->
     return ()
 
 
+# A link to a writer's page on the site: "/blog/authors/emmanuel-oyibo", "/staff/2648209001/brian-truitt/",
+# "/blog/author/colin-watson.html"; its last segment is the name's slug.
+_AUTHOR_PAGE = re.compile(
+    r"/(?:authors?|writers?|staff|profiles?|contributors?)/(?:[^/?#]+/)*?([^/?#]+?)(?:\.html?)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_LETTERS.sub(" ", ascii_text.lower()).strip()
+
+
+def _author_page_link(tree: lxml_html.HtmlElement, site_name: str | None, url: str) -> tuple[str, ...]:
+    """The name of a link to its writer's page on the site, whose address spells the name ("Brian
+    Truitt" to ".../staff/2648209001/brian-truitt/"), for pages where nothing else names anyone."""
+    host = urlsplit(url).hostname
+    for link in tree.iter("a"):
+        href = link.get("href") or ""
+        found = _AUTHOR_PAGE.search(href)
+        if not found or urlsplit(href).hostname not in (None, host):
+            continue
+        text = " ".join(link.text_content().split())
+        name = _slug(text) if len(text) <= 60 else ""
+        slug = _slug(found.group(1))
+        if " " in name and (slug == name or slug.endswith(" " + name)):
+            names = normalize_authors(text, site_name=site_name, url=url)
+            if names:
+                return names
+    return ()
+
+
 def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, ...]:
     """Declared authors, else the visible "By ..." line, else a name alone beside the dateline;
     the "By" line also wins over a declared "person" who is only the site itself ("Cleveland
@@ -596,6 +631,7 @@ def extract_article(
         or group_byline(meta.authors, site_name=site_name, url=url)
         or _written_by(tree, site_name, url)
         or bio_author(_page_lines(tree), site_name=site_name, url=url)
+        or _author_page_link(tree, site_name, url)
         or declared_handles(meta.authors, site_name=site_name, url=url)
         or shown_credit((*meta.authors, guessed() or ""), byline=meta.byline, site_name=site_name, url=url)
         or shown_team(meta.byline, site_name=site_name, url=url)

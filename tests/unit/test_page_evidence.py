@@ -688,3 +688,19 @@ def test_a_team_credit_the_byline_shows_signs_a_page_no_person_signs() -> None:
     )
     article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
     assert article.authors == ("Courier Data Team",)
+
+
+def test_a_link_to_the_writers_page_on_the_site_names_the_author() -> None:
+    def authors(link: str) -> tuple[str, ...]:
+        page = _html("<title>Old bridge reopens</title>", "<h1>Old bridge reopens</h1>" + PARAGRAPHS + link)
+        return extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors
+
+    assert authors('<a href="/blog/authors/emmanuel-oyibo"><span>Emmanuel Oyibo</span></a>') == (
+        "Emmanuel Oyibo",
+    )
+    assert authors('<a href="https://courier.example/staff/264/brian-truitt/">Brian Truitt</a>') == (
+        "Brian Truitt",
+    )
+    # Another site's staff page is a credit in the text; an address that does not spell the name, a menu.
+    assert authors('<a href="https://uni.example/staff/dr-borna-izadpanah">Borna Izadpanah</a>') == ()
+    assert authors('<a href="/authors/">Our Writers</a>') == ()
