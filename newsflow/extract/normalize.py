@@ -496,6 +496,9 @@ def normalize_authors(
         # a word left over is part of it, unless it is a given name.
         if institution:
             found = [name for name in found if " " in name or _is_given_name(name)]
+        # "Victor Tangermann, Futurism": one word after a full name is the outlet it came from.
+        if found and " " in found[0]:
+            found = found[:1] + [name for name in found[1:] if " " in name or _is_given_name(name)]
         for name in found:
             if _key(name) not in (_key(n) for n in names):
                 names.append(name)

@@ -221,3 +221,9 @@ def test_an_institutions_name_split_at_its_and_leaves_no_name() -> None:
     assert normalize_authors("Center; Research") == ()  # trafilatura's reading of the same
     assert normalize_authors("Jane Doe, Harvard University") == ("Jane Doe",)
     assert normalize_authors("Research") == ("Research",)  # a one-word handle stays
+
+
+def test_one_word_after_a_full_name_is_the_outlet_it_came_from() -> None:
+    assert normalize_authors("Victor Tangermann, Futurism") == ("Victor Tangermann",)
+    assert normalize_authors("Jane Doe, Michael") == ("Jane Doe", "Michael")  # a given name stays
+    assert normalize_authors(["Jane Doe", "BeauHD"]) == ("Jane Doe", "BeauHD")  # another byline item
