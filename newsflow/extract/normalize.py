@@ -744,7 +744,11 @@ def name_line_authors(
         return ()
     for i in range(max(0, at - NAME_LINE_BEFORE), min(len(lines), at + NAME_LINE_AFTER)):
         line = lines[i]
-        if i == at or not _NAME_LINE.match(line) or not has_given_name(line):
+        # A full name, or a first name alone as bloggers sign ("Stefan" over "March 5, 2026").
+        if i == at or not (
+            (_NAME_LINE.match(line) and has_given_name(line))
+            or (line.isalpha() and line[:1].isupper() and _is_given_name(line))
+        ):
             continue
         if any(_is_date_line(lines[j]) for j in (i - 1, i + 1) if 0 <= j < len(lines)) or (
             i + 1 < len(lines) and _ROLE_LINE.match(lines[i + 1])

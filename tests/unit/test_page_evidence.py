@@ -704,3 +704,18 @@ def test_a_link_to_the_writers_page_on_the_site_names_the_author() -> None:
     # Another site's staff page is a credit in the text; an address that does not spell the name, a menu.
     assert authors('<a href="https://uni.example/staff/dr-borna-izadpanah">Borna Izadpanah</a>') == ()
     assert authors('<a href="/authors/">Our Writers</a>') == ()
+
+
+def test_a_first_name_alone_beside_a_date_is_a_byline() -> None:
+    context = "Podcast equipment checklist\nStefan\nMarch 5, 2026\n9 min read"
+    assert name_line_authors(context, headline="Podcast equipment checklist") == ("Stefan",)
+    # Not a word that is no given name, nor a first name with no date beside it.
+    assert (
+        name_line_authors(context.replace("Stefan", "Guides"), headline="Podcast equipment checklist") == ()
+    )
+    assert (
+        name_line_authors(
+            "Podcast equipment checklist\nStefan\nShare", headline="Podcast equipment checklist"
+        )
+        == ()
+    )
