@@ -51,6 +51,7 @@ from newsflow.extract.normalize import (
     bio_author,
     byline_names,
     byline_without_role,
+    dated_names,
     declared_handles,
     detect_language,
     group_byline,
@@ -591,7 +592,12 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
             return declared
         return byline_names(meta.byline, site_name=site_name, url=url) or declared
     shown = byline_names(meta.byline, site_name=site_name, url=url)
-    return shown or declared or name_line_authors(meta.byline, headline=meta.h1, site_name=site_name, url=url)
+    return (
+        shown
+        or declared
+        or name_line_authors(meta.byline, headline=meta.h1, site_name=site_name, url=url)
+        or dated_names(meta.byline, site_name=site_name, url=url)
+    )
 
 
 def _modified(meta: PageMetadata, now: datetime) -> datetime | None:

@@ -730,6 +730,28 @@ def bio_author(text: str, *, site_name: str | None = None, url: str | None = Non
     return ()
 
 
+# A name after a date and a middle dot, on the date's line or after a dot of its own: "Dec. 19, 2025 ·
+# Niko Matsakis on behalf of", "2025-12-17\n·\nTrond Teigen", "Dec 26, 2025\n•\nMahua Das in". (Not
+# after "|": "Apr 21, 2017 | Products Liability" is a category.)
+_DATED_NAMES = re.compile(
+    rf"^(?P<date>[^\n]{{4,40}}?)(?:[^\S\n]*\n[·•]\n|[^\S\n]+[·•][^\S\n]+)(?P<name>{_PERSON})"
+    rf"(?=[^\S\n]+[a-z]|[^\S\n]*(?:\n|$))",
+    re.MULTILINE,
+)
+
+
+def dated_names(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
+    """The person named after a date and a middle dot in `text` (a line per text node, as
+    headline_context gives): a byline's meta line, where a name needs no "By" nor a known given
+    name."""
+    for match in _DATED_NAMES.finditer(text):
+        if _is_date_line(match.group("date")):
+            names = normalize_authors(match.group("name"), site_name=site_name, url=url)
+            if names:
+                return names
+    return ()
+
+
 def name_line_authors(
     text: str, *, headline: str | None, site_name: str | None = None, url: str | None = None
 ) -> tuple[str, ...]:

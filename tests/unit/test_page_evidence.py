@@ -14,6 +14,7 @@ from newsflow.extract.metadata import read_metadata
 from newsflow.extract.normalize import (
     bio_author,
     byline_names,
+    dated_names,
     declared_handles,
     name_line_authors,
     normalize_authors,
@@ -718,4 +719,24 @@ def test_a_first_name_alone_beside_a_date_is_a_byline() -> None:
             "Podcast equipment checklist\nStefan\nShare", headline="Podcast equipment checklist"
         )
         == ()
+    )
+
+
+def test_a_name_after_a_date_and_a_middle_dot_is_a_byline() -> None:
+    assert dated_names("Rust blog\nDec. 19, 2025 · Niko Matsakis on behalf of\nVision Doc group") == (
+        "Niko Matsakis",
+    )
+    assert dated_names("Mission accomplished!\n2025-12-17\n·\nTrond Teigen\nThe National Library") == (
+        "Trond Teigen",
+    )
+    assert dated_names("Dec 26, 2025\n•\nMahua Das in\nProject Management") == ("Mahua Das",)
+    # A category after "|", or a dot after no date, is no byline.
+    assert dated_names("Apr 21, 2017 | Products Liability") == ()
+    assert dated_names("Home · Garden Tools\nShop") == ()
+    page = _html(
+        "<title>Old bridge reopens</title>",
+        "<h1>Old bridge reopens</h1><p>May 2, 2025 <span>·</span> Trond Teigen</p>" + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == (
+        "Trond Teigen",
     )
