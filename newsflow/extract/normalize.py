@@ -383,7 +383,8 @@ def shown_credit(
             continue
         for name in pieces:
             key = _key(name)
-            if key in outlets or key.replace(" ", "") in outlets or key in map(_key, names):
+            # "Paycom Blog" on paycom.com is the site signing its blog.
+            if key in outlets or key.removesuffix("blog") in outlets or key in map(_key, names):
                 continue
             if re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", shown):
                 names.append(name)

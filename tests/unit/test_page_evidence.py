@@ -740,3 +740,15 @@ def test_a_name_after_a_date_and_a_middle_dot_is_a_byline() -> None:
     assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == (
         "Trond Teigen",
     )
+
+
+def test_the_sites_blog_credited_is_the_site() -> None:
+    assert (
+        shown_credit(
+            ["Paycom Blog"], byline="Paycom Blog\nPaycom Blog", url="https://www.paycom.com/blog/pto"
+        )
+        == ()
+    )
+    assert shown_credit(
+        ["Podium Staff"], byline="By Podium Staff", url="https://www.paycom.com/blog/pto"
+    ) == ("Podium Staff",)
