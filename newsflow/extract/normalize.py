@@ -682,6 +682,8 @@ def _is_given_name(word: str) -> bool:
 # A byline without "By": a line holding only a name, next to a line holding a date or a
 # reading time ("Elliot Raba\n23.07.2025\n6 min read"), a few lines around the headline.
 _NAME_LINE = re.compile(rf"^{_PERSON}$")
+# Several names on a line: "Naftali Tishby, Fernando C. Pereira, William Bialek".
+_NAMES_LINE = re.compile(rf"^{_PERSON}(?:(?:,|,? and| &){_SPACE}{_PERSON})+$")
 _READING_TIME = re.compile(r"^\d{1,3}\s*min(?:ute)?s?\.?(?:\s+read)?$", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
 # A writer's role on the line under the name: "Juliette Carreiro\nTech Writer".
@@ -771,6 +773,7 @@ def name_line_authors(
         if i == at or not (
             (_NAME_LINE.match(line) and has_given_name(line))
             or (line.isalpha() and line[:1].isupper() and _is_given_name(line))
+            or (_NAMES_LINE.match(line) and any(map(has_given_name, _AUTHOR_SPLIT.split(line))))
         ):
             continue
         if any(_is_date_line(lines[j]) for j in (i - 1, i + 1) if 0 <= j < len(lines)) or (

@@ -752,3 +752,23 @@ def test_the_sites_blog_credited_is_the_site() -> None:
     assert shown_credit(
         ["Podium Staff"], byline="By Podium Staff", url="https://www.paycom.com/blog/pto"
     ) == ("Podium Staff",)
+
+
+def test_several_names_on_a_line_beside_a_date_are_a_byline() -> None:
+    context = (
+        "The information bottleneck method\nNaftali Tishby, Fernando C. Pereira, William Bialek\n24 Apr 2000"
+    )
+    assert name_line_authors(context, headline="The information bottleneck method") == (
+        "Naftali Tishby",
+        "Fernando C. Pereira",
+        "William Bialek",
+    )
+    # Not without a date beside them, nor when no name starts with a known given name.
+    assert (
+        name_line_authors(context.replace("24 Apr 2000", "PDF"), headline="The information bottleneck method")
+        == ()
+    )
+    assert (
+        name_line_authors("Tools\nGarden Tools, Power Tools and Hand Tools\n24 Apr 2000", headline="Tools")
+        == ()
+    )
