@@ -561,14 +561,21 @@ def _slug(text: str) -> str:
     return _NOT_LETTERS.sub(" ", ascii_text.lower()).strip()
 
 
+def _hostname(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # a malformed address ("http://[::1") is no link to the site
+        return ""
+
+
 def _author_page_link(tree: lxml_html.HtmlElement, site_name: str | None, url: str) -> tuple[str, ...]:
     """The name of a link to its writer's page on the site, whose address spells the name ("Brian
     Truitt" to ".../staff/2648209001/brian-truitt/"), for pages where nothing else names anyone."""
-    host = urlsplit(url).hostname
+    host = _hostname(url)
     for link in tree.iter("a"):
         href = link.get("href") or ""
         found = _AUTHOR_PAGE.search(href)
-        if not found or urlsplit(href).hostname not in (None, host):
+        if not found or _hostname(href) not in (None, host):
             continue
         text = " ".join(link.text_content().split())
         name = _slug(text) if len(text) <= 60 else ""

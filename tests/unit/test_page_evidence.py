@@ -705,6 +705,7 @@ def test_a_link_to_the_writers_page_on_the_site_names_the_author() -> None:
     # Another site's staff page is a credit in the text; an address that does not spell the name, a menu.
     assert authors('<a href="https://uni.example/staff/dr-borna-izadpanah">Borna Izadpanah</a>') == ()
     assert authors('<a href="/authors/">Our Writers</a>') == ()
+    assert authors('<a href="http://[::1/authors/ana-lima">Ana Lima</a>') == ()
 
 
 def test_a_first_name_alone_beside_a_date_is_a_byline() -> None:
