@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
 from typing import Any
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
@@ -48,16 +50,20 @@ from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
     bio_author,
     byline_names,
+    byline_without_role,
+    dated_names,
     declared_handles,
     detect_language,
     group_byline,
     is_outlet,
+    is_outlet_byline,
     is_placeholder_author,
     name_line_authors,
     normalize_authors,
     normalize_language,
     normalize_title,
     shown_credit,
+    shown_team,
 )
 from newsflow.extract.residue import clean_text, drop_author_bio, drop_leading_byline, strip_header
 from newsflow.extract.tree import parse_html
@@ -124,7 +130,7 @@ class _MarkupGuesses:
             self._values[name] = _trimmed(self._compute(name))
         return self._values[name]
 
-    def author(self) -> str | None:
+    def author(self, *, site_name: str | None) -> str | None:
         """trafilatura's author guess: its author XPaths, outside the parts it discards.
 
         extract_author copies the tree, deletes the discarded parts (comments, sidebars, dates,
@@ -132,15 +138,26 @@ class _MarkupGuesses:
         XPaths find are checked for a discarded ancestor instead (BENCHMARKS.md, issue #12).
         """
         if "author" not in self._values:
-            self._values["author"] = self._author()
+            self._values["author"] = self._author(site_name)
         return self._values["author"]  # type: ignore[no-any-return]
 
-    def _author(self) -> str | None:
+    def _author(self, site_name: str | None) -> str | None:
         declared = self._meta().author
         # A template's placeholder ("Page Head Extra Author") is no one: the markup may name someone.
         if declared and not is_placeholder_author(declared):
             return str(_trimmed(declared))
         author = _markup_author(self._tree)
+        if author:
+            # A byline printed twice in one element (for wide and narrow screens) is one byline.
+            words = author.split()
+            if len(words) % 2 == 0 and words[: len(words) // 2] == words[len(words) // 2 :]:
+                author = " ".join(words[: len(words) // 2])
+        # The site's own name in a byline ("ServiceTitan November 26th, 2024"), before trafilatura
+        # cuts it to a name it no longer recognizes ("Human" of "Human in the Loop").
+        if author and is_outlet_byline(author, site_name=site_name, url=self._url):
+            return None
+        # trafilatura splits a job title after the name into more "names" ("Head", "Community Development").
+        author = byline_without_role(author) if author else None
         normalized = trafilatura_authors(None, author) if author else None
         return str(_trimmed(normalized)) if normalized else None
 
@@ -254,8 +271,12 @@ def _author_level(element: lxml_html.HtmlElement) -> int | None:
 
 
 # What trafilatura's "contains(@class, 'author')" also finds: a menu of "authorities", an author's
-# description (credentials: "Licensed Q Grader, M.A. Journalism").
-_NOT_AUTHOR_NAME = re.compile(r"authorit|author[\w-]*desc")
+# description (credentials: "Licensed Q Grader, M.A. Journalism"), a commenter's name
+# ("wp-block-comment-author-name", "comment-author-vcard").
+_NOT_AUTHOR_NAME = re.compile(r"authorit|author[\w-]*desc|comment")
+# A link to a listing of a category, tag or topic ("/resources/blog/?content_topic=906"): the
+# article's subject, whatever the link's class says ("author-modal").
+_LISTING_LINK = re.compile(r"[/?&_](?:categor(?:y|ies)|tags?|topics?)[/=]", re.IGNORECASE)
 
 
 def _not_a_byline(element: lxml_html.HtmlElement) -> bool:
@@ -264,6 +285,8 @@ def _not_a_byline(element: lxml_html.HtmlElement) -> bool:
     attribute naming something else than the author's name."""
     names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
     if _NOT_AUTHOR_NAME.search(names):
+        return True
+    if element.tag == "a" and _LISTING_LINK.search(element.get("href") or ""):
         return True
     return next(element.iter("input", "textarea", "label"), None) is not None
 
@@ -536,6 +559,46 @@ def _written_by(tree: lxml_html.HtmlElement, site_name: str | None, url: str) ->
     return ()
 
 
+# A link to a writer's page on the site: "/blog/authors/emmanuel-oyibo", "/staff/2648209001/brian-truitt/",
+# "/blog/author/colin-watson.html"; its last segment is the name's slug.
+_AUTHOR_PAGE = re.compile(
+    r"/(?:authors?|writers?|staff|profiles?|contributors?)/(?:[^/?#]+/)*?([^/?#]+?)(?:\.html?)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_LETTERS.sub(" ", ascii_text.lower()).strip()
+
+
+def _hostname(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # a malformed address ("http://[::1") is no link to the site
+        return ""
+
+
+def _author_page_link(tree: lxml_html.HtmlElement, site_name: str | None, url: str) -> tuple[str, ...]:
+    """The name of a link to its writer's page on the site, whose address spells the name ("Brian
+    Truitt" to ".../staff/2648209001/brian-truitt/"), for pages where nothing else names anyone."""
+    host = _hostname(url)
+    for link in tree.iter("a"):
+        href = link.get("href") or ""
+        found = _AUTHOR_PAGE.search(href)
+        if not found or _hostname(href) not in (None, host):
+            continue
+        text = " ".join(link.text_content().split())
+        name = _slug(text) if len(text) <= 60 else ""
+        slug = _slug(found.group(1))
+        if " " in name and (slug == name or slug.endswith(" " + name)):
+            names = normalize_authors(text, site_name=site_name, url=url)
+            if names:
+                return names
+    return ()
+
+
 def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, ...]:
     """Declared authors, else the visible "By ..." line, else a name alone beside the dateline;
     the "By" line also wins over a declared "person" who is only the site itself ("Cleveland
@@ -548,7 +611,12 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
             return declared
         return byline_names(meta.byline, site_name=site_name, url=url) or declared
     shown = byline_names(meta.byline, site_name=site_name, url=url)
-    return shown or declared or name_line_authors(meta.byline, headline=meta.h1, site_name=site_name, url=url)
+    return (
+        shown
+        or declared
+        or name_line_authors(meta.byline, headline=meta.h1, site_name=site_name, url=url)
+        or dated_names(meta.byline, site_name=site_name, url=url)
+    )
 
 
 def _modified(meta: PageMetadata, now: datetime) -> datetime | None:
@@ -581,16 +649,17 @@ def extract_article(
     )
     # Declared authors, else the visible byline, else trafilatura's guess from the markup (the
     # byline first: as good on the dev halves, and cheaper).
+    guessed = functools.partial(guesses.author, site_name=site_name)
     authors = (
         _authors(meta, site_name, url)
-        or normalize_authors(guesses.author(), site_name=site_name, url=url)
+        or normalize_authors(guessed(), site_name=site_name, url=url)
         or group_byline(meta.authors, site_name=site_name, url=url)
         or _written_by(tree, site_name, url)
         or bio_author(_page_lines(tree), site_name=site_name, url=url)
+        or _author_page_link(tree, site_name, url)
         or declared_handles(meta.authors, site_name=site_name, url=url)
-        or shown_credit(
-            (*meta.authors, guesses.author() or ""), byline=meta.byline, site_name=site_name, url=url
-        )
+        or shown_credit((*meta.authors, guessed() or ""), byline=meta.byline, site_name=site_name, url=url)
+        or shown_team(meta.byline, site_name=site_name, url=url)
     )
     dates = (
         _date_candidates(meta, url, now)

@@ -6,7 +6,7 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -93,6 +93,10 @@ _ORG_WORDS = {
     "webmaster",
     "newsletter",
 }
+# Institutions: no person's name holds these ("Cleveland Clinic" typed as a Person).
+_INSTITUTION_WORDS = {"clinic", "hospital", "center", "centre", "institute", "university", "college"}
+_INSTITUTION_WORDS |= {"foundation", "association", "society", "academy", "council", "department", "ministry"}
+_ORG_WORDS |= _INSTITUTION_WORDS
 _ROLE_SUFFIX = re.compile(
     r"\s*[,(\-–|]\s*(?:senior|chief|staff|political|economics|business|foreign|"
     r"technology|science|health|sports?|special|deputy|associate|contributing|"
@@ -106,7 +110,7 @@ _DATE_IN_BYLINE = re.compile(
 # "Jane Doe Monday, November 18, 2019": a dateline glued to the byline.
 _DATE_WORDS = re.compile(
     r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b).*$",
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b).*$",
     re.IGNORECASE,
 )
 # Job titles and months printed right after a name without a separator ("Mateusz Haberny
@@ -192,6 +196,31 @@ def _host_labels(url: str | None) -> set[str]:
 
 
 _HONORIFICS = {"dr", "prof", "mr", "mrs", "ms", "sir"}
+# The first words of buttons and links, never of a name.
+_CALL_TO_ACTION = {
+    "start",
+    "get",
+    "try",
+    "book",
+    "sign",
+    "subscribe",
+    "download",
+    "join",
+    "contact",
+    "request",
+}
+_CALL_TO_ACTION |= {
+    "learn",
+    "shop",
+    "buy",
+    "explore",
+    "discover",
+    "watch",
+    "register",
+    "claim",
+    "schedule",
+    "view",
+}
 
 
 def has_given_name(name: str) -> bool:
@@ -215,6 +244,9 @@ def _is_person_name(name: str, outlets: set[str]) -> bool:
         return False
     if _key(name) in outlets or _ROLE_FIRST.match(name):
         return False
+    # A possessive is a phrase ("AM Best’s Review"); a call to action is a button ("Start FREE Trial").
+    if any(w.endswith(("'s", "’s")) for w in words) or words[0].lower() in _CALL_TO_ACTION:
+        return False
     # In scripts with case, each name word is capitalized except particles ("van", "de").
     cased = [w.strip("'‘’\"“”()") for w in words if any(ch.isupper() or ch.islower() for ch in w)]
     return all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in cased)
@@ -229,6 +261,30 @@ def is_outlet(names: tuple[str, ...], *, site_name: str | None = None, url: str 
     """True when every name is the site's own (its name or host), as a page may declare itself."""
     outlets = _outlets(site_name, url)
     return bool(names) and all(_key(name) in outlets for name in names)
+
+
+# A job title after a comma ends a byline's names, with all that follows it: "Danielle Padula, Head
+# of Marketing and Community Development", "Justin C. Meserole, Trial Attorney at Morgan & Morgan".
+# (Split first, "Community Development" and "Morgan" would read as names.)
+_ROLE_AFTER_NAMES = re.compile(
+    r"\s*,\s*(?:(?:Senior|Sr\.?|Vice|Executive|Managing|Trial|General|Associate)\s+)?"
+    r"(?:Head|Director|Chief|CEO|CTO|COO|CMO|CFO|(?:Co-?)?[Ff]ounder|Manager|President|VP|Partner|Owner|"
+    r"Attorney|Lawyer|Counsel|Principal|Lead)\b.*$"
+)
+# A sentence that ends on the label: "This post was written by Danielle Padula".
+_WRITTEN_BY_LEAD = re.compile(r"^.{0,40}?\b(?:[Ww]ritten|[Aa]uthored)\s+[Bb]y\s*:?\s+")
+
+
+def byline_without_role(byline: str) -> str:
+    """A byline's text less a sentence's lead up to "written by" and a job title after the names."""
+    return _ROLE_AFTER_NAMES.sub("", _WRITTEN_BY_LEAD.sub("", byline))
+
+
+def is_outlet_byline(byline: str, *, site_name: str | None = None, url: str | None = None) -> bool:
+    """True when a byline's text, less a date after it, is the site's own name ("ServiceTitan
+    November 26th, 2024")."""
+    name = _DATE_WORDS.sub("", _squash(byline)).strip(" .,:;-–|·•")
+    return bool(name) and is_outlet((name,), site_name=site_name, url=url)
 
 
 # The words of a byline that a team, a desk or the staff signs ("TOI Lifestyle Desk", "Our Editors").
@@ -327,11 +383,59 @@ def shown_credit(
             continue
         for name in pieces:
             key = _key(name)
-            if key in outlets or key.replace(" ", "") in outlets or key in map(_key, names):
+            # "Paycom Blog" on paycom.com is the site signing its blog.
+            if key in outlets or key.removesuffix("blog") in outlets or key in map(_key, names):
                 continue
             if re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", shown):
                 names.append(name)
     return tuple(names)
+
+
+# A credit after a "By" label, on the label's line or the next: "By\nWorkzone Team", "WRITTEN BY\nNETGEAR
+# Orbi Team". It ends where its text node does, or at a separator.
+_LABELLED_CREDIT = re.compile(
+    r"^[^\S\n]*(?:[Ww]ritten [Bb]y|WRITTEN BY|[Pp]osted [Bb]y|[Bb]y|BY)\s*:?\s+([^\n,|·•]{3,60}?)[^\S\n]*(?:$|[,|·•])",
+    re.MULTILINE,
+)
+
+
+# What may stand between a byline's name and its date, a text node of its own: "·", "Published".
+_BETWEEN = re.compile(r"^(?:[|·•/—–-]|(?:[Pp]ublished|[Pp]osted|[Uu]pdated)(?: on)?:?)$")
+
+
+def _beside(lines: list[str], i: int) -> Iterator[str]:
+    """The lines just above and below line `i`, past a separator or a date's label."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(lines) and _BETWEEN.match(lines[j]) and abs(j - i) < 3:
+            j += step
+        if 0 <= j < len(lines):
+            yield lines[j]
+
+
+def shown_team(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
+    """The team or desk credit the byline shows (`text` the text around the headline, a line per
+    text node, as headline_context gives): after a "By" label, or alone on a line beside a date
+    ("DianaHR Team" over "Feb 16, 2026"). What signs a page no person's name was found for; never
+    the site itself."""
+    match = _LABELLED_CREDIT.search(text)
+    if match:
+        credit = group_byline([match.group(1)], site_name=site_name, url=url)
+        if credit:
+            return credit
+    lines = [line.strip() for line in text.split("\n")]
+    for i, line in enumerate(lines):
+        # A credit with a team's word and a date beside it: the window around the headline that a
+        # person's name line needs (menus, section names) is not needed here.
+        if (
+            _GROUP_BYLINE.search(line)
+            and len(line) <= 60
+            and any(_is_date_line(d) for d in _beside(lines, i))
+        ):
+            credit = group_byline([line], site_name=site_name, url=url)
+            if credit:
+                return credit
+    return ()
 
 
 def is_placeholder_author(byline: str) -> bool:
@@ -364,8 +468,15 @@ def normalize_authors(
         if is_placeholder_author(str(item)):
             continue
         item = _HANDLE.sub(" ", _EMAIL.sub(" ", _squash(str(item))))
-        item = _DATE_WORDS.sub("", item)
-        for piece in _AUTHOR_SPLIT.split(item):
+        item = byline_without_role(_DATE_WORDS.sub("", item))
+        pieces = _AUTHOR_SPLIT.split(item)
+        # The site's name is not split into its partners' ("Morgan & Morgan" is no "Morgan").
+        if len(pieces) > 1 and _key(item) in outlets:
+            continue
+        found: list[str] = []
+        institution = False
+        for piece in pieces:
+            institution = institution or not _INSTITUTION_WORDS.isdisjoint((piece or "").lower().split())
             name = _BYLINE_PREFIX.sub("", piece or "").strip(" .,:;-–|()")
             name = _ROLE_SUFFIX.sub("", name)
             name = _DATE_IN_BYLINE.sub("", name).strip(" .,:;-–|()")
@@ -374,10 +485,22 @@ def normalize_authors(
                 name = _TRAILING_ROLE.sub("", name).strip(" .,:;-–|")
             if _CREDENTIAL.match(name):
                 continue
+            # One word in capitals is a brand ("MECLABS") unless it is a given name ("MICHAEL").
+            if name.isupper() and " " not in name and not _is_given_name(name.title()):
+                continue
             name = _title_case_if_shouting(name)
             # A blogger's name is often the site's ("Paige Brunton"): a known given name keeps it.
             if not _is_person_name(name, set() if has_given_name(name) else outlets):
                 continue
+            found.append(name)
+        # An institution's name split at its "and" ("Center for Drug Evaluation and Research"):
+        # a word left over is part of it, unless it is a given name.
+        if institution:
+            found = [name for name in found if " " in name or _is_given_name(name)]
+        # "Victor Tangermann, Futurism": one word after a full name is the outlet it came from.
+        if found and " " in found[0]:
+            found = found[:1] + [name for name in found[1:] if " " in name or _is_given_name(name)]
+        for name in found:
             if _key(name) not in (_key(n) for n in names):
                 names.append(name)
     return tuple(names)
@@ -543,7 +666,9 @@ def byline_names(text: str, *, site_name: str | None = None, url: str | None = N
     """The person names of the first "By ..." byline in `text`, as normalize_authors returns them;
     failing that, a known given name alone after "By"."""
     match = _BYLINE_NAMES.search(text)
-    if match:
+    # A byline in capitals, label and all, reads like a menu's heading ("BY USE CASE", "BY
+    # INDUSTRY"): only a known given name first tells it from one ("by ALLIN ONE" is a byline).
+    if match and not (match.group(0).isupper() and not _is_given_name(match.group(1).split()[0].title())):
         return normalize_authors(match.group(1), site_name=site_name, url=url)
     given = next((m for m in _BYLINE_GIVEN_NAME.finditer(text) if _is_given_name(m.group(1))), None)
     return normalize_authors(given.group(1), site_name=site_name, url=url) if given else ()
@@ -557,6 +682,8 @@ def _is_given_name(word: str) -> bool:
 # A byline without "By": a line holding only a name, next to a line holding a date or a
 # reading time ("Elliot Raba\n23.07.2025\n6 min read"), a few lines around the headline.
 _NAME_LINE = re.compile(rf"^{_PERSON}$")
+# Several names on a line: "Naftali Tishby, Fernando C. Pereira, William Bialek".
+_NAMES_LINE = re.compile(rf"^{_PERSON}(?:(?:,|,? and| &){_SPACE}{_PERSON})+$")
 _READING_TIME = re.compile(r"^\d{1,3}\s*min(?:ute)?s?\.?(?:\s+read)?$", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
 # A writer's role on the line under the name: "Juliette Carreiro\nTech Writer".
@@ -606,6 +733,28 @@ def bio_author(text: str, *, site_name: str | None = None, url: str | None = Non
     return ()
 
 
+# A name after a date and a middle dot, on the date's line or after a dot of its own: "Dec. 19, 2025 ·
+# Niko Matsakis on behalf of", "2025-12-17\n·\nTrond Teigen", "Dec 26, 2025\n•\nMahua Das in". (Not
+# after "|": "Apr 21, 2017 | Products Liability" is a category.)
+_DATED_NAMES = re.compile(
+    rf"^(?P<date>[^\n]{{4,40}}?)(?:[^\S\n]*\n[·•]\n|[^\S\n]+[·•][^\S\n]+)(?P<name>{_PERSON})"
+    rf"(?=[^\S\n]+[a-z]|[^\S\n]*(?:\n|$))",
+    re.MULTILINE,
+)
+
+
+def dated_names(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
+    """The person named after a date and a middle dot in `text` (a line per text node, as
+    headline_context gives): a byline's meta line, where a name needs no "By" nor a known given
+    name."""
+    for match in _DATED_NAMES.finditer(text):
+        if _is_date_line(match.group("date")):
+            names = normalize_authors(match.group("name"), site_name=site_name, url=url)
+            if names:
+                return names
+    return ()
+
+
 def name_line_authors(
     text: str, *, headline: str | None, site_name: str | None = None, url: str | None = None
 ) -> tuple[str, ...]:
@@ -620,7 +769,12 @@ def name_line_authors(
         return ()
     for i in range(max(0, at - NAME_LINE_BEFORE), min(len(lines), at + NAME_LINE_AFTER)):
         line = lines[i]
-        if i == at or not _NAME_LINE.match(line) or not has_given_name(line):
+        # A full name, or a first name alone as bloggers sign ("Stefan" over "March 5, 2026").
+        if i == at or not (
+            (_NAME_LINE.match(line) and has_given_name(line))
+            or (line.isalpha() and line[:1].isupper() and _is_given_name(line))
+            or (_NAMES_LINE.match(line) and any(map(has_given_name, _AUTHOR_SPLIT.split(line))))
+        ):
             continue
         if any(_is_date_line(lines[j]) for j in (i - 1, i + 1) if 0 <= j < len(lines)) or (
             i + 1 < len(lines) and _ROLE_LINE.match(lines[i + 1])

@@ -198,11 +198,9 @@ def test_the_visible_byline_wins_over_a_site_declared_as_the_author() -> None:
     )
     article = extract_article(page, url="https://heart.example/eat-well", now=NOW)
     assert article.authors == ("Tracy Parker",)
-    # Without a visible byline, the declared name stays: it is all the page says.
+    # Without a visible byline, still not the site: an institution is no person (issue #12: no site names).
     alone = page.replace("<p>By Tracy Parker</p>", "")
-    assert extract_article(alone, url="https://heart.example/eat-well", now=NOW).authors == (
-        "Heart Foundation",
-    )
+    assert extract_article(alone, url="https://heart.example/eat-well", now=NOW).authors == ()
 
 
 def test_tags_come_from_declared_keywords_sections_and_article_tags() -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from newsflow.extract.normalize import detect_language, normalize_authors, normalize_language, normalize_title
+from newsflow.extract.normalize import (
+    byline_names,
+    detect_language,
+    normalize_authors,
+    normalize_language,
+    normalize_title,
+)
 
 
 @pytest.mark.parametrize(
@@ -168,3 +174,56 @@ def test_an_outlet_typed_as_a_person_in_capitals_is_still_the_outlet() -> None:
     # A blogger whose site bears her name keeps it.
     blog = {"site_name": "Paige Brunton", "url": "https://paigebrunton.com/blog/x"}
     assert normalize_authors(["Paige Brunton"], people=("Paige Brunton",), **blog) == ("Paige Brunton",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # A possessive is a phrase, a call to action a button, an institution no person.
+        ("AM Best’s Review", ()),
+        ("Start FREE Trial", ()),
+        ("Cleveland Clinic", ()),
+        ("Center for Drug Evaluation", ()),
+        # One word in capitals is a brand unless it is a given name.
+        ("MECLABS", ()),
+        ("MICHAEL", ("Michael",)),
+        # A job title after a comma ends the names, and a sentence's lead up to "written by" goes.
+        (
+            "This post was written by Danielle Padula, Head of Marketing and Community Development",
+            ("Danielle Padula",),
+        ),
+        ("Justin C. Meserole, Trial Attorney at Morgan & Morgan", ("Justin C. Meserole",)),
+        ("Daniel Burstein, Senior Director, Content & Marketing", ("Daniel Burstein",)),
+        ("Jane Doe, Senior Editor, and John Roe", ("Jane Doe", "John Roe")),
+    ],
+)
+def test_what_is_no_persons_name(raw: str, expected: tuple[str, ...]) -> None:
+    assert normalize_authors(raw) == expected
+
+
+def test_the_sites_name_is_not_split_into_names() -> None:
+    assert normalize_authors("Morgan & Morgan", site_name="Morgan & Morgan") == ()
+    assert normalize_authors("Jane Doe & John Roe", site_name="Morgan & Morgan") == ("Jane Doe", "John Roe")
+    assert (
+        normalize_authors("Cleveland Clinic", people=("Cleveland Clinic",), site_name="Cleveland Clinic")
+        == ()
+    )
+
+
+def test_a_byline_in_capitals_label_and_all_needs_a_given_name() -> None:
+    assert byline_names("BY USE CASE\nCut Surprise Churn") == ()
+    assert byline_names("BY JOHN SMITH\nMay 2, 2025") == ("John Smith",)
+    assert byline_names("by ALLIN ONE\non Jan 22, 2025") == ("Allin One",)
+
+
+def test_an_institutions_name_split_at_its_and_leaves_no_name() -> None:
+    assert normalize_authors("Center for Drug Evaluation and Research") == ()
+    assert normalize_authors("Center; Research") == ()  # trafilatura's reading of the same
+    assert normalize_authors("Jane Doe, Harvard University") == ("Jane Doe",)
+    assert normalize_authors("Research") == ("Research",)  # a one-word handle stays
+
+
+def test_one_word_after_a_full_name_is_the_outlet_it_came_from() -> None:
+    assert normalize_authors("Victor Tangermann, Futurism") == ("Victor Tangermann",)
+    assert normalize_authors("Jane Doe, Michael") == ("Jane Doe", "Michael")  # a given name stays
+    assert normalize_authors(["Jane Doe", "BeauHD"]) == ("Jane Doe", "BeauHD")  # another byline item

@@ -14,10 +14,12 @@ from newsflow.extract.metadata import read_metadata
 from newsflow.extract.normalize import (
     bio_author,
     byline_names,
+    dated_names,
     declared_handles,
     name_line_authors,
     normalize_authors,
     shown_credit,
+    shown_team,
 )
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -632,7 +634,9 @@ def test_what_the_author_search_finds_outside_any_byline_is_no_author() -> None:
     )
     menu = '<ul><li class="menu-item authorities-board-actions">Conduct</li></ul>'
     credentials = '<div class="dynamic-author-description">Licensed Q Grader, M.A. Journalism</div>'
-    for furniture in (comment_form, menu, credentials):
+    commenter = '<ol><li><div class="wp-block-comment-author-name">fullysecret1dbb6551f4</div></li></ol>'
+    topic = '<button><a id="author-modal" href="/blog/?content_topic=906">HR Strategy</a></button>'
+    for furniture in (comment_form, menu, credentials, commenter, topic):
         page = _html(
             "<title>Old bridge reopens</title>", "<h1>Old bridge reopens</h1>" + PARAGRAPHS + furniture
         )
@@ -648,3 +652,138 @@ def test_a_placeholder_author_meta_gives_way_to_the_byline_markup() -> None:
     )
     article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
     assert article.authors == ("Tim Enwall",)
+
+
+def test_a_markup_byline_that_is_the_site_is_no_author() -> None:
+    # trafilatura would cut "Human in the Loop" to "Human", and "ServiceTitan November 26th" to
+    # "ServiceTitan November": names that no longer match the site's.
+    for site, byline in (
+        ("Human in the Loop", '<a rel="author" class="p-author" href="/">Human in the Loop</a>'),
+        ("ServiceTitan", '<div class="BlogAuthorDate">ServiceTitan November 26th, 2024 10 Min Read</div>'),
+    ):
+        page = _html(
+            f'<title>Old bridge reopens</title><meta property="og:site_name" content="{site}">',
+            "<h1>Old bridge reopens</h1>" + byline + PARAGRAPHS,
+        )
+        article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+        assert article.authors == (), byline
+
+
+def test_a_markup_byline_printed_twice_is_read_once() -> None:
+    page = _html(
+        "<title>Old bridge reopens</title>",
+        "<h1>Old bridge reopens</h1><div id='authorBox'><span>Ana Lima</span><span>Ana Lima</span></div>"
+        + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Ana Lima",)
+
+
+def test_a_job_title_after_the_markup_bylines_name_is_no_name() -> None:
+    page = _html(
+        "<title>Old bridge reopens</title>",
+        "<h1>Old bridge reopens</h1><div class='author'>This post was written by Danielle Padula, Head of"
+        " Marketing and Community Development</div>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.authors == ("Danielle Padula",)
+
+
+def test_a_team_credit_the_byline_shows_signs_a_page_no_person_signs() -> None:
+    # After a "By" label, on its line or the next; or alone beside a date, past a separator or label.
+    assert shown_team("Project software costs\nBy\nWorkzone Team\n•\n4\nmins read") == ("Workzone Team",)
+    assert shown_team("WRITTEN BY\nNETGEAR Orbi Team\nShare Article") == ("NETGEAR Orbi Team",)
+    assert shown_team("Top 5 HR tools\nDianaHR Team\nFeb 16, 2026") == ("DianaHR Team",)
+    assert shown_team("Freelance guide\nThe Upwork Team\nPublished\n|\nOct 10, 2025") == ("The Upwork Team",)
+    # Not the site itself, not a team named without a date or a label (a menu's "Meet The Team").
+    assert shown_team("By\nWorkzone Team\n4 mins read", site_name="Workzone Team") == ()
+    assert shown_team("About\nMeet The Team\nContact Us\nOct 10, 2025 is our birthday") == ()
+    page = _html(
+        "<title>Old bridge reopens</title>",
+        "<h1>Old bridge reopens</h1><p>By</p><p>Courier Data Team</p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.authors == ("Courier Data Team",)
+
+
+def test_a_link_to_the_writers_page_on_the_site_names_the_author() -> None:
+    def authors(link: str) -> tuple[str, ...]:
+        page = _html("<title>Old bridge reopens</title>", "<h1>Old bridge reopens</h1>" + PARAGRAPHS + link)
+        return extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors
+
+    assert authors('<a href="/blog/authors/emmanuel-oyibo"><span>Emmanuel Oyibo</span></a>') == (
+        "Emmanuel Oyibo",
+    )
+    assert authors('<a href="https://courier.example/staff/264/brian-truitt/">Brian Truitt</a>') == (
+        "Brian Truitt",
+    )
+    # Another site's staff page is a credit in the text; an address that does not spell the name, a menu.
+    assert authors('<a href="https://uni.example/staff/dr-borna-izadpanah">Borna Izadpanah</a>') == ()
+    assert authors('<a href="/authors/">Our Writers</a>') == ()
+    assert authors('<a href="http://[::1/authors/ana-lima">Ana Lima</a>') == ()
+
+
+def test_a_first_name_alone_beside_a_date_is_a_byline() -> None:
+    context = "Podcast equipment checklist\nStefan\nMarch 5, 2026\n9 min read"
+    assert name_line_authors(context, headline="Podcast equipment checklist") == ("Stefan",)
+    # Not a word that is no given name, nor a first name with no date beside it.
+    assert (
+        name_line_authors(context.replace("Stefan", "Guides"), headline="Podcast equipment checklist") == ()
+    )
+    assert (
+        name_line_authors(
+            "Podcast equipment checklist\nStefan\nShare", headline="Podcast equipment checklist"
+        )
+        == ()
+    )
+
+
+def test_a_name_after_a_date_and_a_middle_dot_is_a_byline() -> None:
+    assert dated_names("Rust blog\nDec. 19, 2025 · Niko Matsakis on behalf of\nVision Doc group") == (
+        "Niko Matsakis",
+    )
+    assert dated_names("Mission accomplished!\n2025-12-17\n·\nTrond Teigen\nThe National Library") == (
+        "Trond Teigen",
+    )
+    assert dated_names("Dec 26, 2025\n•\nMahua Das in\nProject Management") == ("Mahua Das",)
+    # A category after "|", or a dot after no date, is no byline.
+    assert dated_names("Apr 21, 2017 | Products Liability") == ()
+    assert dated_names("Home · Garden Tools\nShop") == ()
+    page = _html(
+        "<title>Old bridge reopens</title>",
+        "<h1>Old bridge reopens</h1><p>May 2, 2025 <span>·</span> Trond Teigen</p>" + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == (
+        "Trond Teigen",
+    )
+
+
+def test_the_sites_blog_credited_is_the_site() -> None:
+    assert (
+        shown_credit(
+            ["Paycom Blog"], byline="Paycom Blog\nPaycom Blog", url="https://www.paycom.com/blog/pto"
+        )
+        == ()
+    )
+    assert shown_credit(
+        ["Podium Staff"], byline="By Podium Staff", url="https://www.paycom.com/blog/pto"
+    ) == ("Podium Staff",)
+
+
+def test_several_names_on_a_line_beside_a_date_are_a_byline() -> None:
+    context = (
+        "The information bottleneck method\nNaftali Tishby, Fernando C. Pereira, William Bialek\n24 Apr 2000"
+    )
+    assert name_line_authors(context, headline="The information bottleneck method") == (
+        "Naftali Tishby",
+        "Fernando C. Pereira",
+        "William Bialek",
+    )
+    # Not without a date beside them, nor when no name starts with a known given name.
+    assert (
+        name_line_authors(context.replace("24 Apr 2000", "PDF"), headline="The information bottleneck method")
+        == ()
+    )
+    assert (
+        name_line_authors("Tools\nGarden Tools, Power Tools and Hand Tools\n24 Apr 2000", headline="Tools")
+        == ()
+    )
