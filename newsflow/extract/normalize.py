@@ -367,10 +367,10 @@ def shown_credit(
     outlets = _outlets(site_name, url)
     outlets |= {key.replace(" ", "") for key in outlets}
     names: list[str] = []
-    for item in raw:
-        if is_placeholder_author(str(item)):
+    for declared in raw:
+        item = _byline_text(declared)
+        if item is None:
             continue
-        item = _DATE_WORDS.sub("", _HANDLE.sub(" ", _EMAIL.sub(" ", _squash(str(item)))))
         pieces = [
             _CREDIT_ROLE.sub(
                 "", _DATE_IN_BYLINE.sub("", _BYLINE_PREFIX.sub("", piece or "")).strip(" .,:;-–|()\"'“”‘’")
@@ -438,6 +438,14 @@ def shown_team(text: str, *, site_name: str | None = None, url: str | None = Non
     return ()
 
 
+def _byline_text(declared: object) -> str | None:
+    """A declared byline without e-mail addresses, handles and date words; None for a placeholder."""
+    text = str(declared)
+    if is_placeholder_author(text):
+        return None
+    return _DATE_WORDS.sub("", _HANDLE.sub(" ", _EMAIL.sub(" ", _squash(text))))
+
+
 def is_placeholder_author(byline: str) -> bool:
     """True for a template's placeholder ("Page Head Extra Author", "Author Name" after a label):
     the word "Author" after a byline's first word, where no one's name has it."""
@@ -464,11 +472,11 @@ def normalize_authors(
     # One-word "persons" are brands a site typed as Person ("LinkNaija"); full names are bloggers.
     # (Not one in capitals, as outlets write their own name: ", USA TODAY" typed as a Person.)
     outlets -= {_key(name) for name in people if len(name.split()) > 1 and not name.isupper()}
-    for item in items:
-        if is_placeholder_author(str(item)):
+    for declared in items:
+        text = _byline_text(declared)
+        if text is None:
             continue
-        item = _HANDLE.sub(" ", _EMAIL.sub(" ", _squash(str(item))))
-        item = byline_without_role(_DATE_WORDS.sub("", item))
+        item = byline_without_role(text)
         pieces = _AUTHOR_SPLIT.split(item)
         # The site's name is not split into its partners' ("Morgan & Morgan" is no "Morgan").
         if len(pieces) > 1 and _key(item) in outlets:
