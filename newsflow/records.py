@@ -98,7 +98,8 @@ class HttpExchange:
 @dataclass(frozen=True, slots=True)
 class FetchedPage:
     """A successfully fetched HTML page, as bytes: it is decoded where it is extracted (a worker
-    process), so the fetching process neither decodes it nor pickles text to the worker."""
+    process), so the fetching process neither decodes it nor pickles text to the worker. A 401 or
+    402 answer with a page is one too: the teaser a paywall shows (see PAYWALL_STATUSES)."""
 
     url: str
     final_url: str
@@ -109,6 +110,11 @@ class FetchedPage:
     hints: PageHints = field(default_factory=PageHints)
     archived: ArchiveLocation | None = None  # the raw response in the archive, once written
     validators: Validators | None = None  # ETag and Last-Modified, for the next conditional GET
+
+
+# "Unauthorized" and "Payment Required" with a page: the teaser of an article behind a paywall.
+# It is stored with paywalled = true so users can tell it from the article.
+PAYWALL_STATUSES = frozenset({401, 402})
 
 
 @dataclass(frozen=True, slots=True)

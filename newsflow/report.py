@@ -62,7 +62,11 @@ class SourceReport:
         """Count the outcomes of article pages (not listings) into the report."""
         for outcome in outcomes:
             self.pages += 1
-            if outcome.http_status in BLOCKING_STATUSES:
+            # A paywall's teaser answered 401 and stored is an article, not a wall.
+            if outcome.http_status in BLOCKING_STATUSES and outcome.outcome in (
+                Outcome.ERROR,
+                Outcome.SKIPPED,
+            ):
                 self.walled += 1
                 self.wall_statuses.add(outcome.http_status)
             if outcome.outcome is Outcome.OK:

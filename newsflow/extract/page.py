@@ -9,7 +9,7 @@ from newsflow.charset import decode_body
 from newsflow.dedupe.fingerprint import fingerprint
 from newsflow.errors import ExtractionError
 from newsflow.extract.article import extract_article
-from newsflow.records import FetchedPage, FetchOutcome, Outcome, ProcessedArticle
+from newsflow.records import PAYWALL_STATUSES, FetchedPage, FetchOutcome, Outcome, ProcessedArticle
 
 MAX_URL_LENGTH = 2048
 
@@ -20,6 +20,10 @@ def process_page(page: FetchedPage) -> ProcessedArticle | FetchOutcome:
         html = decode_body(page.body, page.content_type)
         article = extract_article(html, url=page.final_url, hints=page.hints)
     except ExtractionError as exc:
+        if page.status in PAYWALL_STATUSES:
+            # A login or payment wall without a teaser: the wall it was, tried again next run.
+            reason = f"{page.url}: HTTP {page.status} and no article on the page"
+            return FetchOutcome(page.url, page.source, Outcome.ERROR, datetime.now(UTC), page.status, reason)
         return FetchOutcome(page.url, page.source, Outcome.SKIPPED, datetime.now(UTC), page.status, str(exc))
     except Exception as exc:  # a parser bug on one page must not sink the batch
         return FetchOutcome(
@@ -39,6 +43,8 @@ def process_page(page: FetchedPage) -> ProcessedArticle | FetchOutcome:
             page.status,
             f"{page.url[:200]}...: the URL is longer than {MAX_URL_LENGTH} characters",
         )
+    if page.status in PAYWALL_STATUSES:
+        article = replace(article, paywalled=True)
     if len(article.url) > MAX_URL_LENGTH:
         # An absurd canonical link is the page's mistake; the fetched URL identifies it as well.
         article = replace(article, url=page.url)

@@ -345,9 +345,11 @@ def fetch_once(
     total_timeout: float,
     headers: dict[str, str] | None = None,
     keep_exchange: bool = False,
+    read_statuses: frozenset[int] = frozenset(),
 ) -> FetchResponse:
-    """One GET with a size cap and an overall time limit; HTTP errors raise HttpStatusError.
-    With `keep_exchange`, a successful response carries its request and response as received."""
+    """One GET with a size cap and an overall time limit; HTTP errors raise HttpStatusError, except
+    `read_statuses`, whose answers are read like a success. With `keep_exchange`, the response
+    carries its request and response as received."""
     try:
         return _fetch(
             client,
@@ -356,6 +358,7 @@ def fetch_once(
             total_timeout=total_timeout,
             headers=headers,
             keep_exchange=keep_exchange,
+            read_statuses=read_statuses,
         )
     except (ForbiddenHost, ConnectionFailed) as exc:
         if exc.url in (url, _normalized(url)):
@@ -379,13 +382,14 @@ def _fetch(
     total_timeout: float,
     headers: dict[str, str] | None,
     keep_exchange: bool,
+    read_statuses: frozenset[int] = frozenset(),
 ) -> FetchResponse:
     deadline = time.monotonic() + total_timeout
     try:
         with client.stream("GET", url, headers=headers) as response:
             if response.status_code == 304:
                 return FetchResponse(url, str(response.url), 304, b"", response.headers.get("content-type"))
-            if response.status_code >= 400:
+            if response.status_code >= 400 and response.status_code not in read_statuses:
                 reason = response.reason_phrase or "error"
                 raise HttpStatusError(
                     url,

@@ -27,6 +27,7 @@ from newsflow.fetch.client import FetchPolicy, FetchResponse, fetch_once, is_tra
 from newsflow.fetch.politeness import HostLimiter
 from newsflow.fetch.robots import RobotsRules, parse_robots
 from newsflow.records import (
+    PAYWALL_STATUSES,
     DiscoveredUrl,
     FetchedPage,
     FetchOutcome,
@@ -213,9 +214,15 @@ class Fetcher:
         return self._policy.connect_timeout + self._policy.read_timeout * 2
 
     def get(
-        self, url: str, *, headers: dict[str, str] | None = None, max_bytes: int | None = None
+        self,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        max_bytes: int | None = None,
+        read_statuses: frozenset[int] = frozenset(),
     ) -> FetchResponse:
-        """GET with robots.txt, the host's slot, and retries of transient failures."""
+        """GET with robots.txt, the host's slot, and retries of transient failures; the answers
+        of `read_statuses` are read rather than raised."""
         if self._respect_robots:
             rules = self._rules(url)
             reason = rules.unreachable_reason
@@ -243,6 +250,7 @@ class Fetcher:
                         total_timeout=total_timeout,
                         headers=headers,
                         keep_exchange=self._archive is not None,
+                        read_statuses=read_statuses,
                     )
                 return self._archived(response)
             except FetchError as error:
@@ -262,10 +270,18 @@ class Fetcher:
         return replace(response, exchange=None, archived=self._archive.write(response.exchange))
 
     def fetch_page(self, item: DiscoveredUrl) -> FetchedPage | FetchOutcome:
-        """Fetch and decode one article page, or say why not."""
+        """Fetch one article page, or say why not. A paywall's 401/402 answer that holds a page is
+        kept (its teaser is stored, marked paywalled); one without a page fails as its status."""
         try:
-            response = self.get(item.url)
-            check_page_body(response)
+            response = self.get(item.url, read_statuses=PAYWALL_STATUSES)
+            try:
+                check_page_body(response)
+            except UnsupportedContent:
+                if response.status in PAYWALL_STATUSES:
+                    raise HttpStatusError(
+                        item.url, f"{item.url}: HTTP {response.status} with no page", status=response.status
+                    ) from None
+                raise
         except FetchError as error:
             return outcome_for_error(error, source=item.source)
         return _page(

@@ -42,8 +42,9 @@ EXPECTED_FAILURES: dict[str, tuple[str, str]] = {
     "/fault/404": ("skipped", "HTTP 404"),
     "/fault/410": ("skipped", "HTTP 410"),
     "/fault/empty": ("skipped", "empty"),
+    "/fault/401": ("error", "HTTP 401"),
 }
-GOOD = ("/fault/ok", "/fault/503-then-ok", "/fault/429-then-ok")
+GOOD = ("/fault/ok", "/fault/503-then-ok", "/fault/429-then-ok", "/fault/402-teaser")
 
 
 @pytest.fixture
@@ -114,9 +115,13 @@ def test_every_fault_is_one_readable_event_and_every_good_page_is_stored(
         assert all(later - earlier >= 0.95 for earlier, later in itertools.pairwise(times)), times
 
     with session_scope(database_url) as session:
-        stored = {a.fetched_url.removeprefix(site.base_url) for a in session.exec(select(Article)).all()}
+        rows = {a.fetched_url.removeprefix(site.base_url): a for a in session.exec(select(Article)).all()}
+    stored = set(rows)
     assert {*GOOD, *(f"/news/{a.id}.html" for a in site.articles)} <= stored
     assert not stored & set(EXPECTED_FAILURES)
+    # The paywall's teaser is stored and marked so; the free pages say nothing of a paywall.
+    assert rows["/fault/402-teaser"].paywalled is True
+    assert rows["/fault/ok"].paywalled is None
 
 
 def test_legacy_encodings_are_stored_as_correct_text(

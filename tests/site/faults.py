@@ -38,6 +38,8 @@ FAULT_PATHS: dict[str, str] = {
     "/fault/404": "404 Not Found",
     "/fault/410": "410 Gone",
     "/fault/empty": "200 text/html with an empty body",
+    "/fault/402-teaser": "402 Payment Required with the article's page (a paywall's teaser)",
+    "/fault/401": "401 Unauthorized with a sign-in page and no article",
 }
 
 
@@ -71,6 +73,8 @@ class FaultEndpoints:
             "/fault/404": lambda r: _error(404, "Not Found"),
             "/fault/410": lambda r: _error(410, "Gone"),
             "/fault/empty": lambda r: Response(body=b""),
+            "/fault/402-teaser": lambda r: Response(status=402, body=self._good["/fault/402-teaser"]),
+            "/fault/401": lambda r: _error(401, "Unauthorized"),
         }
         for path, handler in handlers.items():
             site.route(path, handler)

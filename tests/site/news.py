@@ -25,6 +25,7 @@ FAULT_ARTICLE_IDS: dict[str, str] = {
     "/fault/503-then-ok": "06e5123e4ef7cfb4533250dc45d1e03d0838fc66223f45c583c4d12f48b4da85",
     "/fault/429-then-ok": "42aad16bde9288623543642a9ce1a396be83e2db44aa2ff8cbbfe46e14abd7cc",
     "/fault/slow": "7de5241947a5f7147fe9787c6f6fa16685bfe66e6c35510a68780f27690dc4f0",
+    "/fault/402-teaser": "7dfc3e359d7c0ca48ac9046ae5759286cedf80abe7526fc6c6e6546b9ba43e33",
 }
 _CONTENT_TYPES: dict[FeedKind, str] = {
     "rss": "application/rss+xml; charset=utf-8",

@@ -256,3 +256,21 @@ def test_a_first_paragraph_the_description_copies_stays_in_the_body() -> None:
     )
     article = extract_article(page, url="https://blog.example/posts/bridge", now=NOW)
     assert article.text.startswith(opening)
+
+
+def test_a_page_answered_401_or_402_is_a_paywalled_teaser_and_a_bare_wall_is_retried() -> None:
+    from newsflow.extract.page import process_page
+    from newsflow.records import FetchedPage, FetchOutcome, Outcome, ProcessedArticle
+
+    body = _page("dated-article.html").encode("utf-8")
+    url = "https://courier.example/news/bridge"
+
+    def fetched(status: int, page: bytes) -> FetchedPage:
+        return FetchedPage(url, url, "courier", status, page, "text/html; charset=utf-8")
+
+    for status, paywalled in ((200, None), (402, True), (401, True)):
+        processed = process_page(fetched(status, body))
+        assert isinstance(processed, ProcessedArticle) and processed.article.paywalled is paywalled, status
+    wall = process_page(fetched(401, b"<html><body><h1>Sign in</h1></body></html>"))
+    assert isinstance(wall, FetchOutcome) and (wall.outcome, wall.http_status) == (Outcome.ERROR, 401)
+    assert wall.error == f"{url}: HTTP 401 and no article on the page"

@@ -164,3 +164,17 @@ def test_a_refetch_is_conditional_and_says_304_removed_or_failed(site: NewsSite)
             expected,
             status,
         )
+
+
+def test_a_paywall_answer_with_a_page_is_kept_and_one_without_is_the_wall_it_was(site: NewsSite) -> None:
+    fetcher = make_fetcher(site, max_retries=0)
+    teaser = b"<html><body><h1>Bridge reopens</h1><p>The first lines, then a paywall.</p></body></html>"
+    site.add_page("/teaser.html", teaser, status=402)
+    site.add_page("/login.html", b"", status=401)
+    page, wall = fetcher.fetch_pages(items(site, ["/teaser.html", "/login.html"]), concurrency=2)
+    assert isinstance(page, FetchedPage) and (page.status, page.body) == (402, teaser)
+    assert isinstance(wall, FetchOutcome) and (wall.outcome, wall.http_status) == (Outcome.ERROR, 401)
+    assert wall.error is not None and "HTTP 401" in wall.error
+    # A stored article answering 402 on a refresh keeps its stored version: the refresh failed.
+    again = fetcher.refetch_page(_due(site.url("/teaser.html")))
+    assert isinstance(again, FetchOutcome) and (again.outcome, again.http_status) == (Outcome.ERROR, 402)

@@ -68,6 +68,13 @@ def test_every_page_walled_off_is_a_blocked_source_not_zero_new_articles() -> No
     assert verdict.error == "blocked: all 2 pages answered HTTP 403 or 429"
 
 
+def test_paywalled_teasers_stored_from_401_answers_are_articles_not_a_wall() -> None:
+    report = SourceReport("daily")
+    report.count_pages([_outcome("/a", Outcome.OK, 401), _outcome("/b", Outcome.DUPLICATE, 401)])
+    verdict = _judge(report)
+    assert verdict.ok and not verdict.blocked and report.walled == 0
+
+
 def test_a_walled_listing_is_blocked() -> None:
     verdict = _judge(SourceReport("daily"), failed=True, blocked=True, errors=("feed: HTTP 403",))
     assert verdict.blocked and not verdict.ok
