@@ -166,7 +166,15 @@ def _drop_brand_ends(parts: list[str]) -> list[str]:
     kept = list(parts)
     while len(kept) > 1 and kept[-1] is not longest and len(kept[-1]) <= 40 and _looks_like_brand(kept[-1]):
         kept = kept[:-1]
-    if len(kept) > 1 and kept[0] is not longest and len(kept[0]) <= 25 and _looks_like_brand(kept[0]):
+    # When the other end reads as a name too ("Climate Change | Economic Research Service"), which
+    # one is the site's is a guess: the title stays whole, and the <h1> matched against it tells.
+    if (
+        len(kept) > 1
+        and kept[0] is not longest
+        and len(kept[0]) <= 25
+        and _looks_like_brand(kept[0])
+        and not _looks_like_brand(kept[-1])
+    ):
         kept = kept[1:]
     return kept
 

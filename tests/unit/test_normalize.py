@@ -45,6 +45,12 @@ from newsflow.extract.normalize import (
             None,
             "How to help toddlers sleep through the night",
         ),
+        # Two ends that both read as names: neither is guessed to be the site's.
+        (
+            "Best Drip Coffee Maker - Kev's In-Depth Review 2026",
+            None,
+            "Best Drip Coffee Maker - Kev's In-Depth Review 2026",
+        ),
         ("BREAKING: Senate adjourns over deaths", None, "Senate adjourns over deaths"),
         ("  Many   spaces\n here  ", None, "Many spaces here"),
         (None, None, None),
