@@ -409,13 +409,14 @@ def _displayed_headline(
     declared title, is furniture.
     """
     references = [_words(normalize_title(t, site_name=site_name) or t) for t in declared]
+    names = _added_names(declared)
     best, best_shared = None, 0
     for element in candidates:
         text = heading_text(element)
         words = _words(text)
         if not words:
             continue
-        if is_outlet((text.strip(),), site_name=site_name):
+        if is_outlet((text.strip(),), site_name=site_name) or _letters_key(text) in names:
             continue  # the site's name set as a heading (a blog's masthead) is not the article's
         shared = max(
             (len(words & ref) for ref in references if len(words & ref) >= HEADLINE_COVER * len(ref)),
@@ -424,6 +425,25 @@ def _displayed_headline(
         if shared > best_shared and shared >= HEADLINE_OVERLAP * len(words):
             best, best_shared = element, shared
     return best
+
+
+def _added_names(declared: list[str]) -> set[str]:
+    """What one declared title adds to another at either end: the site's name ("Engora Data
+    Blog: Small adventures ..." against og:title's "Small adventures ..."), separator or not."""
+    keys = {_letters_key(title) for title in declared}
+    names = set()
+    for longer in keys:
+        for shorter in keys - {longer}:
+            if longer.startswith(f"{shorter} "):
+                rest = longer[len(shorter) :]
+            elif longer.endswith(f" {shorter}"):
+                rest = longer[: -len(shorter)]
+            else:
+                continue
+            # A longer addition is more of the headline ("Headline: what it means"), not a name.
+            if len(rest.split()) < len(shorter.split()):
+                names.add(rest.strip())
+    return names
 
 
 def _dek(

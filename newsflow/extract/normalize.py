@@ -14,6 +14,7 @@ from newsflow.extract.dates import visible_dates
 from newsflow.extract.given_names import GIVEN_NAMES
 from newsflow.extract.mojibake import repair_mojibake
 
+_TITLE_WORD = re.compile(r"\w+")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«/]\s+|\s*[|»«]\s*")
 # Labels that sit in front of a headline without being part of it.
 _TITLE_LABEL = re.compile(
@@ -148,7 +149,10 @@ def normalize_title(title: str | None, *, site_name: str | None = None) -> str |
     if len(parts) > 1:
         site_key = _key(site_name) if site_name else None
         site_keys = {site_key, site_key.replace("the", "", 1)} if site_key else set()
-        kept = [p for p in parts if _key(p) not in site_keys]
+        # A site name with parts of its own ("Headline | Site") is a title guessed for one.
+        whole_name = site_name if site_name and len(_TITLE_SEPARATORS.split(site_name)) == 1 else ""
+        site_words = _TITLE_WORD.findall(whole_name.casefold())
+        kept = [p for p in parts if _key(p) not in site_keys and not _shortened(p, site_words)]
         if len(kept) == len(parts):
             kept = _drop_brand_ends(parts)
         if kept and len(kept) < len(parts):
@@ -156,6 +160,13 @@ def normalize_title(title: str | None, *, site_name: str | None = None) -> str |
     title = _TITLE_LABEL.sub("", title).strip()
     title = _SOURCE_AND_COUNT.sub("", title) if title.endswith(")") or title[-1:].isdigit() else title
     return title or None
+
+
+def _shortened(part: str, site_words: list[str]) -> bool:
+    """True when a title part is the site's name without its last words, as <title>s often give
+    it ("Thrive Internet Marketing" of "Thrive Internet Marketing Agency")."""
+    words = _TITLE_WORD.findall(part.casefold())
+    return 2 <= len(words) < len(site_words) and site_words[: len(words)] == words
 
 
 def _drop_brand_ends(parts: list[str]) -> list[str]:
@@ -166,7 +177,15 @@ def _drop_brand_ends(parts: list[str]) -> list[str]:
     kept = list(parts)
     while len(kept) > 1 and kept[-1] is not longest and len(kept[-1]) <= 40 and _looks_like_brand(kept[-1]):
         kept = kept[:-1]
-    if len(kept) > 1 and kept[0] is not longest and len(kept[0]) <= 25 and _looks_like_brand(kept[0]):
+    # When the other end reads as a name too ("Climate Change | Economic Research Service"), which
+    # one is the site's is a guess: the title stays whole, and the <h1> matched against it tells.
+    if (
+        len(kept) > 1
+        and kept[0] is not longest
+        and len(kept[0]) <= 25
+        and _looks_like_brand(kept[0])
+        and not _looks_like_brand(kept[-1])
+    ):
         kept = kept[1:]
     return kept
 

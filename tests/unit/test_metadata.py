@@ -199,6 +199,33 @@ def test_a_date_inside_the_h1_is_not_part_of_the_headline() -> None:
     assert heading_text(lxml_html.fragment_fromstring("<h1><time>March 2025</time></h1>")) == "March 2025"
 
 
+def test_an_h1_showing_a_short_title_before_a_name_like_one_is_the_headline() -> None:
+    # Issue #12 (WCXB half 1): with the title's first part dropped as a brand, the <h1> that
+    # shows it matched nothing and the site's name became the title.
+    meta = _meta(
+        "<title>Climate Change | Economic Research Service</title>", "<h1>Climate Change</h1><p>x</p>"
+    )
+    assert meta.h1 == "Climate Change"
+
+
+def test_an_h1_showing_what_the_title_adds_to_og_title_is_the_sites_masthead() -> None:
+    # Issue #12 (WCXB half 1): "Blog: Headline" against og:title's "Headline" names the blog, and
+    # its masthead <h1> shares three words with the <title>.
+    meta = _meta(
+        "<title>Engora Data Blog: Small adventures with small language models</title>"
+        '<meta property="og:title" content="Small adventures with small language models">',
+        "<h1>Engora Data Blog</h1><h3>Small adventures with small language models</h3><p>x</p>",
+    )
+    assert meta.h1 is None
+    # What a longer title adds may be the rest of the headline, which the <h1> shows.
+    meta = _meta(
+        "<title>Council approves budget for the harbour and its bridges</title>"
+        '<meta property="og:title" content="Council approves budget">',
+        "<h1>For the harbour and its bridges</h1><p>x</p>",
+    )
+    assert meta.h1 == "For the harbour and its bridges"
+
+
 def test_citation_authors_are_read_one_tag_each_last_name_last() -> None:
     meta = _meta(
         '<meta name="citation_author" content="Roy, Aniruddha">'

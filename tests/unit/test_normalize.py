@@ -45,6 +45,24 @@ from newsflow.extract.normalize import (
             None,
             "How to help toddlers sleep through the night",
         ),
+        # Two ends that both read as names: neither is guessed to be the site's.
+        (
+            "Best Drip Coffee Maker - Kev's In-Depth Review 2026",
+            None,
+            "Best Drip Coffee Maker - Kev's In-Depth Review 2026",
+        ),
+        # The <title> names the site shorter than og:site_name does.
+        (
+            "Website Design Portfolio | Thrive Internet Marketing",
+            "Thrive Internet Marketing Agency",
+            "Website Design Portfolio",
+        ),
+        # A site name that is a whole title is no name to shorten.
+        (
+            "15 Language Learning Apps Compared - Personally Tested",
+            "15 Language Learning Apps Compared - Personally Tested",
+            "15 Language Learning Apps Compared",
+        ),
         ("BREAKING: Senate adjourns over deaths", None, "Senate adjourns over deaths"),
         ("  Many   spaces\n here  ", None, "Many spaces here"),
         (None, None, None),
