@@ -608,6 +608,12 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
         # Declared names the byline never shows may be another article's (a related-stories
         # block's JSON-LD): a "By" line near the headline then names the page's own author.
         if any(name in meta.byline for name in declared):
+            # Declared data often names only the first of the writers the byline credits.
+            shown = byline_names(meta.byline, site_name=site_name, url=url)
+            if len(shown) > len(declared) and {_name_key(n) for n in declared} <= {
+                _name_key(n) for n in shown
+            }:
+                return shown
             return declared
         return byline_names(meta.byline, site_name=site_name, url=url) or declared
     shown = byline_names(meta.byline, site_name=site_name, url=url)
@@ -617,6 +623,14 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
         or name_line_authors(meta.byline, headline=meta.h1, site_name=site_name, url=url)
         or dated_names(meta.byline, site_name=site_name, url=url)
     )
+
+
+_HONORIFIC = re.compile(r"^(?:dr|prof|mr|mrs|ms|sir)\.?\s+")
+
+
+def _name_key(name: str) -> str:
+    # "Dr Marna van der Merwe" in the byline is the declared "Marna van der Merwe".
+    return _HONORIFIC.sub("", " ".join(name.casefold().split()))
 
 
 def _modified(meta: PageMetadata, now: datetime) -> datetime | None:

@@ -318,6 +318,22 @@ def test_byline_names_and_the_day_the_byline_shows() -> None:
     assert article.published_at_source == "byline"
 
 
+def test_the_byline_that_credits_the_declared_writer_and_others_names_them_all() -> None:
+    page = _html(
+        _ld(headline="Bridge reopens", author={"@type": "Person", "name": "Ana Lima"}),
+        "<h1>Bridge reopens</h1><p>Written by <span>Dr Ana Lima</span>, <span>João Silva</span></p>"
+        + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.authors == ("Dr Ana Lima", "João Silva")
+    # A byline that credits the declared writer alone leaves the declared name as it is.
+    page = _html(
+        _ld(headline="Bridge reopens", author={"@type": "Person", "name": "Ana Lima"}),
+        "<h1>Bridge reopens</h1><p>By Ana Lima | Photos by João Silva</p>" + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Ana Lima",)
+
+
 def test_a_dateline_under_the_headline_wins_over_a_declared_date_nothing_shows() -> None:
     page = _html(
         _ld(headline="Bridge reopens", datePublished="2019-08-11T10:00:00Z"),
