@@ -614,7 +614,8 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
                 _name_key(n) for n in shown
             }:
                 return shown
-            return declared
+            # The byline's "Dr. Jane Doe" is the declared "Jane Doe" as the page credits her.
+            return tuple(_as_shown(name, meta.byline) for name in declared)
         return byline_names(meta.byline, site_name=site_name, url=url) or declared
     shown = byline_names(meta.byline, site_name=site_name, url=url)
     return (
@@ -626,6 +627,11 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
 
 
 _HONORIFIC = re.compile(r"^(?:dr|prof|mr|mrs|ms|sir)\.?\s+")
+
+
+def _as_shown(name: str, byline: str) -> str:
+    found = re.search(r"\b((?:Dr|Prof)\.?\s+)" + re.escape(name) + r"\b", byline)
+    return found.group(1) + name if found else name
 
 
 def _name_key(name: str) -> str:

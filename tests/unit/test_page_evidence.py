@@ -332,6 +332,14 @@ def test_the_byline_that_credits_the_declared_writer_and_others_names_them_all()
         "<h1>Bridge reopens</h1><p>By Ana Lima | Photos by João Silva</p>" + PARAGRAPHS,
     )
     assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ("Ana Lima",)
+    # The declared writer the byline credits with an honorific keeps it, as the byline path does.
+    page = _html(
+        _ld(headline="Bridge reopens", author={"@type": "Person", "name": "Ana Lima"}),
+        "<h1>Bridge reopens</h1><p>By Dr. Ana Lima</p>" + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == (
+        "Dr. Ana Lima",
+    )
 
 
 def test_a_dateline_under_the_headline_wins_over_a_declared_date_nothing_shows() -> None:
