@@ -130,7 +130,7 @@ class _MarkupGuesses:
             self._values[name] = _trimmed(self._compute(name))
         return self._values[name]
 
-    def author(self, *, site_name: str | None) -> str | None:
+    def author(self, *, site_name: str | None, reviewers: tuple[str, ...] = ()) -> str | None:
         """trafilatura's author guess: its author XPaths, outside the parts it discards.
 
         extract_author copies the tree, deletes the discarded parts (comments, sidebars, dates,
@@ -138,11 +138,14 @@ class _MarkupGuesses:
         XPaths find are checked for a discarded ancestor instead (BENCHMARKS.md, issue #12).
         """
         if "author" not in self._values:
-            self._values["author"] = self._author(site_name)
+            self._values["author"] = self._author(site_name, reviewers)
         return self._values["author"]  # type: ignore[no-any-return]
 
-    def _author(self, site_name: str | None) -> str | None:
+    def _author(self, site_name: str | None, reviewers: tuple[str, ...]) -> str | None:
         declared = self._meta().author
+        if declared and reviewers:
+            # trafilatura counts every JSON-LD Person as an author, reviewers and editors too.
+            declared = "; ".join(n for n in declared.split("; ") if n not in reviewers) or None
         # A template's placeholder ("Page Head Extra Author") is no one: the markup may name someone.
         if declared and not is_placeholder_author(declared):
             return str(_trimmed(declared))
@@ -669,7 +672,7 @@ def extract_article(
     )
     # Declared authors, else the visible byline, else trafilatura's guess from the markup (the
     # byline first: as good on the dev halves, and cheaper).
-    guessed = functools.partial(guesses.author, site_name=site_name)
+    guessed = functools.partial(guesses.author, site_name=site_name, reviewers=meta.reviewers)
     authors = (
         _authors(meta, site_name, url)
         or normalize_authors(guessed(), site_name=site_name, url=url)

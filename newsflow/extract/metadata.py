@@ -53,6 +53,7 @@ class PageMetadata:
     headline_at: int = 0  # where the headline starts in `byline`
     accessible_for_free: bool | None = None  # JSON-LD isAccessibleForFree
     people: tuple[str, ...] = ()  # the authors JSON-LD types as Person (a blogger may name the site)
+    reviewers: tuple[str, ...] = ()  # JSON-LD reviewedBy / editor: persons who did not write it
     paragraph_chars: int = 0  # the text in the page's <p> elements, a measure of how much it says
     dek: str | None = None  # the description, where the page prints it as a subheading (see _dek)
 
@@ -129,9 +130,17 @@ def _first_str(value: Any) -> str | None:
     return None
 
 
-def _jsonld_articles(tree: lxml_html.HtmlElement) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+# Who checked or edited the article rather than wrote it: trafilatura takes every JSON-LD Person
+# for an author, the "Reviewed by" and "Fact checked by" persons too.
+_NOT_WRITERS = ("reviewedBy", "editor", "lastReviewedBy")
+
+
+def _jsonld_articles(
+    tree: lxml_html.HtmlElement,
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], list[Any]]:
     found: list[dict[str, Any]] = []
     index: dict[str, dict[str, Any]] = {}
+    not_writers: list[Any] = []
     for text in _scan(tree).ld_json:
         raw = text.strip()
         if not raw:
@@ -150,9 +159,10 @@ def _jsonld_articles(tree: lxml_html.HtmlElement) -> tuple[list[dict[str, Any]],
             types = _types(obj)
             if types & _ARTICLE_TYPES and ("headline" in obj or "datePublished" in obj):
                 found.append(obj)
+            not_writers.extend(obj[key] for key in _NOT_WRITERS if key in obj)
     # Prefer real article types over a generic WebPage.
     found.sort(key=lambda o: "webpage" in _types(o) and not (_types(o) - {"webpage"}))
-    return found, index
+    return found, index, not_writers
 
 
 _META_ATTRS = ("property", "name", "itemprop")
@@ -477,7 +487,7 @@ def _free(value: Any) -> bool | None:
 
 def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     """Collect JSON-LD and meta-tag metadata from a parsed page."""
-    articles, index = _jsonld_articles(tree)
+    articles, index, not_writers = _jsonld_articles(tree)
     ld = articles[0] if articles else {}
     authors = _names(ld.get("author"), index) if ld else []
     lang = (
@@ -521,6 +531,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         accessible_for_free=_free(ld.get("isAccessibleForFree")) if ld else None,
         people=tuple(_people(ld.get("author"), index)) if ld else (),
         paragraph_chars=scan.paragraph_chars,
+        reviewers=tuple(name for value in not_writers for name in _names(value, index)),
         dek=_dek(description, shown, scan.subheadings),
     )
 

@@ -342,6 +342,30 @@ def test_the_byline_that_credits_the_declared_writer_and_others_names_them_all()
     )
 
 
+def test_the_persons_who_reviewed_or_edited_the_article_are_not_its_authors() -> None:
+    import json
+
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "Article",
+                "headline": "Bridge reopens",
+                "author": {"@type": "Organization", "name": "Health Desk Team"},
+            },
+            {"@type": "Person", "name": "Rui Costa"},
+            {"@type": "WebPage", "reviewedBy": [{"@type": "Person", "name": "Rui Costa"}]},
+        ],
+    }
+    page = _html(
+        f'<script type="application/ld+json">{json.dumps(graph)}</script>',
+        "<h1>Bridge reopens</h1><p>Reviewed by Rui Costa</p>" + PARAGRAPHS,
+    )
+    # The team credit is no person: without the reviewer, trafilatura's guess has no one to offer.
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.authors == ("Health Desk Team",)
+
+
 def test_a_dateline_under_the_headline_wins_over_a_declared_date_nothing_shows() -> None:
     page = _html(
         _ld(headline="Bridge reopens", datePublished="2019-08-11T10:00:00Z"),
