@@ -62,6 +62,7 @@ from newsflow.extract.normalize import (
     normalize_authors,
     normalize_language,
     normalize_title,
+    person_key,
     shown_credit,
     shown_team,
 )
@@ -613,9 +614,7 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
         if any(name in meta.byline for name in declared):
             # Declared data often names only the first of the writers the byline credits.
             shown = byline_names(meta.byline, site_name=site_name, url=url)
-            if len(shown) > len(declared) and {_name_key(n) for n in declared} <= {
-                _name_key(n) for n in shown
-            }:
+            if len(shown) > len(declared) and set(map(person_key, declared)) <= set(map(person_key, shown)):
                 return shown
             # The byline's "Dr. Jane Doe" is the declared "Jane Doe" as the page credits her.
             return tuple(_as_shown(name, meta.byline) for name in declared)
@@ -629,9 +628,6 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
     )
 
 
-_HONORIFIC = re.compile(r"^(?:dr|prof|mr|mrs|ms|sir)\.?\s+")
-
-
 def _as_shown(name: str, byline: str) -> str:
     at = byline.find(name)
     # Most bylines hold no title: one substring test spares the pattern (0.05 ms a page).
@@ -639,11 +635,6 @@ def _as_shown(name: str, byline: str) -> str:
         return name
     found = re.search(r"\b((?:Dr|Prof)\.?\s+)" + re.escape(name) + r"\b", byline)
     return found.group(1) + name if found else name
-
-
-def _name_key(name: str) -> str:
-    # "Dr Marna van der Merwe" in the byline is the declared "Marna van der Merwe".
-    return _HONORIFIC.sub("", " ".join(name.casefold().split()))
 
 
 def _modified(meta: PageMetadata, now: datetime) -> datetime | None:

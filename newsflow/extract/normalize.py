@@ -95,8 +95,10 @@ _ORG_WORDS = {
     "newsletter",
 }
 # Institutions: no person's name holds these ("Cleveland Clinic" typed as a Person).
-_INSTITUTION_WORDS = {"clinic", "hospital", "center", "centre", "institute", "university", "college"}
-_INSTITUTION_WORDS |= {"foundation", "association", "society", "academy", "council", "department", "ministry"}
+_INSTITUTION_WORDS = {
+    *("clinic", "hospital", "center", "centre", "institute", "university", "college"),
+    *("foundation", "association", "society", "academy", "council", "department", "ministry"),
+}
 _ORG_WORDS |= _INSTITUTION_WORDS
 _ROLE_SUFFIX = re.compile(
     r"\s*[,(\-–|]\s*(?:senior|chief|staff|political|economics|business|foreign|"
@@ -217,29 +219,18 @@ def _host_labels(url: str | None) -> set[str]:
 _HONORIFICS = {"dr", "prof", "mr", "mrs", "ms", "sir"}
 # The first words of buttons and links, never of a name.
 _CALL_TO_ACTION = {
-    "start",
-    "get",
-    "try",
-    "book",
-    "sign",
-    "subscribe",
-    "download",
-    "join",
-    "contact",
-    "request",
+    *("start", "get", "try", "book", "sign", "subscribe", "download", "join", "contact", "request"),
+    *("learn", "shop", "buy", "explore", "discover", "watch", "register", "claim", "schedule", "view"),
 }
-_CALL_TO_ACTION |= {
-    "learn",
-    "shop",
-    "buy",
-    "explore",
-    "discover",
-    "watch",
-    "register",
-    "claim",
-    "schedule",
-    "view",
-}
+
+
+def person_key(name: str) -> str:
+    """A name to compare by: case, spacing and a leading title aside ("Dr Marna van der Merwe" is
+    "Marna van der Merwe")."""
+    words = name.casefold().split()
+    if words and words[0].rstrip(".") in _HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def has_given_name(name: str) -> bool:
