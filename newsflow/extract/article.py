@@ -67,7 +67,7 @@ from newsflow.extract.normalize import (
     shown_team,
 )
 from newsflow.extract.residue import clean_text, drop_author_bio, drop_leading_byline, strip_header
-from newsflow.extract.tree import parse_html
+from newsflow.extract.tree import drop_code, parse_html
 from newsflow.records import ExtractedArticle, PageHints
 from newsflow.urls import canonicalize_url
 
@@ -423,6 +423,7 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
         return _finish(str(_field(doc, "text") or ""), meta)
 
     _drop_consent_banners(tree)
+    drop_code(tree)
 
     # Recall mode first: precision mode drops whole sections and short articles (3 points of
     # recall on the WCXB pages). Recall mode in turn sometimes stops at the first block of a
@@ -692,7 +693,7 @@ def extract_article(
         (c.local_day for c in dates if c.value == published_at and c.source == published_source),
         published_at.date() if published_at else None,
     )
-    # trafilatura works on its own copy of the tree, so the tree is intact for the author guess.
+    # _body deletes consent bars and scripts from the tree: all that reads the tree comes first.
     text = _body(tree, url, meta)
     # The author box under the article ("Jane Doe is a finance writer ...") and the byline and
     # dateline over it are not the article (BENCHMARKS.md, issue #12).

@@ -719,7 +719,8 @@ def _is_date_line(line: str) -> bool:
 
 # An author box: the name on a line of its own, then a bio that starts with it ("Lauren Vetter\nLauren
 # Vetter is a growth-focused marketing professional", "Bence Kovács\nBence is a software developer").
-_BIO_VERB = r"\s+(?:is|was|has|writes|covers|joined|leads|works|loves)\b"
+# What follows the name in a bio's first sentence: "Jane Doe is ...", "Jane joined ...".
+_BIO_VERB = re.compile(r"\s+(?:is|was|has|writes|covers|joined|leads|works|loves)\b([^.]*)")
 # What a bio says of a person, in its first sentence: a pronoun or an occupation. A subject heading
 # repeated by its paragraph ("Art Deco\nArt Deco is a style") says neither.
 _BIO_PERSON = re.compile(
@@ -729,6 +730,17 @@ _BIO_PERSON = re.compile(
     r"strategist|lawyer|attorney|doctor|physician|nurse|dietitian|nutritionist|therapist|student)\b",
     re.IGNORECASE,
 )
+
+
+def _bio_after(line: str, *names: str) -> str | None:
+    """The rest of the first sentence of `line` after one of `names` and a bio's verb, if it
+    starts so. (String tests and one compiled pattern: a pattern built per name cost 0.3 ms a page.)"""
+    for name in names:
+        if line.startswith(name):
+            found = _BIO_VERB.match(line, len(name))
+            if found:
+                return found.group(1)
+    return None
 
 
 def bio_author(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
@@ -743,8 +755,8 @@ def bio_author(text: str, *, site_name: str | None = None, url: str | None = Non
         first = line.split()[0]
         if not lines[i + 1].startswith(first) or not _NAME_LINE.match(line):
             continue
-        bio = re.match(rf"(?:{re.escape(line)}|{re.escape(first)}){_BIO_VERB}([^.]*)", lines[i + 1])
-        if bio and _BIO_PERSON.search(bio.group(1)):
+        bio = _bio_after(lines[i + 1], line, first)
+        if bio and _BIO_PERSON.search(bio):
             names = normalize_authors(line, site_name=site_name, url=url)
             if names:
                 return names

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 from trafilatura.utils import load_html
 
-from newsflow.extract.tree import _parse_clean, parse_html
+from newsflow.extract.tree import _parse_clean, drop_code, parse_html
 from tests.site import load_fixture_articles
 
 NEEDS_REPAIR = [
@@ -78,3 +78,20 @@ def test_fixture_pages_get_the_same_element_classes() -> None:
         ours, theirs = parse_html(html), load_html(html)
         assert ours is not None and theirs is not None
         assert _classes(ours) == _classes(theirs)
+
+
+def test_drop_code_deletes_scripts_styles_and_drawings_but_keeps_json_ld_and_tails() -> None:
+    tree = parse_html(
+        "<html><head><style>p {}</style>"
+        '<script type="application/ld+json">{"articleBody": "Kept."}</script></head><body>'
+        "<p>Before <script>var tracker = 1;</script>after the script.</p>"
+        '<p><svg viewBox="0 0 1 1"><path d="M0"/><text>icon</text></svg>Shared text.</p>'
+        "</body></html>"
+    )
+    assert tree is not None
+
+    drop_code(tree)
+
+    assert [e.tag for e in tree.iter("script", "style", "svg", "path")] == ["script"]
+    assert tree.find(".//script").text == '{"articleBody": "Kept."}'
+    assert [p.text_content() for p in tree.iter("p")] == ["Before after the script.", "Shared text."]
