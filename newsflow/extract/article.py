@@ -13,7 +13,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +37,7 @@ from newsflow.errors import ExtractionError
 from newsflow.extract.dates import (
     DatedValue,
     choose_published,
+    could_fall_on,
     date_from_url,
     dateline_days,
     day_beside_names,
@@ -449,14 +450,14 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
     first_shown = {day for day, updated in shown if not updated}
     confirmed = [c for c in declared if c.local_day in first_shown and is_plausible(c.value, now=now)]
     found = confirmed + [c for c in declared if c not in confirmed]
-    # A dateline under the headline that no declared date comes near (a day's slack for time
-    # zones) wins over the declared dates: the page's readers see that one, and a declared date
+    # A dateline under the headline that no declared date comes near (that none can be in any time
+    # zone) wins over the declared dates: the page's readers see that one, and a declared date
     # that nothing shows is often a template's or an update's.
     # (Read only when a declared date is there and the byline confirms none: the only case it counts.)
     datelines = dateline_days(meta.byline, headline_at=meta.headline_at) if declared and not confirmed else []
     if (
         datelines
-        and not any(abs(c.local_day - datelines[0]) <= timedelta(days=1) for c in declared)
+        and not any(could_fall_on(c, datelines[0]) for c in declared)
         and not _is_modified_day(meta, datelines[0])
     ):
         day = datelines[0]

@@ -141,6 +141,20 @@ def is_plausible(value: datetime, *, now: datetime) -> bool:
     return _EARLIEST <= value <= now + FUTURE_TOLERANCE
 
 
+# The earliest and the latest civil time zones: an instant falls on some calendar day between them.
+_WESTMOST = timedelta(hours=-12)
+_EASTMOST = timedelta(hours=14)
+
+
+def could_fall_on(candidate: DatedValue, day: date) -> bool:
+    """Whether `candidate` can be `day` in some time zone: an instant with a timezone only on the
+    days its time takes from UTC-12 to UTC+14 (22:02 UTC is never the day before); any other date
+    on its own day or either neighbour, the zone it was written in being unknown."""
+    if candidate.has_timezone:
+        return (candidate.value + _WESTMOST).date() <= day <= (candidate.value + _EASTMOST).date()
+    return abs(candidate.local_day - day) <= timedelta(days=1)
+
+
 def _precision(candidate: DatedValue) -> int:
     return int(candidate.has_time) + int(candidate.has_timezone)
 

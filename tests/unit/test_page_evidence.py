@@ -382,6 +382,20 @@ def test_a_dateline_under_the_headline_wins_over_a_declared_date_nothing_shows()
     assert article.published_at == datetime(2024, 11, 22, 7, 3, tzinfo=UTC)
 
 
+def test_a_dateline_no_time_zone_can_make_of_a_declared_instant_wins_over_it() -> None:
+    # 22:02 UTC is the 19th from UTC-12 to UTC+1 and the 20th further east: never the 18th.
+    page = _html(
+        _ld(headline="Bridge reopens", datePublished="2024-12-19T22:02:58Z"),
+        "<h1>Bridge reopens</h1><p>Dec 18, 2024</p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert (article.published_day, article.published_at_source) == (date(2024, 12, 18), "byline")
+    # At 08:00 UTC it was still the 18th west of UTC-8: the declared instant stays.
+    page = page.replace("22:02:58Z", "08:00:00Z")
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.published_at == datetime(2024, 12, 19, 8, 0, tzinfo=UTC)
+
+
 def test_a_dateline_that_is_the_declared_update_leaves_the_declared_publication_first() -> None:
     page = _html(
         _ld(
