@@ -444,9 +444,11 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
 def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedValue]:
     """The page's dates, most trusted first: a declared date the byline shows, else a dateline
     under the headline that no declared date comes near; the other declared dates, the URL's,
-    then the byline's own (a date labelled as an update last)."""
+    then the byline's own (nearest the headline first, one labelled as an update last)."""
     declared = [c for c in (read_date(raw, source) for source, raw in meta.published) if c is not None]
-    shown = visible_dates(meta.byline)
+    # Nearest the headline first: a site's header may print the day it served the page over it
+    # ("Friday, December 19, 2025"), a body text the dates of its story under it.
+    shown = visible_dates(meta.byline, nearest=meta.headline_at)
     first_shown = {day for day, updated in shown if not updated}
     confirmed = [c for c in declared if c.local_day in first_shown and is_plausible(c.value, now=now)]
     found = confirmed + [c for c in declared if c not in confirmed]

@@ -258,14 +258,25 @@ _UPDATED_LABEL = re.compile(
 )
 
 
-def visible_dates(text: str) -> list[tuple[date, bool]]:
-    """The calendar dates printed in `text`, in order, each with whether it is labelled as an update."""
-    found: list[tuple[date, bool]] = []
+def visible_dates(text: str, *, nearest: int | None = None) -> list[tuple[date, bool]]:
+    """The calendar dates printed in `text`, each with whether it is labelled as an update: in
+    order, or the nearest to position `nearest` (a headline) first."""
+    found: list[tuple[int, date, bool]] = []
     for match in _VISIBLE_DATE.finditer(text):
         day = _match_day(match)
         if day is not None:
-            found.append((day, bool(_UPDATED_LABEL.search(text[max(0, match.start() - 30) : match.start()]))))
-    return found
+            updated = bool(_UPDATED_LABEL.search(text[max(0, match.start() - 30) : match.start()]))
+            distance = 0 if nearest is None else _line_distance(text, match, nearest)
+            found.append((distance, day, updated))
+    if nearest is not None:
+        found.sort(key=lambda item: item[0])
+    return [(day, updated) for _distance, day, updated in found]
+
+
+def _line_distance(text: str, match: re.Match[str], at: int) -> int:
+    """How far the line holding `match` is from position `at` (the dates of one line tie)."""
+    end = text.find("\n", match.end())
+    return max(at - (end if end >= 0 else len(text)), text.rfind("\n", 0, match.start()) + 1 - at)
 
 
 def _match_day(match: re.Match[str]) -> date | None:

@@ -396,6 +396,27 @@ def test_a_dateline_no_time_zone_can_make_of_a_declared_instant_wins_over_it() -
     assert article.published_at == datetime(2024, 12, 19, 8, 0, tzinfo=UTC)
 
 
+def test_a_page_dated_only_by_its_text_takes_the_date_nearest_the_headline_not_the_mastheads() -> None:
+    menu = "".join(
+        f"<li>{item}</li>" for item in ("Money", "Life", "Work", "Play", "Glossary", "Press center")
+    )
+    masthead = (
+        f"<header><p>Friday</p><p>, December 20, 2024</p><ul>{menu}</ul><nav>Home / News</nav></header>"
+    )
+    page = _html(
+        "<title>Bridge reopens</title>",
+        masthead + "<h1>Bridge reopens</h1><p>By</p><p>The Courier editors</p><p>12.12.2024</p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.published_day == date(2024, 12, 12)
+    # Just over the headline, the date is the dateline; a date in the story under it is not.
+    text = "Blog\nDec 12, 2025\n4 min read\nBridge reopens\nThe works began on October 30, 2025."
+    assert visible_dates(text, nearest=text.index("Bridge"))[0] == (date(2025, 12, 12), False)
+    # The dates of one line keep their order.
+    text = "DATE: 2025-12-12 - 2025-12-17\nBridge reopens"
+    assert visible_dates(text, nearest=text.index("Bridge"))[0] == (date(2025, 12, 12), False)
+
+
 def test_a_dateline_that_is_the_declared_update_leaves_the_declared_publication_first() -> None:
     page = _html(
         _ld(
