@@ -35,12 +35,14 @@ from trafilatura.utils import line_processing
 
 from newsflow.errors import ExtractionError
 from newsflow.extract.dates import (
+    FIRST_PUBLISHED_WORDS,
     DatedValue,
     choose_published,
     could_fall_on,
     date_from_url,
     dateline_days,
     day_beside_names,
+    first_published_day,
     is_plausible,
     labelled_published_day,
     read_date,
@@ -509,6 +511,18 @@ def _labelled_date(tree: lxml_html.HtmlElement) -> list[DatedValue]:
     return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
 
 
+def _first_published_date(tree: lxml_html.HtmlElement, html: str) -> list[DatedValue]:
+    """A date the page labels as its first publication ("This article was originally published
+    on 26 Sep 2019"), wherever it sits: the issue's publish date, whatever the byline or the
+    declared data give (an update's). Only pages that hold the label's words are read."""
+    if not any(words in html for words in FIRST_PUBLISHED_WORDS):
+        return []
+    day = first_published_day(_page_lines(tree))
+    if day is None:
+        return []
+    return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
+
+
 def _scripted_date(html: str) -> list[DatedValue]:
     """A page that dates itself nowhere else may hold its publication date in a script's data
     (issue #12: WCXB +2 on half 0, none on half 1, where no page lacked a date and had one). Its
@@ -682,7 +696,7 @@ def extract_article(
         or shown_credit((*meta.authors, guessed() or ""), byline=meta.byline, site_name=site_name, url=url)
         or shown_team(meta.byline, site_name=site_name, url=url)
     )
-    dates = (
+    dates = _first_published_date(tree, html) + (
         _date_candidates(meta, url, now)
         or _labelled_date(tree)
         or _scripted_date(html)

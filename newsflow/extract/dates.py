@@ -336,12 +336,32 @@ def labelled_published_day(text: str) -> date | None:
     # 2.7 ms on a whole page's text (BENCHMARKS.md, issue #12).
     if not _PUBLISHED_WORD.search(text):
         return None
+    return _labelled_day(text, _PUBLISHED_LABEL, 20)
+
+
+def _labelled_day(text: str, label: re.Pattern[str], reach: int) -> date | None:
+    """The first date in `text` that `label` matches in the `reach` characters before it."""
     for match in _VISIBLE_DATE.finditer(text):
-        if _PUBLISHED_LABEL.search(text[max(0, match.start() - 20) : match.start()]):
+        if label.search(text[max(0, match.start() - reach) : match.start()]):
             day = _match_day(match)
             if day is not None:
                 return day
     return None
+
+
+# "This article was originally published on 26 Sep 2019 ...", "First published on November 19,
+# 2019": the first publication as the page itself tells it, against an update's date in its byline.
+_FIRST_PUBLISHED_LABEL = re.compile(
+    r"\b(?:originally|first)\s+(?:published|posted)(?:\s+on)?\s*:?\s*$", re.IGNORECASE
+)
+# Strings one of which a page with that label holds, to spare the others a scan of their text.
+FIRST_PUBLISHED_WORDS = ("riginally published", "riginally posted", "irst published", "irst Published")
+
+
+def first_published_day(text: str) -> date | None:
+    """The first date in `text` printed right after an "Originally published" or "First
+    published" label, anywhere."""
+    return _labelled_day(text, _FIRST_PUBLISHED_LABEL, 30)
 
 
 # An author block away from the headline ("Luke Kim" over "December 17, 2025"): the lines it spans.

@@ -454,6 +454,24 @@ def test_a_labelled_publication_date_far_from_the_headline_dates_a_page_with_no_
     )
 
 
+def test_a_date_labelled_as_the_first_publication_wins_over_the_byline_and_the_declared_one() -> None:
+    note = (
+        "<p><em>This article was originally published on 26 Sep 2019 at 4:12pm but has been updated.</em></p>"
+    )
+    page = _html(
+        _ld(headline="Bridge reopens", datePublished="2022-09-30T11:07:00Z"),
+        "<h1>Bridge reopens</h1><p>Chris Carroll</p><p>30 Sep 2022, 11:07am</p>" + PARAGRAPHS * 3 + note,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert (article.published_day, article.published_at_source) == (date(2019, 9, 26), "byline")
+    # A plain "Published" label keeps to pages dated nowhere else; a publication elsewhere is no date.
+    for other in ("This article was published on 26 Sep 2019.", "Originally published in The Courier."):
+        page = page.replace(note, f"<p>{other}</p>")
+        note = f"<p>{other}</p>"
+        article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+        assert article.published_day == date(2022, 9, 30)
+
+
 def test_a_page_dated_nowhere_else_takes_the_date_in_its_author_block() -> None:
     author = _ld(headline="Bridge reopens", author={"@type": "Person", "name": "Luke Kim"})
     block = '<div class="author-details"><p>Luke Kim</p><small>December 17, 2024</small></div>'
