@@ -238,15 +238,63 @@ _MONTHS = {
     )
     for name in names
 }
+# The months in the languages of western Europe, which print the day first ("4 de agosto de 2021",
+# "04-ago-2021", "4. März 2021", "22 de outubro de 2010"): read in that order only.
+_DAY_FIRST_MONTHS = {
+    **_MONTHS,
+    **{
+        name: number
+        for number, names in enumerate(
+            (
+                ("ene", "enero", "janv", "janvier", "januar", "januari", "gen", "gennaio", "janeiro"),
+                (
+                    "febrero",
+                    "févr",
+                    "février",
+                    "fevr",
+                    "fevrier",
+                    "februar",
+                    "februari",
+                    "febbraio",
+                    "fev",
+                    "fevereiro",
+                ),
+                ("marzo", "mars", "märz", "maerz", "maart", "mrt", "março", "marco"),
+                ("abr", "abril", "avr", "avril", "aprile"),
+                ("mayo", "mai", "mei", "mag", "maggio", "maio"),
+                ("junio", "juin", "juni", "giu", "giugno", "junho"),
+                ("julio", "juil", "juillet", "juli", "lug", "luglio", "julho"),
+                ("ago", "agosto", "août", "aout", "augustus"),
+                ("septiembre", "septembre", "set", "settembre", "setembro"),
+                ("octubre", "octobre", "okt", "oktober", "ott", "ottobre", "out", "outubro"),
+                ("noviembre", "novembre", "novembro"),
+                (
+                    "dic",
+                    "diciembre",
+                    "déc",
+                    "décembre",
+                    "decembre",
+                    "dez",
+                    "dezember",
+                    "dicembre",
+                    "dezembro",
+                ),
+            ),
+            start=1,
+        )
+        for name in names
+    },
+}
+_DAY_FIRST_MONTH = "(" + "|".join(sorted(_DAY_FIRST_MONTHS, key=len, reverse=True)) + r")\.?"
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-# The forms bylines print: "March 5, 2024", "5 March 2024", "2024-03-05" (also "2024.03.05",
+# The forms bylines print: "March 5, 2024", "5 March 2024" (also "5-Mar-2024"), "2024-03-05" (also "2024.03.05",
 # "2024/03/05" and a printed ISO instant "2024-03-05T08:10+02:00"), "05.03.2024", "3/5/2024".
 # Every form starts with a digit or a month's first letter: the leading lookahead rejects the other
 # positions with one character test before the five alternatives are tried (half the time a byline).
 _VISIBLE_DATE = re.compile(
     r"(?=[\djfmasond])(?:"
     rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b"
-    rf"|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+((?:19|20)\d{{2}})\b"
+    rf"|\b(\d{{1,2}})(?:st|nd|rd|th|\.)?(?:\s+(?:of|de)\s+|\s+|-){_DAY_FIRST_MONTH}(?:,?\s+(?:de\s+)?|-)((?:19|20)\d{{2}})\b"
     r"|\b((?:19|20)\d{2})[-./](\d{2})[-./](\d{2})(?:\b|(?=T\d))"
     r"|\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b"
     r"|\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b)",
@@ -285,7 +333,7 @@ def _match_day(match: re.Match[str]) -> date | None:
         if g[0]:
             return date(int(g[2]), _MONTHS[g[0].lower().rstrip(".")], int(g[1]))
         if g[3]:
-            return date(int(g[5]), _MONTHS[g[4].lower().rstrip(".")], int(g[3]))
+            return date(int(g[5]), _DAY_FIRST_MONTHS[g[4].lower().rstrip(".")], int(g[3]))
         if g[6]:
             return date(int(g[6]), int(g[7]), int(g[8]))
         if g[9]:

@@ -592,6 +592,28 @@ def test_visible_dates_read_year_first_days_and_a_printed_iso_instant() -> None:
     assert visible_dates("build 2025.12.171 or 2025-12-17x") == []
 
 
+def test_visible_dates_read_day_first_months_of_other_languages_and_dashes() -> None:
+    assert visible_dates("By: FlowGuard EMEA on 04-ago-2021 5:11:10") == [(date(2021, 8, 4), False)]
+    assert visible_dates("sexta-feira, 22 de outubro de 2010") == [(date(2010, 10, 22), False)]
+    assert visible_dates("publiziert am 25. September 2018, 4. März 2021") == [
+        (date(2018, 9, 25), False),
+        (date(2021, 3, 4), False),
+    ]
+    assert visible_dates("le 3 décembre 2024, 19-Dec-2025") == [
+        (date(2024, 12, 3), False),
+        (date(2025, 12, 19), False),
+    ]
+    # A word that is a month's abbreviation elsewhere is not one between other numbers.
+    assert visible_dates("3 days ago 2021, 2 out of 2024") == []
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<p>By:</p><p>Courier EMEA</p><p>on 04-ago-2021 5:11:10</p><h1>Bridge reopens</h1>" + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
+        2021, 8, 4
+    )
+
+
 def test_a_page_dated_nowhere_else_is_dated_by_a_script_publication_key() -> None:
     assert scripted_published_day('{"dateModified":"2025-11-18","datePublished":"2025-11-17T09:00"}') == date(
         2025, 11, 17
