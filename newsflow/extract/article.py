@@ -46,6 +46,7 @@ from newsflow.extract.dates import (
     is_plausible,
     labelled_published_day,
     read_date,
+    read_day_first,
     scripted_published_day,
     visible_dates,
 )
@@ -447,7 +448,8 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
     """The page's dates, most trusted first: a declared date the byline shows, else a dateline
     under the headline that no declared date comes near; the other declared dates, the URL's,
     then the byline's own (nearest the headline first, one labelled as an update last)."""
-    declared = [c for c in (read_date(raw, source) for source, raw in meta.published) if c is not None]
+    read = [(raw, c) for source, raw in meta.published if (c := read_date(raw, source)) is not None]
+    declared = [read_day_first(raw, c, {o.local_day for _, o in read if o is not c}) for raw, c in read]
     # Nearest the headline first: a site's header may print the day it served the page over it
     # ("Friday, December 19, 2025"), a body text the dates of its story under it.
     shown = visible_dates(meta.byline, nearest=meta.headline_at)

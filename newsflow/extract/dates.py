@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from urllib.parse import unquote
@@ -111,6 +111,27 @@ def read_date(text: str | None, source: str) -> DatedValue | None:
     return DatedValue(
         to_utc(parsed), source, has_time, has_time and parsed.tzinfo is not None, day=parsed.date()
     )
+
+
+# A date in digits with the day and the month in an order it does not say: "02-12-2025", "3/7/2024".
+_NUMERIC_DAY = re.compile(r"\s*(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d{2})\b")
+
+
+def read_day_first(raw: str, candidate: DatedValue, others: set[date]) -> DatedValue:
+    """`candidate`, read from `raw`, with its day first when `raw`'s digits allow either order
+    and `others`, the page's other declared days, hold only that reading: dateutil reads
+    "02-12-2025" as February 12, where the page's ISO date says December 2."""
+    match = _NUMERIC_DAY.match(raw)
+    if match is None:
+        return candidate
+    first, second, year = (int(group) for group in match.groups())
+    if first > 12 or second > 12 or first == second or candidate.local_day != date(year, first, second):
+        return candidate
+    day_first = date(year, second, first)
+    if day_first not in others or candidate.local_day in others:
+        return candidate
+    shift = day_first - candidate.local_day
+    return replace(candidate, value=candidate.value + shift, day=day_first)
 
 
 def parse_datetime(text: str | None) -> tuple[datetime, bool] | None:

@@ -417,6 +417,26 @@ def test_a_page_dated_only_by_its_text_takes_the_date_nearest_the_headline_not_t
     assert visible_dates(text, nearest=text.index("Bridge"))[0] == (date(2025, 12, 12), False)
 
 
+def test_a_declared_date_in_digits_of_either_order_takes_the_order_another_declared_date_shows() -> None:
+    times = '<p><time datetime="02-12-2024">02-12-2024</time></p>'
+    recent = '<aside><h4>Bridge reopens</h4><time datetime="2024-12-02">December 02, 2024</time></aside>'
+    # The recent posts' list far under the article (no byline shows either reading).
+    page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + times + PARAGRAPHS * 6 + recent)
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
+        2024, 12, 2
+    )
+    # Alone, or beside a date that backs the month-first reading, it is read month first.
+    page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + times + PARAGRAPHS)
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
+        2024, 2, 12
+    )
+    backed = recent.replace("2024-12-02", "2024-02-12")
+    page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + times + PARAGRAPHS * 6 + backed)
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
+        2024, 2, 12
+    )
+
+
 def test_a_dateline_that_is_the_declared_update_leaves_the_declared_publication_first() -> None:
     page = _html(
         _ld(
