@@ -468,6 +468,15 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
     ):
         day = datelines[0]
         found.insert(0, DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", False, day=day))
+    elif found and not confirmed and _stamped_on_update(meta, found[0]):
+        # A declared publication that is the declared update to the second was stamped when the
+        # page was last saved: an earlier date the byline shows is when it first appeared.
+        earlier = [day for day, updated in shown if not updated and day < found[0].local_day]
+        if earlier:
+            day = earlier[0]
+            found.insert(
+                0, DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", False, day=day)
+            )
     from_url = date_from_url(url)
     if from_url is not None:
         found.append(DatedValue(from_url, "url", has_time=False))
@@ -478,6 +487,14 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
             DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)
         )
     return found
+
+
+def _stamped_on_update(meta: PageMetadata, candidate: DatedValue) -> bool:
+    """Whether `candidate`, a declared publication (JSON-LD or meta), is the declared update's instant."""
+    return candidate.source in ("json-ld", "meta") and any(
+        c is not None and c.value == candidate.value
+        for c in (read_date(raw, src) for src, raw in meta.modified)
+    )
 
 
 def _is_modified_day(meta: PageMetadata, day: date) -> bool:

@@ -437,6 +437,26 @@ def test_a_declared_date_in_digits_of_either_order_takes_the_order_another_decla
     )
 
 
+def test_a_declared_publication_stamped_with_the_update_gives_way_to_an_earlier_byline_date() -> None:
+    dek = "<p>" + "A guide to what the bridge's reopening means for the people on both banks. " * 2 + "</p>"
+    byline = "<p>Shauna Mitchell</p><p>August 25, 2024</p>"
+
+    def page(published: str, modified: str, shown: str = byline) -> str:
+        declared = _ld(headline="Bridge reopens", datePublished=published, dateModified=modified)
+        return _html(declared, "<h1>Bridge reopens</h1>" + dek * 2 + shown + PARAGRAPHS)
+
+    found = extract_article(page("Jan 24, 2025", "Jan 24, 2025"), url="https://courier.example/b", now=NOW)
+    assert (found.published_day, found.published_at_source) == (date(2024, 8, 25), "byline")
+    # A publication declared apart from the update, or a later date shown, leaves it first.
+    found = extract_article(page("Jan 24, 2025", "Jan 25, 2025"), url="https://courier.example/b", now=NOW)
+    assert found.published_day == date(2025, 1, 24)
+    later = byline.replace("August 25, 2024", "August 25, 2025")
+    found = extract_article(
+        page("Jun 24, 2024", "Jun 24, 2024", later), url="https://courier.example/b", now=NOW
+    )
+    assert found.published_day == date(2024, 6, 24)
+
+
 def test_a_dateline_that_is_the_declared_update_leaves_the_declared_publication_first() -> None:
     page = _html(
         _ld(
