@@ -35,7 +35,6 @@ from trafilatura.utils import line_processing
 
 from newsflow.errors import ExtractionError
 from newsflow.extract.dates import (
-    FIRST_PUBLISHED_WORDS,
     DatedValue,
     choose_published,
     could_fall_on,
@@ -530,13 +529,11 @@ def _labelled_date(tree: lxml_html.HtmlElement) -> list[DatedValue]:
     return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
 
 
-def _first_published_date(tree: lxml_html.HtmlElement, html: str) -> list[DatedValue]:
-    """A date the page labels as its first publication ("This article was originally published
-    on 26 Sep 2019"), wherever it sits: the issue's publish date, whatever the byline or the
-    declared data give (an update's). Only pages that hold the label's words are read."""
-    if not any(words in html for words in FIRST_PUBLISHED_WORDS):
-        return []
-    day = first_published_day(_page_lines(tree))
+def _first_published_date(meta: PageMetadata) -> list[DatedValue]:
+    """A date a paragraph labels as the article's first publication ("This article was originally
+    published on 26 Sep 2019"), wherever it sits: the issue's publish date, whatever the byline or
+    the declared data give (an update's)."""
+    day = first_published_day("\n".join(meta.first_published_notes))
     if day is None:
         return []
     return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
@@ -715,7 +712,7 @@ def extract_article(
         or shown_credit((*meta.authors, guessed() or ""), byline=meta.byline, site_name=site_name, url=url)
         or shown_team(meta.byline, site_name=site_name, url=url)
     )
-    dates = _first_published_date(tree, html) + (
+    dates = _first_published_date(meta) + (
         _date_candidates(meta, url, now)
         or _labelled_date(tree)
         or _scripted_date(html)

@@ -13,6 +13,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from newsflow.extract.dates import FIRST_PUBLISHED_WORDS
 from newsflow.extract.normalize import is_outlet, normalize_title
 
 _ARTICLE_TYPES = {
@@ -56,6 +57,9 @@ class PageMetadata:
     reviewers: tuple[str, ...] = ()  # JSON-LD reviewedBy / editor: persons who did not write it
     paragraph_chars: int = 0  # the text in the page's <p> elements, a measure of how much it says
     dek: str | None = None  # the description, where the page prints it as a subheading (see _dek)
+    # The paragraphs that say when the article first appeared ("This article was originally
+    # published on 26 Sep 2019 ..."), wherever they sit.
+    first_published_notes: tuple[str, ...] = ()
 
 
 def _iter_jsonld_objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -171,6 +175,7 @@ _META_ATTRS = ("property", "name", "itemprop")
 _SCANNED_TAGS = ("meta", "script", "time", "link", "title", "h1", "p", "h2", "h3", "h4", "h5", "h6")
 MAX_HEADLINES = 8
 MAX_SUBHEADINGS = 100
+MAX_NOTES = 5
 # The share of an <h1>'s words found in a declared title that makes it the article's headline
 # rather than a logo or a section name ("Contact Us", "Our Blog"); see BENCHMARKS.md, issue #12.
 HEADLINE_OVERLAP = 0.3
@@ -198,6 +203,7 @@ class _Scan:
     h1s: list[lxml_html.HtmlElement] = field(default_factory=list)
     subheadings: list[lxml_html.HtmlElement] = field(default_factory=list)  # h2-h6
     paragraph_chars: int = 0
+    first_published_notes: list[str] = field(default_factory=list)
     itemprop_published: list[lxml_html.HtmlElement] = field(default_factory=list)
 
 
@@ -224,7 +230,11 @@ def _scan(tree: lxml_html.HtmlElement) -> _Scan:
             if scan.title is None and element.text is not None:
                 scan.title = element.text
         elif tag == "p":
-            scan.paragraph_chars += len(element.text_content().strip())
+            content = element.text_content().strip()
+            scan.paragraph_chars += len(content)
+            # The <p> texts are in hand: a test of each costs less than a search of the HTML.
+            if any(words in content for words in FIRST_PUBLISHED_WORDS):
+                scan.first_published_notes.append(" ".join(content.split()))
         elif tag == "h1":
             if len(scan.h1s) < MAX_HEADLINES:
                 scan.h1s.append(element)
@@ -539,6 +549,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         accessible_for_free=_free(ld.get("isAccessibleForFree")) if ld else None,
         people=tuple(_people(ld.get("author"), index)) if ld else (),
         paragraph_chars=scan.paragraph_chars,
+        first_published_notes=tuple(scan.first_published_notes[:MAX_NOTES]),
         reviewers=tuple(name for value in not_writers for name in _names(value, index)),
         dek=_dek(description, shown, scan.subheadings),
     )
