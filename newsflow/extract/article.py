@@ -13,7 +13,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,12 +37,15 @@ from newsflow.errors import ExtractionError
 from newsflow.extract.dates import (
     DatedValue,
     choose_published,
+    could_fall_on,
     date_from_url,
     dateline_days,
     day_beside_names,
+    first_published_day,
     is_plausible,
     labelled_published_day,
     read_date,
+    read_day_first,
     scripted_published_day,
     visible_dates,
 )
@@ -444,24 +447,36 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
 def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedValue]:
     """The page's dates, most trusted first: a declared date the byline shows, else a dateline
     under the headline that no declared date comes near; the other declared dates, the URL's,
-    then the byline's own (a date labelled as an update last)."""
-    declared = [c for c in (read_date(raw, source) for source, raw in meta.published) if c is not None]
-    shown = visible_dates(meta.byline)
+    then the byline's own (nearest the headline first, one labelled as an update last)."""
+    read = [(raw, c) for source, raw in meta.published if (c := read_date(raw, source)) is not None]
+    declared = [read_day_first(raw, c, {o.local_day for _, o in read if o is not c}) for raw, c in read]
+    # Nearest the headline first: a site's header may print the day it served the page over it
+    # ("Friday, December 19, 2025"), a body text the dates of its story under it.
+    shown = visible_dates(meta.byline, nearest=meta.headline_at)
     first_shown = {day for day, updated in shown if not updated}
     confirmed = [c for c in declared if c.local_day in first_shown and is_plausible(c.value, now=now)]
     found = confirmed + [c for c in declared if c not in confirmed]
-    # A dateline under the headline that no declared date comes near (a day's slack for time
-    # zones) wins over the declared dates: the page's readers see that one, and a declared date
+    # A dateline under the headline that no declared date comes near (that none can be in any time
+    # zone) wins over the declared dates: the page's readers see that one, and a declared date
     # that nothing shows is often a template's or an update's.
     # (Read only when a declared date is there and the byline confirms none: the only case it counts.)
     datelines = dateline_days(meta.byline, headline_at=meta.headline_at) if declared and not confirmed else []
     if (
         datelines
-        and not any(abs(c.local_day - datelines[0]) <= timedelta(days=1) for c in declared)
+        and not any(could_fall_on(c, datelines[0]) for c in declared)
         and not _is_modified_day(meta, datelines[0])
     ):
         day = datelines[0]
         found.insert(0, DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", False, day=day))
+    elif found and not confirmed and _stamped_on_update(meta, found[0]):
+        # A declared publication that is the declared update to the second was stamped when the
+        # page was last saved: an earlier date the byline shows is when it first appeared.
+        earlier = [day for day, updated in shown if not updated and day < found[0].local_day]
+        if earlier:
+            day = earlier[0]
+            found.insert(
+                0, DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", False, day=day)
+            )
     from_url = date_from_url(url)
     if from_url is not None:
         found.append(DatedValue(from_url, "url", has_time=False))
@@ -472,6 +487,14 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
             DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)
         )
     return found
+
+
+def _stamped_on_update(meta: PageMetadata, candidate: DatedValue) -> bool:
+    """Whether `candidate`, a declared publication (JSON-LD or meta), is the declared update's instant."""
+    return candidate.source in ("json-ld", "meta") and any(
+        c is not None and c.value == candidate.value
+        for c in (read_date(raw, src) for src, raw in meta.modified)
+    )
 
 
 def _is_modified_day(meta: PageMetadata, day: date) -> bool:
@@ -502,6 +525,16 @@ def _labelled_date(tree: lxml_html.HtmlElement) -> list[DatedValue]:
     down ("Published On: 15 August 2025" in a sidebar or footer): the page's text is read for it
     only then (issue #12: WCXB +1 page on half 0, +2 on half 1)."""
     day = labelled_published_day(_page_lines(tree))
+    if day is None:
+        return []
+    return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
+
+
+def _first_published_date(meta: PageMetadata) -> list[DatedValue]:
+    """A date a paragraph labels as the article's first publication ("This article was originally
+    published on 26 Sep 2019"), wherever it sits: the issue's publish date, whatever the byline or
+    the declared data give (an update's)."""
+    day = first_published_day("\n".join(meta.first_published_notes))
     if day is None:
         return []
     return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
@@ -680,7 +713,7 @@ def extract_article(
         or shown_credit((*meta.authors, guessed() or ""), byline=meta.byline, site_name=site_name, url=url)
         or shown_team(meta.byline, site_name=site_name, url=url)
     )
-    dates = (
+    dates = _first_published_date(meta) + (
         _date_candidates(meta, url, now)
         or _labelled_date(tree)
         or _scripted_date(html)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from urllib.parse import unquote
@@ -113,6 +113,27 @@ def read_date(text: str | None, source: str) -> DatedValue | None:
     )
 
 
+# A date in digits with the day and the month in an order it does not say: "02-12-2025", "3/7/2024".
+_NUMERIC_DAY = re.compile(r"\s*(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d{2})\b")
+
+
+def read_day_first(raw: str, candidate: DatedValue, others: set[date]) -> DatedValue:
+    """`candidate`, read from `raw`, with its day first when `raw`'s digits allow either order
+    and `others`, the page's other declared days, hold only that reading: dateutil reads
+    "02-12-2025" as February 12, where the page's ISO date says December 2."""
+    match = _NUMERIC_DAY.match(raw)
+    if match is None:
+        return candidate
+    first, second, year = (int(group) for group in match.groups())
+    if first > 12 or second > 12 or first == second or candidate.local_day != date(year, first, second):
+        return candidate
+    day_first = date(year, second, first)
+    if day_first not in others or candidate.local_day in others:
+        return candidate
+    shift = day_first - candidate.local_day
+    return replace(candidate, value=candidate.value + shift, day=day_first)
+
+
 def parse_datetime(text: str | None) -> tuple[datetime, bool] | None:
     """Parse a date string in any common format; return (UTC datetime, whether it had a time)."""
     dated = read_date(text, "")
@@ -139,6 +160,20 @@ def date_from_url(url: str) -> datetime | None:
 def is_plausible(value: datetime, *, now: datetime) -> bool:
     """False for dates in the future (beyond clock skew) or before the web."""
     return _EARLIEST <= value <= now + FUTURE_TOLERANCE
+
+
+# The earliest and the latest civil time zones: an instant falls on some calendar day between them.
+_WESTMOST = timedelta(hours=-12)
+_EASTMOST = timedelta(hours=14)
+
+
+def could_fall_on(candidate: DatedValue, day: date) -> bool:
+    """Whether `candidate` can be `day` in some time zone: an instant with a timezone only on the
+    days its time takes from UTC-12 to UTC+14 (22:02 UTC is never the day before); any other date
+    on its own day or either neighbour, the zone it was written in being unknown."""
+    if candidate.has_timezone:
+        return (candidate.value + _WESTMOST).date() <= day <= (candidate.value + _EASTMOST).date()
+    return abs(candidate.local_day - day) <= timedelta(days=1)
 
 
 def _precision(candidate: DatedValue) -> int:
@@ -224,15 +259,63 @@ _MONTHS = {
     )
     for name in names
 }
+# The months in the languages of western Europe, which print the day first ("4 de agosto de 2021",
+# "04-ago-2021", "4. März 2021", "22 de outubro de 2010"): read in that order only.
+_DAY_FIRST_MONTHS = {
+    **_MONTHS,
+    **{
+        name: number
+        for number, names in enumerate(
+            (
+                ("ene", "enero", "janv", "janvier", "januar", "januari", "gen", "gennaio", "janeiro"),
+                (
+                    "febrero",
+                    "févr",
+                    "février",
+                    "fevr",
+                    "fevrier",
+                    "februar",
+                    "februari",
+                    "febbraio",
+                    "fev",
+                    "fevereiro",
+                ),
+                ("marzo", "mars", "märz", "maerz", "maart", "mrt", "março", "marco"),
+                ("abr", "abril", "avr", "avril", "aprile"),
+                ("mayo", "mai", "mei", "mag", "maggio", "maio"),
+                ("junio", "juin", "juni", "giu", "giugno", "junho"),
+                ("julio", "juil", "juillet", "juli", "lug", "luglio", "julho"),
+                ("ago", "agosto", "août", "aout", "augustus"),
+                ("septiembre", "septembre", "set", "settembre", "setembro"),
+                ("octubre", "octobre", "okt", "oktober", "ott", "ottobre", "out", "outubro"),
+                ("noviembre", "novembre", "novembro"),
+                (
+                    "dic",
+                    "diciembre",
+                    "déc",
+                    "décembre",
+                    "decembre",
+                    "dez",
+                    "dezember",
+                    "dicembre",
+                    "dezembro",
+                ),
+            ),
+            start=1,
+        )
+        for name in names
+    },
+}
+_DAY_FIRST_MONTH = "(" + "|".join(sorted(_DAY_FIRST_MONTHS, key=len, reverse=True)) + r")\.?"
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-# The forms bylines print: "March 5, 2024", "5 March 2024", "2024-03-05" (also "2024.03.05",
+# The forms bylines print: "March 5, 2024", "5 March 2024" (also "5-Mar-2024"), "2024-03-05" (also "2024.03.05",
 # "2024/03/05" and a printed ISO instant "2024-03-05T08:10+02:00"), "05.03.2024", "3/5/2024".
 # Every form starts with a digit or a month's first letter: the leading lookahead rejects the other
 # positions with one character test before the five alternatives are tried (half the time a byline).
 _VISIBLE_DATE = re.compile(
     r"(?=[\djfmasond])(?:"
     rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b"
-    rf"|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+((?:19|20)\d{{2}})\b"
+    rf"|\b(\d{{1,2}})(?:st|nd|rd|th|\.)?(?:\s+(?:of|de)\s+|\s+|-){_DAY_FIRST_MONTH}(?:,?\s+(?:de\s+)?|-)((?:19|20)\d{{2}})\b"
     r"|\b((?:19|20)\d{2})[-./](\d{2})[-./](\d{2})(?:\b|(?=T\d))"
     r"|\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b"
     r"|\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b)",
@@ -244,14 +327,25 @@ _UPDATED_LABEL = re.compile(
 )
 
 
-def visible_dates(text: str) -> list[tuple[date, bool]]:
-    """The calendar dates printed in `text`, in order, each with whether it is labelled as an update."""
-    found: list[tuple[date, bool]] = []
+def visible_dates(text: str, *, nearest: int | None = None) -> list[tuple[date, bool]]:
+    """The calendar dates printed in `text`, each with whether it is labelled as an update: in
+    order, or the nearest to position `nearest` (a headline) first."""
+    found: list[tuple[int, date, bool]] = []
     for match in _VISIBLE_DATE.finditer(text):
         day = _match_day(match)
         if day is not None:
-            found.append((day, bool(_UPDATED_LABEL.search(text[max(0, match.start() - 30) : match.start()]))))
-    return found
+            updated = bool(_UPDATED_LABEL.search(text[max(0, match.start() - 30) : match.start()]))
+            distance = 0 if nearest is None else _line_distance(text, match, nearest)
+            found.append((distance, day, updated))
+    if nearest is not None:
+        found.sort(key=lambda item: item[0])
+    return [(day, updated) for _distance, day, updated in found]
+
+
+def _line_distance(text: str, match: re.Match[str], at: int) -> int:
+    """How far the line holding `match` is from position `at` (the dates of one line tie)."""
+    end = text.find("\n", match.end())
+    return max(at - (end if end >= 0 else len(text)), text.rfind("\n", 0, match.start()) + 1 - at)
 
 
 def _match_day(match: re.Match[str]) -> date | None:
@@ -260,7 +354,7 @@ def _match_day(match: re.Match[str]) -> date | None:
         if g[0]:
             return date(int(g[2]), _MONTHS[g[0].lower().rstrip(".")], int(g[1]))
         if g[3]:
-            return date(int(g[5]), _MONTHS[g[4].lower().rstrip(".")], int(g[3]))
+            return date(int(g[5]), _DAY_FIRST_MONTHS[g[4].lower().rstrip(".")], int(g[3]))
         if g[6]:
             return date(int(g[6]), int(g[7]), int(g[8]))
         if g[9]:
@@ -311,12 +405,32 @@ def labelled_published_day(text: str) -> date | None:
     # 2.7 ms on a whole page's text (BENCHMARKS.md, issue #12).
     if not _PUBLISHED_WORD.search(text):
         return None
+    return _labelled_day(text, _PUBLISHED_LABEL, 20)
+
+
+def _labelled_day(text: str, label: re.Pattern[str], reach: int) -> date | None:
+    """The first date in `text` that `label` matches in the `reach` characters before it."""
     for match in _VISIBLE_DATE.finditer(text):
-        if _PUBLISHED_LABEL.search(text[max(0, match.start() - 20) : match.start()]):
+        if label.search(text[max(0, match.start() - reach) : match.start()]):
             day = _match_day(match)
             if day is not None:
                 return day
     return None
+
+
+# "This article was originally published on 26 Sep 2019 ...", "First published on November 19,
+# 2019": the first publication as the page itself tells it, against an update's date in its byline.
+_FIRST_PUBLISHED_LABEL = re.compile(
+    r"\b(?:originally|first)\s+(?:published|posted)(?:\s+on)?\s*:?\s*$", re.IGNORECASE
+)
+# Strings one of which a page with that label holds, to spare the others a scan of their text.
+FIRST_PUBLISHED_WORDS = ("riginally published", "riginally posted", "irst published", "irst Published")
+
+
+def first_published_day(text: str) -> date | None:
+    """The first date in `text` printed right after an "Originally published" or "First
+    published" label, anywhere."""
+    return _labelled_day(text, _FIRST_PUBLISHED_LABEL, 30)
 
 
 # An author block away from the headline ("Luke Kim" over "December 17, 2025"): the lines it spans.

@@ -170,6 +170,18 @@ def test_og_published_time_comes_before_a_generic_date_meta() -> None:
     assert meta.published == (("meta", "2024-10-08T00:00:00-04:00"), ("meta", "01/07/16"))
 
 
+def test_a_time_marked_pubdate_comes_before_every_declared_date() -> None:
+    # Issue #12 (WCXB half 0): JSON-LD's datePublished was the page's last save; the article's own
+    # "Published <time pubdate>" line gave the day the gold has.
+    meta = _meta(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "A", '
+        '"datePublished": "2025-11-29T12:28:31-05:00"}</script>',
+        body="<time datetime='2025-11-29'>Nov 29</time><p>Published <time pubdate datetime='2025-08-13'>"
+        "August 13, 2025</time></p>",
+    )
+    assert meta.published[:2] == (("time", "2025-08-13"), ("json-ld", "2025-11-29T12:28:31-05:00"))
+
+
 def _ld(headline: str) -> str:
     return f'<script type="application/ld+json">{{"@type": "BlogPosting", "headline": "{headline}"}}</script>'
 

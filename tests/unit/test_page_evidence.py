@@ -382,6 +382,81 @@ def test_a_dateline_under_the_headline_wins_over_a_declared_date_nothing_shows()
     assert article.published_at == datetime(2024, 11, 22, 7, 3, tzinfo=UTC)
 
 
+def test_a_dateline_no_time_zone_can_make_of_a_declared_instant_wins_over_it() -> None:
+    # 22:02 UTC is the 19th from UTC-12 to UTC+1 and the 20th further east: never the 18th.
+    page = _html(
+        _ld(headline="Bridge reopens", datePublished="2024-12-19T22:02:58Z"),
+        "<h1>Bridge reopens</h1><p>Dec 18, 2024</p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert (article.published_day, article.published_at_source) == (date(2024, 12, 18), "byline")
+    # At 08:00 UTC it was still the 18th west of UTC-8: the declared instant stays.
+    page = page.replace("22:02:58Z", "08:00:00Z")
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.published_at == datetime(2024, 12, 19, 8, 0, tzinfo=UTC)
+
+
+def test_a_page_dated_only_by_its_text_takes_the_date_nearest_the_headline_not_the_mastheads() -> None:
+    menu = "".join(
+        f"<li>{item}</li>" for item in ("Money", "Life", "Work", "Play", "Glossary", "Press center")
+    )
+    masthead = (
+        f"<header><p>Friday</p><p>, December 20, 2024</p><ul>{menu}</ul><nav>Home / News</nav></header>"
+    )
+    page = _html(
+        "<title>Bridge reopens</title>",
+        masthead + "<h1>Bridge reopens</h1><p>By</p><p>The Courier editors</p><p>12.12.2024</p>" + PARAGRAPHS,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert article.published_day == date(2024, 12, 12)
+    # Just over the headline, the date is the dateline; a date in the story under it is not.
+    text = "Blog\nDec 12, 2025\n4 min read\nBridge reopens\nThe works began on October 30, 2025."
+    assert visible_dates(text, nearest=text.index("Bridge"))[0] == (date(2025, 12, 12), False)
+    # The dates of one line keep their order.
+    text = "DATE: 2025-12-12 - 2025-12-17\nBridge reopens"
+    assert visible_dates(text, nearest=text.index("Bridge"))[0] == (date(2025, 12, 12), False)
+
+
+def test_a_declared_date_in_digits_of_either_order_takes_the_order_another_declared_date_shows() -> None:
+    times = '<p><time datetime="02-12-2024">02-12-2024</time></p>'
+    recent = '<aside><h4>Bridge reopens</h4><time datetime="2024-12-02">December 02, 2024</time></aside>'
+    # The recent posts' list far under the article (no byline shows either reading).
+    page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + times + PARAGRAPHS * 6 + recent)
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
+        2024, 12, 2
+    )
+    # Alone, or beside a date that backs the month-first reading, it is read month first.
+    page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + times + PARAGRAPHS)
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
+        2024, 2, 12
+    )
+    backed = recent.replace("2024-12-02", "2024-02-12")
+    page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + times + PARAGRAPHS * 6 + backed)
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
+        2024, 2, 12
+    )
+
+
+def test_a_declared_publication_stamped_with_the_update_gives_way_to_an_earlier_byline_date() -> None:
+    dek = "<p>" + "A guide to what the bridge's reopening means for the people on both banks. " * 2 + "</p>"
+    byline = "<p>Shauna Mitchell</p><p>August 25, 2024</p>"
+
+    def page(published: str, modified: str, shown: str = byline) -> str:
+        declared = _ld(headline="Bridge reopens", datePublished=published, dateModified=modified)
+        return _html(declared, "<h1>Bridge reopens</h1>" + dek * 2 + shown + PARAGRAPHS)
+
+    found = extract_article(page("Jan 24, 2025", "Jan 24, 2025"), url="https://courier.example/b", now=NOW)
+    assert (found.published_day, found.published_at_source) == (date(2024, 8, 25), "byline")
+    # A publication declared apart from the update, or a later date shown, leaves it first.
+    found = extract_article(page("Jan 24, 2025", "Jan 25, 2025"), url="https://courier.example/b", now=NOW)
+    assert found.published_day == date(2025, 1, 24)
+    later = byline.replace("August 25, 2024", "August 25, 2025")
+    found = extract_article(
+        page("Jun 24, 2024", "Jun 24, 2024", later), url="https://courier.example/b", now=NOW
+    )
+    assert found.published_day == date(2024, 6, 24)
+
+
 def test_a_dateline_that_is_the_declared_update_leaves_the_declared_publication_first() -> None:
     page = _html(
         _ld(
@@ -417,6 +492,24 @@ def test_a_labelled_publication_date_far_from_the_headline_dates_a_page_with_no_
     assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
         2024, 3, 1
     )
+
+
+def test_a_date_labelled_as_the_first_publication_wins_over_the_byline_and_the_declared_one() -> None:
+    note = (
+        "<p><em>This article was originally published on 26 Sep 2019 at 4:12pm but has been updated.</em></p>"
+    )
+    page = _html(
+        _ld(headline="Bridge reopens", datePublished="2022-09-30T11:07:00Z"),
+        "<h1>Bridge reopens</h1><p>Chris Carroll</p><p>30 Sep 2022, 11:07am</p>" + PARAGRAPHS * 3 + note,
+    )
+    article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+    assert (article.published_day, article.published_at_source) == (date(2019, 9, 26), "byline")
+    # A plain "Published" label keeps to pages dated nowhere else; a publication elsewhere is no date.
+    for other in ("This article was published on 26 Sep 2019.", "Originally published in The Courier."):
+        page = page.replace(note, f"<p>{other}</p>")
+        note = f"<p>{other}</p>"
+        article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
+        assert article.published_day == date(2022, 9, 30)
 
 
 def test_a_page_dated_nowhere_else_takes_the_date_in_its_author_block() -> None:
@@ -537,6 +630,28 @@ def test_visible_dates_read_year_first_days_and_a_printed_iso_instant() -> None:
     assert visible_dates("Nick van Mead\n2022-11-23T08:10+02:00") == [(date(2022, 11, 23), False)]
     # Still a whole date: a longer number or a version string is not one.
     assert visible_dates("build 2025.12.171 or 2025-12-17x") == []
+
+
+def test_visible_dates_read_day_first_months_of_other_languages_and_dashes() -> None:
+    assert visible_dates("By: FlowGuard EMEA on 04-ago-2021 5:11:10") == [(date(2021, 8, 4), False)]
+    assert visible_dates("sexta-feira, 22 de outubro de 2010") == [(date(2010, 10, 22), False)]
+    assert visible_dates("publiziert am 25. September 2018, 4. März 2021") == [
+        (date(2018, 9, 25), False),
+        (date(2021, 3, 4), False),
+    ]
+    assert visible_dates("le 3 décembre 2024, 19-Dec-2025") == [
+        (date(2024, 12, 3), False),
+        (date(2025, 12, 19), False),
+    ]
+    # A word that is a month's abbreviation elsewhere is not one between other numbers.
+    assert visible_dates("3 days ago 2021, 2 out of 2024") == []
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<p>By:</p><p>Courier EMEA</p><p>on 04-ago-2021 5:11:10</p><h1>Bridge reopens</h1>" + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).published_day == date(
+        2021, 8, 4
+    )
 
 
 def test_a_page_dated_nowhere_else_is_dated_by_a_script_publication_key() -> None:
