@@ -671,11 +671,17 @@ def _as_shown(name: str, byline: str) -> str:
     return found.group(1) + name if found else name
 
 
-def _modified(meta: PageMetadata, now: datetime) -> datetime | None:
+def _modified(meta: PageMetadata, now: datetime, published_day: date | None) -> datetime | None:
+    """The declared update, else the one the byline prints ("Updated March 5, 2025"), on or after
+    the publication: the issue keeps the update here, apart from the first publication."""
     for source, raw in meta.modified:
         parsed = read_date(raw, source)
         if parsed and is_plausible(parsed.value, now=now):
             return parsed.value
+    for day, updated in visible_dates(meta.byline, nearest=meta.headline_at):
+        shown = datetime.combine(day, time(0, 0), tzinfo=UTC)
+        if updated and (published_day is None or day >= published_day) and is_plausible(shown, now=now):
+            return shown
     return None
 
 
@@ -746,7 +752,7 @@ def extract_article(
         published_at_source=published_source,
         published_at_note=published_note,
         published_day=published_day,
-        modified_at=_modified(meta, now),
+        modified_at=_modified(meta, now, published_day),
         language=_language(meta, text),
         site_name=site_name,
         description=meta.description,

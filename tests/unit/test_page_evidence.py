@@ -471,6 +471,19 @@ def test_a_dateline_that_is_the_declared_update_leaves_the_declared_publication_
     assert article.modified_at == datetime(2024, 11, 21, 9, 0, tzinfo=UTC)
 
 
+def test_an_update_the_byline_prints_is_kept_as_modified_at_when_none_is_declared() -> None:
+    def page(shown: str) -> str:
+        return _html(_ld(headline="Bridge reopens"), "<h1>Bridge reopens</h1>" + shown + PARAGRAPHS)
+
+    shown = "<p>Published on Oct 21, 2024</p><p>Updated on Mar 9, 2025</p>"
+    article = extract_article(page(shown), url="https://courier.example/b", now=NOW)
+    assert article.published_day == date(2024, 10, 21)
+    assert article.modified_at == datetime(2025, 3, 9, tzinfo=UTC)
+    # An "update" before the publication is no update of it; an unlabelled date is none at all.
+    for shown in ("<p>Published on Oct 21, 2024</p><p>Updated on Mar 9, 2023</p>", "<p>Oct 21, 2024</p>"):
+        assert extract_article(page(shown), url="https://courier.example/b", now=NOW).modified_at is None
+
+
 def test_a_labelled_publication_date_far_from_the_headline_dates_a_page_with_no_other() -> None:
     page = _html(
         "<title>Bridge reopens</title>",
