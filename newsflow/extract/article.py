@@ -32,6 +32,7 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import Document
 from trafilatura.utils import line_processing
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
 from newsflow.errors import ExtractionError
 from newsflow.extract.dates import (
@@ -74,6 +75,11 @@ from newsflow.urls import canonicalize_url
 MIN_TEXT_CHARS = 200
 # A recall-mode body with less than this share of the page's <p> text may be a fragment: see _body.
 SECOND_OPINION_SHARE = 0.3
+# A body under this share of the <p> text is checked for an article block trafilatura discarded
+# for its class: one holding at least UNDISCARD_BLOCK_SHARE of that text (see _undiscard_blocks;
+# chosen on WCXB half 0: any share of 0.2-0.4 and any trigger of 0.5-0.7 scored alike).
+UNDISCARD_BELOW_SHARE = 0.5
+UNDISCARD_BLOCK_SHARE = 0.3
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«]\s+")
 
 
@@ -418,6 +424,65 @@ def _drop_consent_banners(tree: lxml_html.HtmlElement) -> None:
             element.drop_tree()
 
 
+# trafilatura's boilerplate test reads class and id values by substring: "bar" finds Statamic's
+# "bard" text blocks, "embed" Webflow's "w-embed", "sidebar" a "c-layout-sidebar-left" column, and
+# "footer" a "page1-footer" wrapper that holds the whole article.
+_BOILERPLATE = OVERALL_DISCARD_XPATH[0]
+# The attributes that test reads.
+_BOILERPLATE_ATTRIBUTES = ("class", "id", "role", "data-component", "data-lp-replacement-content")
+_LONG_PARAGRAPH_CHARS = 40
+
+
+def _is_boilerplate(tag: str, marks: dict[str, str]) -> bool:
+    """Whether trafilatura's boilerplate test discards a `tag` element with these attributes: it
+    reads the element's own attributes only, so a copy alone answers (the test over a whole page
+    costs 3-7 ms)."""
+    probe = etree.Element("div")
+    etree.SubElement(probe, tag, marks)
+    return bool(_BOILERPLATE(probe))
+
+
+def _discarded_blocks(tree: lxml_html.HtmlElement, text: str) -> list[lxml_html.HtmlElement]:
+    """The outermost elements trafilatura's boilerplate test discards above paragraphs `text` lacks."""
+    seen: set[lxml_html.HtmlElement] = set()
+    found: list[lxml_html.HtmlElement] = []
+    for paragraph in tree.iter("p"):
+        words = " ".join(paragraph.text_content().split())
+        if len(words) < _LONG_PARAGRAPH_CHARS or words in text:
+            continue
+        for element in (paragraph, *paragraph.iterancestors()):
+            if element in seen:
+                break
+            seen.add(element)
+            marks = {n: v for n in _BOILERPLATE_ATTRIBUTES if (v := element.get(n)) is not None}
+            if marks and _is_boilerplate(element.tag, marks):
+                found.append(element)
+    marked = set(found)
+    return [block for block in found if not any(a in marked for a in block.iterancestors())]
+
+
+def _undiscard_blocks(tree: lxml_html.HtmlElement, text: str, paragraph_chars: int) -> bool:
+    """Take the boilerplate tokens off the class and id of the blocks trafilatura discards that
+    hold UNDISCARD_BLOCK_SHARE of the page's <p> text or more, most of it missing from `text`;
+    True if any changed."""
+    changed = False
+    for block in _discarded_blocks(tree, text):
+        paragraphs = [" ".join(p.text_content().split()) for p in block.iter("p")]
+        if sum(map(len, paragraphs)) < UNDISCARD_BLOCK_SHARE * paragraph_chars:
+            continue
+        # A block trafilatura kept after all (its guard keeps what holds nearly all the text).
+        long_ones = [p for p in paragraphs if len(p) >= _LONG_PARAGRAPH_CHARS]
+        if sum(p in text for p in long_ones) * 2 > len(long_ones):
+            continue
+        for attribute in ("class", "id"):
+            tokens = (block.get(attribute) or "").split()
+            kept = [t for t in tokens if not _is_boilerplate(block.tag, {attribute: t})]
+            if len(kept) < len(tokens):
+                block.set(attribute, " ".join(kept))
+                changed = True
+    return changed
+
+
 def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     def finish(doc: Any) -> str:
         return _finish(str(_field(doc, "text") or ""), meta)
@@ -425,10 +490,18 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     _drop_consent_banners(tree)
 
     # Recall mode first: precision mode drops whole sections and short articles (3 points of
-    # recall on the WCXB pages). Recall mode in turn sometimes stops at the first block of a
-    # long page: when it keeps under SECOND_OPINION_SHARE of the page's paragraph text, the
-    # default mode gets a say, and the longer text wins.
+    # recall on the WCXB pages). A body far shorter than the page's paragraphs may have lost its
+    # article block to trafilatura's class tokens: with the block's tokens off, the longer text
+    # wins. Recall mode in turn sometimes stops at the first block of a long page: when it keeps
+    # under SECOND_OPINION_SHARE of the page's paragraph text, the default mode gets a say, and
+    # the longer text wins.
     text = finish(_trafilatura(tree, url, recall=True))
+    if len(text) < UNDISCARD_BELOW_SHARE * meta.paragraph_chars and _undiscard_blocks(
+        tree, text, meta.paragraph_chars
+    ):
+        rescued = finish(_trafilatura(tree, url, recall=True))
+        if len(rescued) > len(text):
+            text = rescued
     if len(text) < SECOND_OPINION_SHARE * meta.paragraph_chars:
         other = finish(_trafilatura(tree, url, recall=False))
         if len(other) > len(text):

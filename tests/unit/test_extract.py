@@ -258,6 +258,28 @@ def test_a_first_paragraph_the_description_copies_stays_in_the_body() -> None:
     assert article.text.startswith(opening)
 
 
+def test_an_article_block_trafilatura_takes_for_a_bar_stays_and_real_furniture_goes() -> None:
+    # trafilatura's "bar" token finds Statamic's "bard" text blocks; the newsletter bar is one.
+    intro = "".join(
+        f"<p>Note {n}: the winter timetable starts on Monday, and riders should check the boards at the pier before they travel.</p>"
+        for n in range(30)
+    )
+    guide = "".join(
+        f"<p>Step {n} of the guide explains why the evening crossings of the ferries now leave earlier.</p>"
+        for n in range(45)
+    )
+    promo = "".join(f"<p>Subscribe to our newsletter for offer {n} and more.</p>" for n in range(6))
+    page = (
+        "<html><head><title>Ferry timetable changes</title></head><body><main><h1>Ferry timetable changes</h1>"
+        f"<div class='intro'>{intro}</div><div class='space-y-4 bard'>{guide}</div>"
+        f"<div class='newsletter-bar'>{promo}</div></main></body></html>"
+    )
+    article = extract_article(page, url="https://ferries.example/news/timetable", now=NOW)
+    assert "Note 29:" in article.text
+    assert "Step 44 of the guide" in article.text
+    assert "Subscribe" not in article.text
+
+
 def test_a_page_answered_401_or_402_is_a_paywalled_teaser_and_a_bare_wall_is_retried() -> None:
     from newsflow.extract.page import process_page
     from newsflow.records import FetchedPage, FetchOutcome, Outcome, ProcessedArticle
