@@ -464,22 +464,32 @@ def _discarded_blocks(tree: lxml_html.HtmlElement, text: str) -> list[lxml_html.
 def _undiscard_blocks(tree: lxml_html.HtmlElement, text: str, paragraph_chars: int) -> bool:
     """Take the boilerplate tokens off the class and id of the blocks trafilatura discards that
     hold UNDISCARD_BLOCK_SHARE of the page's <p> text or more, most of it missing from `text`;
-    True if any changed."""
-    changed = False
+    True if any changed. Blocks of one class count together: a listicle's "slides" are its items."""
+    groups: dict[tuple[str, str | None], list[lxml_html.HtmlElement]] = {}
     for block in _discarded_blocks(tree, text):
-        paragraphs = [" ".join(p.text_content().split()) for p in block.iter("p")]
+        groups.setdefault((block.tag, block.get("class")), []).append(block)
+    changed = False
+    for blocks in groups.values():
+        paragraphs = [" ".join(p.text_content().split()) for block in blocks for p in block.iter("p")]
         if sum(map(len, paragraphs)) < UNDISCARD_BLOCK_SHARE * paragraph_chars:
             continue
-        # A block trafilatura kept after all (its guard keeps what holds nearly all the text).
+        # Blocks trafilatura kept after all (its guard keeps what holds nearly all the text).
         long_ones = [p for p in paragraphs if len(p) >= _LONG_PARAGRAPH_CHARS]
         if sum(p in text for p in long_ones) * 2 > len(long_ones):
             continue
-        for attribute in ("class", "id"):
-            tokens = (block.get(attribute) or "").split()
-            kept = [t for t in tokens if not _is_boilerplate(block.tag, {attribute: t})]
-            if len(kept) < len(tokens):
-                block.set(attribute, " ".join(kept))
-                changed = True
+        for block in blocks:
+            changed = _drop_boilerplate_tokens(block) or changed
+    return changed
+
+
+def _drop_boilerplate_tokens(block: lxml_html.HtmlElement) -> bool:
+    changed = False
+    for attribute in ("class", "id"):
+        tokens = (block.get(attribute) or "").split()
+        kept = [t for t in tokens if not _is_boilerplate(block.tag, {attribute: t})]
+        if len(kept) < len(tokens):
+            block.set(attribute, " ".join(kept))
+            changed = True
     return changed
 
 

@@ -280,6 +280,30 @@ def test_an_article_block_trafilatura_takes_for_a_bar_stays_and_real_furniture_g
     assert "Subscribe" not in article.text
 
 
+def test_the_items_of_a_listicle_trafilatura_takes_for_slides_stay() -> None:
+    # Each "listicle-slides" item holds a small share of the page's text; together, most of it.
+    intro = "".join(
+        f"<p>Note {n}: designers were compared on price, on the rooms they take on, and on how fast they deliver.</p>"
+        for n in range(30)
+    )
+    items = "".join(
+        f"<div class='listicle-slides'><h2>{n}. Studio {n}</h2>"
+        + "".join(
+            f"<p>Studio {n}, point {m}: a style quiz comes first, then three design ideas.</p>"
+            for m in range(8)
+        )
+        + "</div>"
+        for n in range(7)
+    )
+    page = (
+        "<html><head><title>Online interior design</title></head><body><main><h1>Online interior design</h1>"
+        f"<div class='intro'>{intro}</div>{items}</main></body></html>"
+    )
+    article = extract_article(page, url="https://design.example/guides/online-design", now=NOW)
+    assert "Note 29:" in article.text
+    assert "Studio 6, point 7:" in article.text
+
+
 def test_a_page_answered_401_or_402_is_a_paywalled_teaser_and_a_bare_wall_is_retried() -> None:
     from newsflow.extract.page import process_page
     from newsflow.records import FetchedPage, FetchOutcome, Outcome, ProcessedArticle
