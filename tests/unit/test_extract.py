@@ -13,7 +13,7 @@ from trafilatura.metadata import extract_metainfo
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsflow.errors import ExtractionError
-from newsflow.extract.article import _markup_author, extract_article
+from newsflow.extract.article import _is_boilerplate, _markup_author, extract_article
 from newsflow.extract.tree import parse_html
 from newsflow.records import PageHints
 from tests.support.scoring import score_page, score_pages
@@ -278,6 +278,12 @@ def test_an_article_block_trafilatura_takes_for_a_bar_stays_and_real_furniture_g
     assert "Note 29:" in article.text
     assert "Step 44 of the guide" in article.text
     assert "Subscribe" not in article.text
+
+
+def test_a_word_processor_element_above_a_missing_paragraph_is_no_block() -> None:
+    # The probe copies an element's name into a new tree: XML refuses "o:p" and the like.
+    assert not _is_boilerplate("o:p", {"class": "bar"})
+    assert _is_boilerplate("div", {"class": "space-y-4 bard"})
 
 
 def test_the_items_of_a_listicle_trafilatura_takes_for_slides_stay() -> None:
