@@ -427,10 +427,21 @@ def _drop_consent_banners(tree: lxml_html.HtmlElement) -> None:
 # trafilatura's boilerplate test reads class and id values by substring: "bar" finds Statamic's
 # "bard" text blocks, "embed" Webflow's "w-embed", "sidebar" a "c-layout-sidebar-left" column, and
 # "footer" a "page1-footer" wrapper that holds the whole article.
-_BOILERPLATE = OVERALL_DISCARD_XPATH[0]
-# The attributes that test reads.
-_BOILERPLATE_ATTRIBUTES = ("class", "id", "role", "data-component", "data-lp-replacement-content")
+# Its hidden-element test, the next one, drops what a script would show: an accordion's collapsed
+# panels ("display:none", "height:0;overflow:hidden") that hold a guide's every step.
+_BOILERPLATE = OVERALL_DISCARD_XPATH[:2]
+# The attributes those tests read.
+_BOILERPLATE_ATTRIBUTES = (
+    "class",
+    "id",
+    "role",
+    "data-component",
+    "data-lp-replacement-content",
+    "style",
+    "aria-hidden",
+)
 _LONG_PARAGRAPH_CHARS = 40
+_DIGITS = re.compile(r"\d+")
 
 
 def _is_boilerplate(tag: str, marks: dict[str, str]) -> bool:
@@ -442,7 +453,7 @@ def _is_boilerplate(tag: str, marks: dict[str, str]) -> bool:
         etree.SubElement(probe, tag, marks)
     except ValueError:  # a name XML refuses ("o:p", a word processor's): not a block the test reads
         return False
-    return bool(_BOILERPLATE(probe))
+    return any(test(probe) for test in _BOILERPLATE)
 
 
 def _discarded_blocks(tree: lxml_html.HtmlElement, text: str) -> list[lxml_html.HtmlElement]:
@@ -467,10 +478,11 @@ def _discarded_blocks(tree: lxml_html.HtmlElement, text: str) -> list[lxml_html.
 def _undiscard_blocks(tree: lxml_html.HtmlElement, text: str, paragraph_chars: int) -> bool:
     """Take the boilerplate tokens off the class and id of the blocks trafilatura discards that
     hold UNDISCARD_BLOCK_SHARE of the page's <p> text or more, most of it missing from `text`;
-    True if any changed. Blocks of one class count together: a listicle's "slides" are its items."""
-    groups: dict[tuple[str, str | None], list[lxml_html.HtmlElement]] = {}
+    True if any changed. Blocks of one class, numbers aside, count together: a listicle's "slides"
+    are its items, "collapse-v-8_content" and "collapse-v-12_content" an accordion's panels."""
+    groups: dict[tuple[str, str], list[lxml_html.HtmlElement]] = {}
     for block in _discarded_blocks(tree, text):
-        groups.setdefault((block.tag, block.get("class")), []).append(block)
+        groups.setdefault((block.tag, _DIGITS.sub("", block.get("class") or "")), []).append(block)
     changed = False
     for blocks in groups.values():
         paragraphs = [" ".join(p.text_content().split()) for block in blocks for p in block.iter("p")]
@@ -492,6 +504,11 @@ def _drop_boilerplate_tokens(block: lxml_html.HtmlElement) -> bool:
         kept = [t for t in tokens if not _is_boilerplate(block.tag, {attribute: t})]
         if len(kept) < len(tokens):
             block.set(attribute, " ".join(kept))
+            changed = True
+    for attribute in ("style", "aria-hidden"):
+        value = block.get(attribute)
+        if value is not None and _is_boilerplate(block.tag, {attribute: value}):
+            del block.attrib[attribute]
             changed = True
     return changed
 

@@ -310,6 +310,29 @@ def test_the_items_of_a_listicle_trafilatura_takes_for_slides_stay() -> None:
     assert "Studio 6, point 7:" in article.text
 
 
+def test_the_collapsed_panels_of_an_accordion_guide_stay() -> None:
+    # A script opens each panel; trafilatura drops what "display:none" hides.
+    intro = "".join(
+        f"<p>Note {n}: a solar installation takes two to three months from the first quote to the switch-on.</p>"
+        for n in range(30)
+    )
+    panels = "".join(
+        f"<h3>Week {n}</h3><div class='collapse-v-{n}_content' style='display:none;'>"
+        + "".join(
+            f"<p>Week {n}, task {m}: the installer files permits and orders the panels.</p>" for m in range(8)
+        )
+        + "</div>"
+        for n in range(7)
+    )
+    page = (
+        "<html><head><title>Solar installation timeline</title></head><body><main>"
+        f"<h1>Solar installation timeline</h1><div class='intro'>{intro}</div>{panels}</main></body></html>"
+    )
+    article = extract_article(page, url="https://solar.example/guides/timeline", now=NOW)
+    assert "Note 29:" in article.text
+    assert "Week 6, task 7:" in article.text
+
+
 def test_a_page_answered_401_or_402_is_a_paywalled_teaser_and_a_bare_wall_is_retried() -> None:
     from newsflow.extract.page import process_page
     from newsflow.records import FetchedPage, FetchOutcome, Outcome, ProcessedArticle
