@@ -1,7 +1,7 @@
 """Turn one HTML page into a clean, normalized article: trafilatura plus the page's own metadata.
 
-The body is trafilatura's recall mode without comments, with the default mode as a second
-opinion on short results (chosen on halves of two dev sets: BENCHMARKS.md, issue #12), minus a
+The body is trafilatura's recall mode without comments, with an article block it discarded for
+a class token taken back and the default mode as a second opinion on short results (chosen on halves of two dev sets: BENCHMARKS.md, issue #12), minus a
 leading headline and standfirst and minus residue lines. Metadata prefers what the page declares (JSON-LD, meta tags) and falls
 back to trafilatura's guesses from the markup.
 """
@@ -32,6 +32,7 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import Document
 from trafilatura.utils import line_processing
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
 from newsflow.errors import ExtractionError
 from newsflow.extract.dates import (
@@ -77,6 +78,11 @@ from newsflow.urls import canonicalize_url
 MIN_TEXT_CHARS = 200
 # A recall-mode body with less than this share of the page's <p> text may be a fragment: see _body.
 SECOND_OPINION_SHARE = 0.3
+# A body under this share of the <p> text is checked for an article block trafilatura discarded
+# for its class: one holding at least UNDISCARD_BLOCK_SHARE of that text (see _undiscard_blocks;
+# chosen on WCXB half 0: any share of 0.2-0.4 and any trigger of 0.5-0.7 scored alike).
+UNDISCARD_BELOW_SHARE = 0.5
+UNDISCARD_BLOCK_SHARE = 0.3
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«]\s+")
 
 
@@ -421,6 +427,95 @@ def _drop_consent_banners(tree: lxml_html.HtmlElement) -> None:
             element.drop_tree()
 
 
+# trafilatura's boilerplate test reads class and id values by substring: "bar" finds Statamic's
+# "bard" text blocks, "embed" Webflow's "w-embed", "sidebar" a "c-layout-sidebar-left" column, and
+# "footer" a "page1-footer" wrapper that holds the whole article.
+# Its hidden-element test, the next one, drops what a script would show: an accordion's collapsed
+# panels ("display:none", "height:0;overflow:hidden") that hold a guide's every step.
+_BOILERPLATE = OVERALL_DISCARD_XPATH[:2]
+# The attributes those tests read.
+_BOILERPLATE_ATTRIBUTES = (
+    "class",
+    "id",
+    "role",
+    "data-component",
+    "data-lp-replacement-content",
+    "style",
+    "aria-hidden",
+)
+_LONG_PARAGRAPH_CHARS = 40
+_DIGITS = re.compile(r"\d+")
+
+
+def _is_boilerplate(tag: str, marks: dict[str, str]) -> bool:
+    """Whether trafilatura's boilerplate test discards a `tag` element with these attributes: it
+    reads the element's own attributes only, so a copy alone answers (the test over a whole page
+    costs 3-7 ms)."""
+    probe = etree.Element("div")
+    try:
+        etree.SubElement(probe, tag, marks)
+    except ValueError:  # a name XML refuses ("o:p", a word processor's): not a block the test reads
+        return False
+    return any(test(probe) for test in _BOILERPLATE)
+
+
+def _discarded_blocks(tree: lxml_html.HtmlElement, text: str) -> list[lxml_html.HtmlElement]:
+    """The outermost elements trafilatura's boilerplate test discards above paragraphs `text` lacks."""
+    seen: set[lxml_html.HtmlElement] = set()
+    found: list[lxml_html.HtmlElement] = []
+    for paragraph in tree.iter("p"):
+        words = " ".join(paragraph.text_content().split())
+        if len(words) < _LONG_PARAGRAPH_CHARS or words in text:
+            continue
+        for element in (paragraph, *paragraph.iterancestors()):
+            if element in seen:
+                break
+            seen.add(element)
+            marks = {n: v for n in _BOILERPLATE_ATTRIBUTES if (v := element.get(n)) is not None}
+            if marks and _is_boilerplate(element.tag, marks):
+                found.append(element)
+    marked = set(found)
+    return [block for block in found if not any(a in marked for a in block.iterancestors())]
+
+
+def _undiscard_blocks(tree: lxml_html.HtmlElement, text: str, paragraph_chars: int) -> bool:
+    """Take the boilerplate tokens off the class and id of the blocks trafilatura discards that
+    hold UNDISCARD_BLOCK_SHARE of the page's <p> text or more, most of it missing from `text`;
+    True if any changed. Blocks of one class, numbers aside, count together: a listicle's "slides"
+    are its items, "collapse-v-8_content" and "collapse-v-12_content" an accordion's panels."""
+    groups: dict[tuple[str, str], list[lxml_html.HtmlElement]] = {}
+    for block in _discarded_blocks(tree, text):
+        groups.setdefault((block.tag, _DIGITS.sub("", block.get("class") or "")), []).append(block)
+    changed = False
+    for blocks in groups.values():
+        paragraphs = [" ".join(p.text_content().split()) for block in blocks for p in block.iter("p")]
+        if sum(map(len, paragraphs)) < UNDISCARD_BLOCK_SHARE * paragraph_chars:
+            continue
+        # Blocks trafilatura kept after all (its guard keeps what holds nearly all the text).
+        long_ones = [p for p in paragraphs if len(p) >= _LONG_PARAGRAPH_CHARS]
+        if sum(p in text for p in long_ones) * 2 > len(long_ones):
+            continue
+        for block in blocks:
+            changed = _drop_boilerplate_tokens(block) or changed
+    return changed
+
+
+def _drop_boilerplate_tokens(block: lxml_html.HtmlElement) -> bool:
+    changed = False
+    for attribute in ("class", "id"):
+        tokens = (block.get(attribute) or "").split()
+        kept = [t for t in tokens if not _is_boilerplate(block.tag, {attribute: t})]
+        if len(kept) < len(tokens):
+            block.set(attribute, " ".join(kept))
+            changed = True
+    for attribute in ("style", "aria-hidden"):
+        value = block.get(attribute)
+        if value is not None and _is_boilerplate(block.tag, {attribute: value}):
+            del block.attrib[attribute]
+            changed = True
+    return changed
+
+
 def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     def finish(doc: Any) -> str:
         return _finish(str(_field(doc, "text") or ""), meta)
@@ -429,10 +524,18 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     drop_code(tree)
 
     # Recall mode first: precision mode drops whole sections and short articles (3 points of
-    # recall on the WCXB pages). Recall mode in turn sometimes stops at the first block of a
-    # long page: when it keeps under SECOND_OPINION_SHARE of the page's paragraph text, the
-    # default mode gets a say, and the longer text wins.
+    # recall on the WCXB pages). A body far shorter than the page's paragraphs may have lost its
+    # article block to trafilatura's class tokens: with the block's tokens off, the longer text
+    # wins. Recall mode in turn sometimes stops at the first block of a long page: when it keeps
+    # under SECOND_OPINION_SHARE of the page's paragraph text, the default mode gets a say, and
+    # the longer text wins.
     text = finish(_trafilatura(tree, url, recall=True))
+    if len(text) < UNDISCARD_BELOW_SHARE * meta.paragraph_chars and _undiscard_blocks(
+        tree, text, meta.paragraph_chars
+    ):
+        rescued = finish(_trafilatura(tree, url, recall=True))
+        if len(rescued) > len(text):
+            text = rescued
     if len(text) < SECOND_OPINION_SHARE * meta.paragraph_chars:
         other = finish(_trafilatura(tree, url, recall=False))
         if len(other) > len(text):

@@ -71,6 +71,9 @@ _FILED_UNDER_LINE = re.compile(
 _COPYRIGHT_LINE = re.compile(r"^(?:©|\(c\)|copyright\b).{0,100}$", re.IGNORECASE)
 # WordPress shortcodes that a theme failed to render: "[button link=...]Send us...[/button]".
 _SHORTCODE_LINE = re.compile(r"^\[(\w+)(?:\s[^\]]*)?\].*\[/\1\]$")
+# A template's placeholder text, left where the page's copy should be ("Lorem ipsum dolor sit
+# amet, consectetur ...", "- Lorem ipsum 2"): never an article's, however long.
+_PLACEHOLDER_LINE = re.compile(r"^lorem ipsum(?: dolor sit amet\b.*| \d+)?$", re.IGNORECASE | re.DOTALL)
 # Wire-service credits: "(Reporting by A; Editing by B)", "C contributed reporting from Paris."
 _CREDIT_LINE = re.compile(
     r"^\(?(?:additional |writing and )?(?:reporting|writing|editing|compiled|research) by\b.{0,300}$|"
@@ -116,7 +119,11 @@ def _without_blank_runs(lines: list[str]) -> list[str]:
 def is_residue_line(line: str) -> bool:
     """True when a line is a UI widget, share bar, label or navigation prompt, not prose."""
     stripped = _LIST_BULLET.sub("", line.strip())
-    if not stripped or len(stripped) > 320:
+    if not stripped:
+        return False
+    if _PLACEHOLDER_LINE.match(stripped):
+        return True
+    if len(stripped) > 320:
         return False
     if not any(ch.isalnum() for ch in stripped):
         return True  # separators such as "___" or "* * *"

@@ -57,6 +57,11 @@ def test_seed_article_loses_widget_line_and_sign_off() -> None:
         "(Reporting by Jane Roe; Editing by John Doe)",
         "Keith Bradsher contributed reporting from Hong Kong.",
         '[button link="/submit" type="big"] Send us YOUR review[/button]',
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore "
+        "et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut "
+        "aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse.",
+        "- Lorem ipsum 2",
+        "Lorem Ipsum",
     ],
 )
 def test_residue_lines(line: str) -> None:
@@ -75,6 +80,7 @@ def test_residue_lines(line: str) -> None:
         "The minister said: “we will follow up on this in June.”",
         "- More than 200 people attended the ceremony.",
         "Written by a former judge, the book was a bestseller.",
+        "Lorem ipsum has filled printers' proofs since the 1500s, the type historian said.",
     ],
 )
 def test_real_sentences_are_kept(line: str) -> None:

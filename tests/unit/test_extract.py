@@ -13,7 +13,7 @@ from trafilatura.metadata import extract_metainfo
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsflow.errors import ExtractionError
-from newsflow.extract.article import _markup_author, extract_article
+from newsflow.extract.article import _is_boilerplate, _markup_author, extract_article
 from newsflow.extract.tree import parse_html
 from newsflow.records import PageHints
 from tests.support.scoring import score_page, score_pages
@@ -256,6 +256,81 @@ def test_a_first_paragraph_the_description_copies_stays_in_the_body() -> None:
     )
     article = extract_article(page, url="https://blog.example/posts/bridge", now=NOW)
     assert article.text.startswith(opening)
+
+
+def test_an_article_block_trafilatura_takes_for_a_bar_stays_and_real_furniture_goes() -> None:
+    # trafilatura's "bar" token finds Statamic's "bard" text blocks; the newsletter bar is one.
+    intro = "".join(
+        f"<p>Note {n}: the winter timetable starts on Monday, and riders should check the boards at the pier before they travel.</p>"
+        for n in range(30)
+    )
+    guide = "".join(
+        f"<p>Step {n} of the guide explains why the evening crossings of the ferries now leave earlier.</p>"
+        for n in range(45)
+    )
+    promo = "".join(f"<p>Subscribe to our newsletter for offer {n} and more.</p>" for n in range(6))
+    page = (
+        "<html><head><title>Ferry timetable changes</title></head><body><main><h1>Ferry timetable changes</h1>"
+        f"<div class='intro'>{intro}</div><div class='space-y-4 bard'>{guide}</div>"
+        f"<div class='newsletter-bar'>{promo}</div></main></body></html>"
+    )
+    article = extract_article(page, url="https://ferries.example/news/timetable", now=NOW)
+    assert "Note 29:" in article.text
+    assert "Step 44 of the guide" in article.text
+    assert "Subscribe" not in article.text
+
+
+def test_a_word_processor_element_above_a_missing_paragraph_is_no_block() -> None:
+    # The probe copies an element's name into a new tree: XML refuses "o:p" and the like.
+    assert not _is_boilerplate("o:p", {"class": "bar"})
+    assert _is_boilerplate("div", {"class": "space-y-4 bard"})
+
+
+def test_the_items_of_a_listicle_trafilatura_takes_for_slides_stay() -> None:
+    # Each "listicle-slides" item holds a small share of the page's text; together, most of it.
+    intro = "".join(
+        f"<p>Note {n}: designers were compared on price, on the rooms they take on, and on how fast they deliver.</p>"
+        for n in range(30)
+    )
+    items = "".join(
+        f"<div class='listicle-slides'><h2>{n}. Studio {n}</h2>"
+        + "".join(
+            f"<p>Studio {n}, point {m}: a style quiz comes first, then three design ideas.</p>"
+            for m in range(8)
+        )
+        + "</div>"
+        for n in range(7)
+    )
+    page = (
+        "<html><head><title>Online interior design</title></head><body><main><h1>Online interior design</h1>"
+        f"<div class='intro'>{intro}</div>{items}</main></body></html>"
+    )
+    article = extract_article(page, url="https://design.example/guides/online-design", now=NOW)
+    assert "Note 29:" in article.text
+    assert "Studio 6, point 7:" in article.text
+
+
+def test_the_collapsed_panels_of_an_accordion_guide_stay() -> None:
+    # A script opens each panel; trafilatura drops what "display:none" hides.
+    intro = "".join(
+        f"<p>Note {n}: a solar installation takes two to three months from the first quote to the switch-on.</p>"
+        for n in range(30)
+    )
+    panels = "".join(
+        f"<h3>Week {n}</h3><div class='collapse-v-{n}_content' style='display:none;'>"
+        + "".join(
+            f"<p>Week {n}, task {m}: the installer files permits and orders the panels.</p>" for m in range(8)
+        )
+        + "</div>"
+        for n in range(7)
+    )
+    page = (
+        "<html><head><title>Solar installation timeline</title></head><body><main>"
+        f"<h1>Solar installation timeline</h1><div class='intro'>{intro}</div>{panels}</main></body></html>"
+    )
+    article = extract_article(page, url="https://solar.example/guides/timeline", now=NOW)
+    assert "Note 29:" in article.text
+    assert "Week 6, task 7:" in article.text
 
 
 def test_a_page_answered_401_or_402_is_a_paywalled_teaser_and_a_bare_wall_is_retried() -> None:
