@@ -616,6 +616,10 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
             shown = byline_names(meta.byline, site_name=site_name, url=url)
             if len(shown) > len(declared) and set(map(person_key, declared)) <= set(map(person_key, shown)):
                 return shown
+            # A "By" line that names only some of them: the others sign the related stories that the
+            # same markup (itemprop="author") lists beside the article.
+            if shown and set(map(person_key, shown)) < set(map(person_key, declared)):
+                return shown
             # The byline's "Dr. Jane Doe" is the declared "Jane Doe" as the page credits her.
             return tuple(_as_shown(name, meta.byline) for name in declared)
         return byline_names(meta.byline, site_name=site_name, url=url) or declared

@@ -666,7 +666,7 @@ _PERSON = (
 # node on its own line, so "killed by Three Men" in a sentence is no byline.
 _BYLINE_NAMES = re.compile(
     rf"^[^\S\n]*[(|·•—–-]?[^\S\n]*(?:[Bb]y|BY|[Ww]ritten [Bb]y|[Ww]ords [Bb]y|[Pp]osted [Bb]y|[Rr]ecipe [Bb]y|[Aa]uthor|AUTHOR|[Cc]ontributors?)\s*:?\s+"
-    rf"({_PERSON}(?:\s*(?:,|&|\band\b)\s*{_PERSON})*)(?=\s*(?:\n|$|[,|·•—–(]|\s-\s))",
+    rf"({_PERSON}(?:\s*(?:,?\s*\band\b|,|&)\s*{_PERSON})*)(?=\s*(?:\n|$|[,|·•—–(]|\s-\s))",
     re.MULTILINE,
 )
 

@@ -574,6 +574,13 @@ def test_byline_names_stop_where_the_byline_does() -> None:
     assert byline_names("Man attacked by Three Masked Men\nin the city") == ()  # a sentence, no byline
 
 
+def test_a_byline_with_a_serial_comma_names_every_writer() -> None:
+    # "A, B, and C", each name a link of its own: the last name follows ", and".
+    byline = "Written by\nAna Lima\n,\nJoão Silva\n, and\nEva Marx\nUpdated August 14, 2025"
+    assert byline_names(byline) == ("Ana Lima", "João Silva", "Eva Marx")
+    assert byline_names("By Ana Lima, João Silva, and Eva Marx") == ("Ana Lima", "João Silva", "Eva Marx")
+
+
 def test_a_byline_giving_a_first_name_only_names_a_known_given_name() -> None:
     assert byline_names("by\nAmanda\n· Dec 20, 2025 at 3:00 am ·") == ("Amanda",)
     assert byline_names("Written by\nEliz\n- Product marketer") == ("Eliz",)
@@ -593,6 +600,19 @@ def test_declared_authors_the_byline_never_shows_give_way_to_its_by_line() -> No
     assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
     page = _html(_ld(headline="Bridge reopens", author={"name": "Rui Costa"}), body.replace("<p>by</p>", ""))
     assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Rui Costa",)
+
+
+def test_declared_authors_beyond_those_the_by_line_names_sign_other_stories() -> None:
+    # The author markup (itemprop="author") of the byline and of a related story beside it.
+    def credit(name: str) -> str:
+        return f'<span itemprop="author"><span itemprop="name">{name}</span></span>'
+
+    related = f"<aside><h3>Bridges of the north</h3><p>by {credit('Rui Costa')}</p></aside>"
+    page = _html(
+        "<title>Bridge reopens</title>",
+        f"<h1>Bridge reopens</h1><p>by {credit('Ana Lima')}</p><p>March 5, 2025</p>{PARAGRAPHS}{related}",
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
 
 
 def test_a_declared_user_handle_names_the_writer_unless_it_is_the_site_or_a_role() -> None:
