@@ -533,15 +533,21 @@ _WRITTEN_BY = re.compile(r"^(?:[Ww]ritten [Bb]y|WRITTEN BY)\s*:?\s*(.+)$", re.MU
 
 # The label on a line of its own, the names on the next: "by\nShannon Grilli", "This post was
 # written by\nVanessa Mendez, MD"; or the names over an "Author" label: "Nawaz Dhandala\nAuthor".
-_BY_LINE_ABOVE = re.compile(r"^(?:.*\b[Ww]ritten [Bb]y|[Bb]y|BY)\s*:?\n(.+)$", re.MULTILINE)
+_BY_LINE_ABOVE = re.compile(r"^(?:.*\b[Ww]ritten [Bb]y|(?:[Aa]rticle )?[Bb]y|BY)\s*:?\n(.+)$", re.MULTILINE)
 _AUTHOR_LABEL_BELOW = re.compile(r"^(.+)\n[|·•]?\s*(?:Author|AUTHOR)\s*$", re.MULTILINE)
+# A blog's "Posted by David at December 16, 2025 11:15 AM": the name ends where "at" or "on" starts
+# the date.
+_POSTED_BY_AT = re.compile(
+    r"^[Pp]osted [Bb]y:?[^\S\n]+([^\n]+?)[^\S\n]+(?:at|on)[^\S\n][^\n]*\d[^\n]*$", re.MULTILINE
+)
 # The label over the names: "Author\nLisa D. Ellis".
 _AUTHOR_LABEL_ABOVE = re.compile(r"^(?:Author|AUTHOR)s?\s*:?\n(.+)$", re.MULTILINE)
 # Each pattern with the strings one of which its every match holds (a line start as a newline):
 # a page's text holding none is not searched, which costs 0.6 ms for the two slower patterns.
 _AUTHOR_LABELS = (
     (_WRITTEN_BY, ("ritten", "RITTEN")),
-    (_BY_LINE_ABOVE, ("ritten", "\nby", "\nBy", "\nBY")),
+    (_BY_LINE_ABOVE, ("ritten", "\nby", "\nBy", "\nBY", "rticle by")),
+    (_POSTED_BY_AT, ("osted by", "osted By")),
     (_AUTHOR_LABEL_BELOW, ("Author", "AUTHOR")),
     (_AUTHOR_LABEL_ABOVE, ("\nAuthor", "\nAUTHOR")),
 )

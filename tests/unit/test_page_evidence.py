@@ -266,6 +266,22 @@ def test_bio_author_needs_a_bio_that_speaks_of_a_person() -> None:
     assert bio_author("Lauren Vetter\nShare this article") == ()
 
 
+def test_a_blogs_posted_by_line_with_its_date_names_the_author() -> None:
+    for credit, names in (
+        ("<p>Posted by Ana at December 16, 2025 11:15 AM</p>", ("Ana",)),
+        ("<p>Posted by Ana Lima on 16 December 2025</p>", ("Ana Lima",)),
+        ("<h2>Article by</h2><div>Ana Lima</div>", ("Ana Lima",)),
+    ):
+        page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + credit)
+        assert extract_article(page, url="https://courier.example/b", now=NOW).authors == names, credit
+    # Without a date after it, "Posted by" may be a category's or a shop's.
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<p>Posted by Ana Lima on Travel</p>",
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ()
+
+
 def test_an_author_box_with_its_label_on_a_line_of_its_own_names_the_author() -> None:
     for box in (
         '<div class="author"><span>by</span><a href="/a/ana">Ana Lima</a></div>',
@@ -685,6 +701,9 @@ def test_author_labels_are_searched_only_where_they_can_match() -> None:
         "Home\nThis post was written by\nVanessa Mendez, MD",
         "Home\nNawaz Dhandala\n| Author",
         "Nawaz Dhandala\nAUTHOR",
+        "Article by\nMatias Heikkilä",
+        "Posted by David at December 16, 2025 11:15 AM",
+        "Posted By: Ana Lima on 16 December 2025",
     ]
     found = 0
     for text in texts:
