@@ -58,6 +58,7 @@ from newsflow.extract.normalize import (
     is_outlet,
     is_outlet_byline,
     is_placeholder_author,
+    listed_names,
     name_line_authors,
     normalize_authors,
     normalize_language,
@@ -626,6 +627,10 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
             # same markup (itemprop="author") lists beside the article.
             if shown and set(map(person_key, shown)) < set(map(person_key, declared)):
                 return shown
+            # Without a "By", the declared writer may still head a list of them under the headline.
+            listed = () if shown else listed_names(meta.byline, declared[0], site_name=site_name, url=url)
+            if len(listed) > len(declared) and set(map(person_key, declared)) <= set(map(person_key, listed)):
+                return listed
             # The byline's "Dr. Jane Doe" is the declared "Jane Doe" as the page credits her.
             return tuple(_as_shown(name, meta.byline) for name in declared)
         return byline_names(meta.byline, site_name=site_name, url=url) or declared

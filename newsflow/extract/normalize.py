@@ -773,6 +773,18 @@ def dated_names(text: str, *, site_name: str | None = None, url: str | None = No
     return ()
 
 
+def listed_names(
+    text: str, first: str, *, site_name: str | None = None, url: str | None = None
+) -> tuple[str, ...]:
+    """The names a byline without a "By" lists after `first`, a writer the page declares: "Rui Ma,
+    Heba Ledwon, Manoel Cortes Mendez & Suparn Patra" under the headline (`text` a line per text
+    node, as headline_context gives), where the declared data names the first alone."""
+    found = re.search(
+        rf"^[^\S\n]*{re.escape(first)}((?:\s*(?:,?\s*\band\b|,|&)\s*{_PERSON})+)[^\S\n]*$", text, re.MULTILINE
+    )
+    return normalize_authors(first + found.group(1), site_name=site_name, url=url) if found else ()
+
+
 def name_line_authors(
     text: str, *, headline: str | None, site_name: str | None = None, url: str | None = None
 ) -> tuple[str, ...]:

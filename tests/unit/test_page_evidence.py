@@ -358,6 +358,23 @@ def test_the_byline_that_credits_the_declared_writer_and_others_names_them_all()
     )
 
 
+def test_a_declared_writer_heading_a_list_of_names_under_the_headline_names_them_all() -> None:
+    byline = "<p><a>Ana Lima</a>, <a>João Silva</a>, <a>Eva Marx</a> &amp; <a>Rui Costa</a></p><p>Nov 25th, 2025</p>"
+    page = _html(
+        _ld(headline="Bridge reopens", author={"@type": "Person", "name": "Ana Lima"}),
+        f"<h1>Bridge reopens</h1>{byline}{PARAGRAPHS}",
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == (
+        "Ana Lima",
+        "João Silva",
+        "Eva Marx",
+        "Rui Costa",
+    )
+    # The declared name before other words is no list of writers.
+    page = page.replace(byline, "<p>Ana Lima, Chief Reporter</p><p>Nov 25th, 2025</p>")
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
+
+
 def test_the_persons_who_reviewed_or_edited_the_article_are_not_its_authors() -> None:
     import json
 
