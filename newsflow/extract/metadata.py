@@ -303,7 +303,8 @@ def _modified_candidates(
     return modified
 
 
-_CITATION_AUTHORS = etree.XPath('//meta[@name="citation_author"]/@content')
+# Highwire's tag per author, which some journals name "citation_authors".
+_CITATION_AUTHORS = etree.XPath('//meta[@name="citation_author" or @name="citation_authors"]/@content')
 
 
 def _first_last(name: str) -> str:
@@ -313,8 +314,18 @@ def _first_last(name: str) -> str:
 
 
 def _byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
-    if ("name", "citation_author") in _scan(tree).meta:  # scholarly pages: one tag per author
-        cited = [_first_last(html.unescape(str(v))) for v in _CITATION_AUTHORS(tree)]
+    scanned = _scan(tree).meta
+    if ("name", "citation_author") in scanned or (
+        "name",
+        "citation_authors",
+    ) in scanned:  # one tag per author
+        # A tag may also list them all, "Last, First; Last, First", as the older form does.
+        cited = [
+            _first_last(name)
+            for value in _CITATION_AUTHORS(tree)
+            for name in html.unescape(str(value)).split(";")
+            if name.strip()
+        ]
         if cited:
             return cited[:20]
     meta_author = _meta(tree, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
