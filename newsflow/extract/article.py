@@ -617,7 +617,8 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
     declared = normalize_authors(meta.authors, site_name=site_name, url=url, people=meta.people)
     if declared and not is_outlet(declared, site_name=site_name, url=url):
         # Declared names the byline never shows may be another article's (a related-stories
-        # block's JSON-LD): a "By" line near the headline then names the page's own author.
+        # block's JSON-LD): a "By" line near the headline, or a team credit beside the date, then
+        # names the page's own author.
         if any(name in meta.byline for name in declared):
             # Declared data often names only the first of the writers the byline credits.
             shown = byline_names(meta.byline, site_name=site_name, url=url)
@@ -633,7 +634,11 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
                 return listed
             # The byline's "Dr. Jane Doe" is the declared "Jane Doe" as the page credits her.
             return tuple(_as_shown(name, meta.byline) for name in declared)
-        return byline_names(meta.byline, site_name=site_name, url=url) or declared
+        return (
+            byline_names(meta.byline, site_name=site_name, url=url)
+            or shown_team(meta.byline, site_name=site_name, url=url)
+            or declared
+        )
     shown = byline_names(meta.byline, site_name=site_name, url=url)
     return (
         shown

@@ -809,6 +809,16 @@ def test_a_team_credit_the_byline_shows_signs_a_page_no_person_signs() -> None:
     assert article.authors == ("Courier Data Team",)
 
 
+def test_a_team_credit_the_byline_shows_wins_over_a_declared_person_it_never_shows() -> None:
+    body = "<h1>Old bridge reopens</h1><p>Metro Desk</p><p>March 5, 2025</p>" + PARAGRAPHS
+    page = _html(_ld(headline="Old bridge reopens", author={"@type": "Person", "name": "Rui Costa"}), body)
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Metro Desk",)
+    # The declared person the byline shows stays the author.
+    shown = body.replace("<p>Metro Desk</p>", "<p>Metro Desk</p><p>Rui Costa</p>")
+    page = _html(_ld(headline="Old bridge reopens", author={"@type": "Person", "name": "Rui Costa"}), shown)
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Rui Costa",)
+
+
 def test_a_link_to_the_writers_page_on_the_site_names_the_author() -> None:
     def authors(link: str) -> tuple[str, ...]:
         page = _html("<title>Old bridge reopens</title>", "<h1>Old bridge reopens</h1>" + PARAGRAPHS + link)
