@@ -432,8 +432,9 @@ def _displayed_headline(
     references = [_words(normalize_title(t, site_name=site_name) or t) for t in declared]
     names = _added_names(declared)
     best, best_shared = None, 0
-    for element in candidates:
-        text = heading_text(element)
+    for candidate in candidates:
+        # An emptied <h1> is still where the headline and its byline are.
+        text = heading_text(_emptied(candidate))
         words = _words(text)
         if not words:
             continue
@@ -444,8 +445,17 @@ def _displayed_headline(
             default=0 if references else len(words),
         )
         if shared > best_shared and shared >= HEADLINE_OVERLAP * len(words):
-            best, best_shared = element, shared
+            best, best_shared = candidate, shared
     return best
+
+
+def _emptied(heading: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """The element that holds an empty <h1>'s headline: HTML allows no <p> in an <h1>, so the parser
+    closes the <h1> before "<h1><p>Headline</p></h1>" and the paragraph follows it."""
+    if len(heading) or (heading.text or "").strip():
+        return heading
+    following = heading.getnext()
+    return following if following is not None and following.tag == "p" else heading
 
 
 def _added_names(declared: list[str]) -> set[str]:

@@ -181,6 +181,18 @@ def test_an_h1_made_only_of_blocks_keeps_their_text_and_breaks_are_spaces() -> N
     assert read_metadata(lxml_html.document_fromstring(page)).h1 == "Bridge reopens to cyclists"
 
 
+def test_an_h1_the_parser_emptied_of_its_paragraph_still_places_the_headline() -> None:
+    # "<h1><p>Headline</p></h1>": the parser closes the <h1> before the <p>, which follows it.
+    menu = "".join(f"<li><a href='/s{i}'>Section number {i}</a></li>" for i in range(150))
+    page = _html(
+        "<title>Bridge reopens to cyclists | The Courier</title>",
+        f"<ul>{menu}</ul><h1><p>Bridge reopens to cyclists</p></h1><p>By Ana Lima</p>{PARAGRAPHS}",
+    )
+    meta = read_metadata(lxml_html.document_fromstring(page))
+    assert meta.headline_at > 0 and "Bridge reopens to cyclists\nBy Ana Lima" in meta.byline
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
+
+
 def test_a_desk_or_team_byline_is_the_author_when_no_person_signs() -> None:
     page = _html(
         _ld(headline="Bridge reopens", author={"@type": "Organization", "name": "City Desk Team"})
