@@ -64,6 +64,7 @@ from newsflow.extract.normalize import (
     normalize_language,
     normalize_title,
     person_key,
+    scripted_authors,
     shown_credit,
     shown_team,
 )
@@ -696,7 +697,12 @@ def extract_article(
         or bio_author(_page_lines(tree), site_name=site_name, url=url)
         or _author_page_link(tree, site_name, url)
         or declared_handles(meta.authors, site_name=site_name, url=url)
-        or shown_credit((*meta.authors, guessed() or ""), byline=meta.byline, site_name=site_name, url=url)
+        or shown_credit(
+            (*meta.authors, guessed() or "", *scripted_authors(html)),
+            byline=meta.byline,
+            site_name=site_name,
+            url=url,
+        )
         or shown_team(meta.byline, site_name=site_name, url=url)
     )
     dates = (

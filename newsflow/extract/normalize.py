@@ -366,6 +366,25 @@ def _is_credit_name(name: str) -> bool:
     )
 
 
+# A writer's name that only a script's data holds (a WordPress data layer, a framework's page
+# state): "pagePostAuthor":"Krystyna", \"authorName\":\"Ana Lima\". Each pattern starts with its
+# key, a literal, which the search skips to (an alternation of keys costs 0.8 ms a page).
+_SCRIPT_QUOTE = r'(?:"|\\"|&quot;)'
+_SCRIPTED_VALUE = _SCRIPT_QUOTE + r"\s*:\s*" + _SCRIPT_QUOTE + r"([^\"\\&<>]{2,60})"
+_SCRIPTED_AUTHORS = (
+    re.compile("pagePostAuthor" + _SCRIPTED_VALUE),
+    re.compile("author(?:Name|_name)" + _SCRIPTED_VALUE),
+)
+MAX_SCRIPTED_AUTHORS = 3
+
+
+def scripted_authors(html: str) -> tuple[str, ...]:
+    """The names a script's author keys hold in the page's source, for shown_credit to check
+    against the byline (a data layer also names the author of a page that shows none)."""
+    found = (match[1] for pattern in _SCRIPTED_AUTHORS for match in pattern.finditer(html))
+    return tuple(dict.fromkeys(found))[:MAX_SCRIPTED_AUTHORS]
+
+
 def shown_credit(
     raw: Sequence[str], *, byline: str, site_name: str | None = None, url: str | None = None
 ) -> tuple[str, ...]:

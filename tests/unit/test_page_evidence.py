@@ -18,6 +18,7 @@ from newsflow.extract.normalize import (
     declared_handles,
     name_line_authors,
     normalize_authors,
+    scripted_authors,
     shown_credit,
     shown_team,
 )
@@ -829,6 +830,18 @@ def test_a_team_credit_the_byline_shows_wins_over_a_declared_person_it_never_sho
     shown = body.replace("<p>Metro Desk</p>", "<p>Metro Desk</p><p>Rui Costa</p>")
     page = _html(_ld(headline="Old bridge reopens", author={"@type": "Person", "name": "Rui Costa"}), shown)
     assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Rui Costa",)
+
+
+def test_a_scripts_author_key_names_the_writer_when_the_byline_shows_that_name() -> None:
+    layer = '<script>var dataLayer_content = {"pagePostType":"post","pagePostAuthor":"Krystyna"};</script>'
+    body = "<h1>Bridge reopens</h1><p>Krystyna</p><p>Polyglot and story teller</p>" + PARAGRAPHS
+    page = _html("<title>Bridge reopens</title>" + layer, body)
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Krystyna",)
+    # A name the page never shows is the site's account, not the byline's.
+    page = _html("<title>Bridge reopens</title>" + layer, body.replace("<p>Krystyna</p>", ""))
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ()
+    state = '{\\"authorName\\":\\"Ana Lima\\"} &quot;author_name&quot;: &quot;Rui Costa&quot;'
+    assert scripted_authors(state) == ("Ana Lima", "Rui Costa")
 
 
 def test_a_link_to_the_writers_page_on_the_site_names_the_author() -> None:
