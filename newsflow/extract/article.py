@@ -53,6 +53,7 @@ from newsflow.extract.normalize import (
     byline_without_role,
     dated_names,
     declared_handles,
+    described_name_line,
     detect_language,
     group_byline,
     is_outlet,
@@ -695,6 +696,7 @@ def extract_article(
         or group_byline(meta.authors, site_name=site_name, url=url)
         or _written_by(tree, site_name, url)
         or bio_author(_page_lines(tree), site_name=site_name, url=url)
+        or described_name_line(meta.byline, _page_lines(tree), headline=meta.h1, site_name=site_name, url=url)
         or _author_page_link(tree, site_name, url)
         or declared_handles(meta.authors, site_name=site_name, url=url)
         or shown_credit(

@@ -770,6 +770,28 @@ def bio_author(text: str, *, site_name: str | None = None, url: str | None = Non
     return ()
 
 
+def described_name_line(
+    text: str, page: str, *, headline: str | None, site_name: str | None = None, url: str | None = None
+) -> tuple[str, ...]:
+    """A full name alone on a line near `headline` in `text` (as name_line_authors reads it) that a
+    bio in `page` (a line per text node) then describes: "Julia Gralberg" under the headline, and
+    further down "Julia Gralberg is a freelance travel writer". Neither alone is a byline: a name
+    line without a date may be a menu's, and a bio may be of the article's subject."""
+    lines = [line.strip() for line in text.split("\n")]
+    at = next((i for i, line in enumerate(lines) if headline and headline in line), None)
+    if at is None:
+        return ()
+    for line in lines[max(0, at - NAME_LINE_BEFORE) : at + NAME_LINE_AFTER]:
+        if " " not in line or line == lines[at] or not (_NAME_LINE.match(line) and has_given_name(line)):
+            continue
+        bio = re.search(rf"^{re.escape(line)}{_BIO_VERB}([^.\n]*)", page, re.MULTILINE)
+        if bio and _BIO_PERSON.search(bio.group(1)):
+            names = normalize_authors(line, site_name=site_name, url=url)
+            if names:
+                return names
+    return ()
+
+
 # A name after a date and a middle dot, on the date's line or after a dot of its own: "Dec. 19, 2025 ·
 # Niko Matsakis on behalf of", "2025-12-17\n·\nTrond Teigen", "Dec 26, 2025\n•\nMahua Das in". (Not
 # after "|": "Apr 21, 2017 | Products Liability" is a category.)

@@ -270,6 +270,17 @@ def test_an_author_box_whose_bio_starts_with_the_name_names_the_author() -> None
     )
 
 
+def test_a_name_line_near_the_headline_that_an_author_box_describes_is_the_byline() -> None:
+    bio = "<footer><p>Ana Lima is a freelance travel writer and editor.</p></footer>"
+    body = "<h1>Bridge reopens</h1><p>Ana Lima</p><p>City Bridges</p>" + PARAGRAPHS * 4 + bio
+    page = _html("<title>Bridge reopens</title>", body)
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
+    # Without the bio, or with one that says nothing of a person, the line is no byline.
+    for other in ("", "<footer><p>Ana Lima is a town on the coast.</p></footer>"):
+        page = _html("<title>Bridge reopens</title>", body.replace(bio, other))
+        assert extract_article(page, url="https://courier.example/b", now=NOW).authors == (), other
+
+
 def test_bio_author_needs_a_bio_that_speaks_of_a_person() -> None:
     assert bio_author("Lauren Vetter\nLauren Vetter is a marketing professional in Ohio.") == (
         "Lauren Vetter",
