@@ -68,6 +68,7 @@ from newsflow.extract.normalize import (
     scripted_authors,
     shown_credit,
     shown_team,
+    standfirst_writer,
 )
 from newsflow.extract.residue import clean_text, drop_author_bio, drop_leading_byline, strip_header
 from newsflow.extract.tree import parse_html
@@ -647,6 +648,7 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
         or declared
         or name_line_authors(meta.byline, headline=meta.h1, site_name=site_name, url=url)
         or dated_names(meta.byline, site_name=site_name, url=url)
+        or standfirst_writer(meta.byline, site_name=site_name, url=url)
     )
 
 

@@ -826,6 +826,22 @@ def listed_names(
     return normalize_authors(first + found.group(1), site_name=site_name, url=url) if found else ()
 
 
+# A standfirst that ends on its writer's name in capitals, as some papers credit a column: "..., it
+# is a great time to consider planting some evergreen shrubs, says OLIVE RYAN."
+_STANDFIRST_WRITER = re.compile(
+    r"\b(?:says|writes)\s+([A-Z][A-Z’'-]+(?:[^\S\n]+[A-Z][A-Z’'-]+){1,2})\.?[^\S\n]*$", re.MULTILINE
+)
+
+
+def standfirst_writer(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
+    """The writer a standfirst names at its end in capitals ("..., says OLIVE RYAN."), in `text` (the
+    text around the headline); a known given name first, as capitals are also an acronym's."""
+    match = _STANDFIRST_WRITER.search(text)
+    if not match or not has_given_name(match[1].title()):
+        return ()
+    return normalize_authors(match[1], site_name=site_name, url=url)
+
+
 def name_line_authors(
     text: str, *, headline: str | None, site_name: str | None = None, url: str | None = None
 ) -> tuple[str, ...]:

@@ -725,6 +725,19 @@ def test_a_name_alone_on_a_line_beside_a_date_is_a_byline() -> None:
     assert name_line_authors(role.replace("Tech Writer", "Tech Talks"), headline="Scaling Go tests") == ()
 
 
+def test_a_standfirst_ending_on_a_name_in_capitals_credits_its_writer() -> None:
+    dek = "<p>The old bridge is open again, and it is a fine walk on a winter day, says ANA LIMA.</p>"
+    page = _html("<title>Bridge reopens</title>", f"<h1>Bridge reopens</h1>{dek}{PARAGRAPHS}")
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
+    # A quote's speaker, or capitals that start with no given name, credit no writer.
+    for other in ("says Ana Lima.", "says BBC NEWS.", "says NASA."):
+        page = _html(
+            "<title>Bridge reopens</title>",
+            "<h1>Bridge reopens</h1>" + dek.replace("says ANA LIMA.", other) + PARAGRAPHS,
+        )
+        assert extract_article(page, url="https://courier.example/b", now=NOW).authors == (), other
+
+
 def test_labels_and_month_names_are_not_authors() -> None:
     assert normalize_authors(["Author Isaiah Shelton"]) == ("Isaiah Shelton",)
     assert normalize_authors(["Cazzy Magennis Last Updated August 1"]) == ("Cazzy Magennis",)
