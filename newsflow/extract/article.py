@@ -57,18 +57,22 @@ from newsflow.extract.normalize import (
     byline_without_role,
     dated_names,
     declared_handles,
+    described_name_line,
     detect_language,
     group_byline,
     is_outlet,
     is_outlet_byline,
     is_placeholder_author,
+    listed_names,
     name_line_authors,
     normalize_authors,
     normalize_language,
     normalize_title,
     person_key,
+    scripted_authors,
     shown_credit,
     shown_team,
+    standfirst_writer,
 )
 from newsflow.extract.residue import clean_text, drop_author_bio, drop_leading_byline, strip_header
 from newsflow.extract.tree import drop_code, parse_html
@@ -670,15 +674,21 @@ _WRITTEN_BY = re.compile(r"^(?:[Ww]ritten [Bb]y|WRITTEN BY)\s*:?\s*(.+)$", re.MU
 
 # The label on a line of its own, the names on the next: "by\nShannon Grilli", "This post was
 # written by\nVanessa Mendez, MD"; or the names over an "Author" label: "Nawaz Dhandala\nAuthor".
-_BY_LINE_ABOVE = re.compile(r"^(?:.*\b[Ww]ritten [Bb]y|[Bb]y|BY)\s*:?\n(.+)$", re.MULTILINE)
+_BY_LINE_ABOVE = re.compile(r"^(?:.*\b[Ww]ritten [Bb]y|(?:[Aa]rticle )?[Bb]y|BY)\s*:?\n(.+)$", re.MULTILINE)
 _AUTHOR_LABEL_BELOW = re.compile(r"^(.+)\n[|·•]?\s*(?:Author|AUTHOR)\s*$", re.MULTILINE)
+# A blog's "Posted by David at December 16, 2025 11:15 AM": the name ends where "at" or "on" starts
+# the date.
+_POSTED_BY_AT = re.compile(
+    r"^[Pp]osted [Bb]y:?[^\S\n]+([^\n]+?)[^\S\n]+(?:at|on)[^\S\n][^\n]*\d[^\n]*$", re.MULTILINE
+)
 # The label over the names: "Author\nLisa D. Ellis".
 _AUTHOR_LABEL_ABOVE = re.compile(r"^(?:Author|AUTHOR)s?\s*:?\n(.+)$", re.MULTILINE)
 # Each pattern with the strings one of which its every match holds (a line start as a newline):
 # a page's text holding none is not searched, which costs 0.6 ms for the two slower patterns.
 _AUTHOR_LABELS = (
     (_WRITTEN_BY, ("ritten", "RITTEN")),
-    (_BY_LINE_ABOVE, ("ritten", "\nby", "\nBy", "\nBY")),
+    (_BY_LINE_ABOVE, ("ritten", "\nby", "\nBy", "\nBY", "rticle by")),
+    (_POSTED_BY_AT, ("osted by", "osted By")),
     (_AUTHOR_LABEL_BELOW, ("Author", "AUTHOR")),
     (_AUTHOR_LABEL_ABOVE, ("\nAuthor", "\nAUTHOR")),
 )
@@ -747,21 +757,35 @@ def _authors(meta: PageMetadata, site_name: str | None, url: str) -> tuple[str, 
     declared = normalize_authors(meta.authors, site_name=site_name, url=url, people=meta.people)
     if declared and not is_outlet(declared, site_name=site_name, url=url):
         # Declared names the byline never shows may be another article's (a related-stories
-        # block's JSON-LD): a "By" line near the headline then names the page's own author.
+        # block's JSON-LD): a "By" line near the headline, or a team credit beside the date, then
+        # names the page's own author.
         if any(name in meta.byline for name in declared):
             # Declared data often names only the first of the writers the byline credits.
             shown = byline_names(meta.byline, site_name=site_name, url=url)
             if len(shown) > len(declared) and set(map(person_key, declared)) <= set(map(person_key, shown)):
                 return shown
+            # A "By" line that names only some of them: the others sign the related stories that the
+            # same markup (itemprop="author") lists beside the article.
+            if shown and set(map(person_key, shown)) < set(map(person_key, declared)):
+                return shown
+            # Without a "By", the declared writer may still head a list of them under the headline.
+            listed = () if shown else listed_names(meta.byline, declared[0], site_name=site_name, url=url)
+            if len(listed) > len(declared) and set(map(person_key, declared)) <= set(map(person_key, listed)):
+                return listed
             # The byline's "Dr. Jane Doe" is the declared "Jane Doe" as the page credits her.
             return tuple(_as_shown(name, meta.byline) for name in declared)
-        return byline_names(meta.byline, site_name=site_name, url=url) or declared
+        return (
+            byline_names(meta.byline, site_name=site_name, url=url)
+            or shown_team(meta.byline, site_name=site_name, url=url)
+            or declared
+        )
     shown = byline_names(meta.byline, site_name=site_name, url=url)
     return (
         shown
         or declared
         or name_line_authors(meta.byline, headline=meta.h1, site_name=site_name, url=url)
         or dated_names(meta.byline, site_name=site_name, url=url)
+        or standfirst_writer(meta.byline, site_name=site_name, url=url)
     )
 
 
@@ -817,9 +841,15 @@ def extract_article(
         or group_byline(meta.authors, site_name=site_name, url=url)
         or _written_by(tree, site_name, url)
         or bio_author(_page_lines(tree), site_name=site_name, url=url)
+        or described_name_line(meta.byline, _page_lines(tree), headline=meta.h1, site_name=site_name, url=url)
         or _author_page_link(tree, site_name, url)
         or declared_handles(meta.authors, site_name=site_name, url=url)
-        or shown_credit((*meta.authors, guessed() or ""), byline=meta.byline, site_name=site_name, url=url)
+        or shown_credit(
+            (*meta.authors, guessed() or "", *scripted_authors(html)),
+            byline=meta.byline,
+            site_name=site_name,
+            url=url,
+        )
         or shown_team(meta.byline, site_name=site_name, url=url)
     )
     dates = _first_published_date(meta) + (

@@ -321,7 +321,8 @@ def _modified_candidates(
     return modified
 
 
-_CITATION_AUTHORS = etree.XPath('//meta[@name="citation_author"]/@content')
+# Highwire's tag per author, which some journals name "citation_authors".
+_CITATION_AUTHORS = etree.XPath('//meta[@name="citation_author" or @name="citation_authors"]/@content')
 
 
 def _first_last(name: str) -> str:
@@ -331,8 +332,18 @@ def _first_last(name: str) -> str:
 
 
 def _byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
-    if ("name", "citation_author") in _scan(tree).meta:  # scholarly pages: one tag per author
-        cited = [_first_last(html.unescape(str(v))) for v in _CITATION_AUTHORS(tree)]
+    scanned = _scan(tree).meta
+    if ("name", "citation_author") in scanned or (
+        "name",
+        "citation_authors",
+    ) in scanned:  # one tag per author
+        # A tag may also list them all, "Last, First; Last, First", as the older form does.
+        cited = [
+            _first_last(name)
+            for value in _CITATION_AUTHORS(tree)
+            for name in html.unescape(str(value)).split(";")
+            if name.strip()
+        ]
         if cited:
             return cited[:20]
     meta_author = _meta(tree, "author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
@@ -439,8 +450,9 @@ def _displayed_headline(
     references = [_words(normalize_title(t, site_name=site_name) or t) for t in declared]
     names = _added_names(declared)
     best, best_shared = None, 0
-    for element in candidates:
-        text = heading_text(element)
+    for candidate in candidates:
+        # An emptied <h1> is still where the headline and its byline are.
+        text = heading_text(_emptied(candidate))
         words = _words(text)
         if not words:
             continue
@@ -451,8 +463,17 @@ def _displayed_headline(
             default=0 if references else len(words),
         )
         if shared > best_shared and shared >= HEADLINE_OVERLAP * len(words):
-            best, best_shared = element, shared
+            best, best_shared = candidate, shared
     return best
+
+
+def _emptied(heading: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """The element that holds an empty <h1>'s headline: HTML allows no <p> in an <h1>, so the parser
+    closes the <h1> before "<h1><p>Headline</p></h1>" and the paragraph follows it."""
+    if len(heading) or (heading.text or "").strip():
+        return heading
+    following = heading.getnext()
+    return following if following is not None and following.tag == "p" else heading
 
 
 def _added_names(declared: list[str]) -> set[str]:

@@ -247,6 +247,15 @@ def test_citation_authors_are_read_one_tag_each_last_name_last() -> None:
     assert meta.authors == ("Aniruddha Roy", "Jyoti Patel", "Jeff T. Kaufman")
 
 
+def test_citation_authors_in_the_plural_name_is_read_one_tag_each_or_one_list() -> None:
+    meta = _meta(
+        '<meta name="citation_authors" content="Ana Lima"><meta name="citation_authors" content="João Silva">'
+    )
+    assert meta.authors == ("Ana Lima", "João Silva")
+    meta = _meta('<meta name="citation_authors" content="Lima, Ana; Silva, João">')
+    assert meta.authors == ("Ana Lima", "João Silva")
+
+
 def _read(page: str) -> PageMetadata:
     return read_metadata(lxml_html.document_fromstring(page))
 

@@ -18,6 +18,7 @@ from newsflow.extract.normalize import (
     declared_handles,
     name_line_authors,
     normalize_authors,
+    scripted_authors,
     shown_credit,
     shown_team,
 )
@@ -181,6 +182,18 @@ def test_an_h1_made_only_of_blocks_keeps_their_text_and_breaks_are_spaces() -> N
     assert read_metadata(lxml_html.document_fromstring(page)).h1 == "Bridge reopens to cyclists"
 
 
+def test_an_h1_the_parser_emptied_of_its_paragraph_still_places_the_headline() -> None:
+    # "<h1><p>Headline</p></h1>": the parser closes the <h1> before the <p>, which follows it.
+    menu = "".join(f"<li><a href='/s{i}'>Section number {i}</a></li>" for i in range(150))
+    page = _html(
+        "<title>Bridge reopens to cyclists | The Courier</title>",
+        f"<ul>{menu}</ul><h1><p>Bridge reopens to cyclists</p></h1><p>By Ana Lima</p>{PARAGRAPHS}",
+    )
+    meta = read_metadata(lxml_html.document_fromstring(page))
+    assert meta.headline_at > 0 and "Bridge reopens to cyclists\nBy Ana Lima" in meta.byline
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
+
+
 def test_a_desk_or_team_byline_is_the_author_when_no_person_signs() -> None:
     page = _html(
         _ld(headline="Bridge reopens", author={"@type": "Organization", "name": "City Desk Team"})
@@ -257,6 +270,17 @@ def test_an_author_box_whose_bio_starts_with_the_name_names_the_author() -> None
     )
 
 
+def test_a_name_line_near_the_headline_that_an_author_box_describes_is_the_byline() -> None:
+    bio = "<footer><p>Ana Lima is a freelance travel writer and editor.</p></footer>"
+    body = "<h1>Bridge reopens</h1><p>Ana Lima</p><p>City Bridges</p>" + PARAGRAPHS * 4 + bio
+    page = _html("<title>Bridge reopens</title>", body)
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
+    # Without the bio, or with one that says nothing of a person, the line is no byline.
+    for other in ("", "<footer><p>Ana Lima is a town on the coast.</p></footer>"):
+        page = _html("<title>Bridge reopens</title>", body.replace(bio, other))
+        assert extract_article(page, url="https://courier.example/b", now=NOW).authors == (), other
+
+
 def test_bio_author_needs_a_bio_that_speaks_of_a_person() -> None:
     assert bio_author("Lauren Vetter\nLauren Vetter is a marketing professional in Ohio.") == (
         "Lauren Vetter",
@@ -264,6 +288,22 @@ def test_bio_author_needs_a_bio_that_speaks_of_a_person() -> None:
     # A subject heading its paragraph repeats is no author box; nor is a name with no bio under it.
     assert bio_author("Art Deco\nArt Deco is a style of visual arts that first appeared in France.") == ()
     assert bio_author("Lauren Vetter\nShare this article") == ()
+
+
+def test_a_blogs_posted_by_line_with_its_date_names_the_author() -> None:
+    for credit, names in (
+        ("<p>Posted by Ana at December 16, 2025 11:15 AM</p>", ("Ana",)),
+        ("<p>Posted by Ana Lima on 16 December 2025</p>", ("Ana Lima",)),
+        ("<h2>Article by</h2><div>Ana Lima</div>", ("Ana Lima",)),
+    ):
+        page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + credit)
+        assert extract_article(page, url="https://courier.example/b", now=NOW).authors == names, credit
+    # Without a date after it, "Posted by" may be a category's or a shop's.
+    page = _html(
+        "<title>Bridge reopens</title>",
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<p>Posted by Ana Lima on Travel</p>",
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ()
 
 
 def test_an_author_box_with_its_label_on_a_line_of_its_own_names_the_author() -> None:
@@ -340,6 +380,23 @@ def test_the_byline_that_credits_the_declared_writer_and_others_names_them_all()
     assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == (
         "Dr. Ana Lima",
     )
+
+
+def test_a_declared_writer_heading_a_list_of_names_under_the_headline_names_them_all() -> None:
+    byline = "<p><a>Ana Lima</a>, <a>João Silva</a>, <a>Eva Marx</a> &amp; <a>Rui Costa</a></p><p>Nov 25th, 2025</p>"
+    page = _html(
+        _ld(headline="Bridge reopens", author={"@type": "Person", "name": "Ana Lima"}),
+        f"<h1>Bridge reopens</h1>{byline}{PARAGRAPHS}",
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == (
+        "Ana Lima",
+        "João Silva",
+        "Eva Marx",
+        "Rui Costa",
+    )
+    # The declared name before other words is no list of writers.
+    page = page.replace(byline, "<p>Ana Lima, Chief Reporter</p><p>Nov 25th, 2025</p>")
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
 
 
 def test_the_persons_who_reviewed_or_edited_the_article_are_not_its_authors() -> None:
@@ -702,6 +759,13 @@ def test_byline_names_stop_where_the_byline_does() -> None:
     assert byline_names("Man attacked by Three Masked Men\nin the city") == ()  # a sentence, no byline
 
 
+def test_a_byline_with_a_serial_comma_names_every_writer() -> None:
+    # "A, B, and C", each name a link of its own: the last name follows ", and".
+    byline = "Written by\nAna Lima\n,\nJoão Silva\n, and\nEva Marx\nUpdated August 14, 2025"
+    assert byline_names(byline) == ("Ana Lima", "João Silva", "Eva Marx")
+    assert byline_names("By Ana Lima, João Silva, and Eva Marx") == ("Ana Lima", "João Silva", "Eva Marx")
+
+
 def test_a_byline_giving_a_first_name_only_names_a_known_given_name() -> None:
     assert byline_names("by\nAmanda\n· Dec 20, 2025 at 3:00 am ·") == ("Amanda",)
     assert byline_names("Written by\nEliz\n- Product marketer") == ("Eliz",)
@@ -721,6 +785,19 @@ def test_declared_authors_the_byline_never_shows_give_way_to_its_by_line() -> No
     assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
     page = _html(_ld(headline="Bridge reopens", author={"name": "Rui Costa"}), body.replace("<p>by</p>", ""))
     assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Rui Costa",)
+
+
+def test_declared_authors_beyond_those_the_by_line_names_sign_other_stories() -> None:
+    # The author markup (itemprop="author") of the byline and of a related story beside it.
+    def credit(name: str) -> str:
+        return f'<span itemprop="author"><span itemprop="name">{name}</span></span>'
+
+    related = f"<aside><h3>Bridges of the north</h3><p>by {credit('Rui Costa')}</p></aside>"
+    page = _html(
+        "<title>Bridge reopens</title>",
+        f"<h1>Bridge reopens</h1><p>by {credit('Ana Lima')}</p><p>March 5, 2025</p>{PARAGRAPHS}{related}",
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
 
 
 def test_a_declared_user_handle_names_the_writer_unless_it_is_the_site_or_a_role() -> None:
@@ -776,6 +853,19 @@ def test_a_name_alone_on_a_line_beside_a_date_is_a_byline() -> None:
     assert name_line_authors(role.replace("Tech Writer", "Tech Talks"), headline="Scaling Go tests") == ()
 
 
+def test_a_standfirst_ending_on_a_name_in_capitals_credits_its_writer() -> None:
+    dek = "<p>The old bridge is open again, and it is a fine walk on a winter day, says ANA LIMA.</p>"
+    page = _html("<title>Bridge reopens</title>", f"<h1>Bridge reopens</h1>{dek}{PARAGRAPHS}")
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Ana Lima",)
+    # A quote's speaker, or capitals that start with no given name, credit no writer.
+    for other in ("says Ana Lima.", "says BBC NEWS.", "says NASA."):
+        page = _html(
+            "<title>Bridge reopens</title>",
+            "<h1>Bridge reopens</h1>" + dek.replace("says ANA LIMA.", other) + PARAGRAPHS,
+        )
+        assert extract_article(page, url="https://courier.example/b", now=NOW).authors == (), other
+
+
 def test_labels_and_month_names_are_not_authors() -> None:
     assert normalize_authors(["Author Isaiah Shelton"]) == ("Isaiah Shelton",)
     assert normalize_authors(["Cazzy Magennis Last Updated August 1"]) == ("Cazzy Magennis",)
@@ -793,6 +883,9 @@ def test_author_labels_are_searched_only_where_they_can_match() -> None:
         "Home\nThis post was written by\nVanessa Mendez, MD",
         "Home\nNawaz Dhandala\n| Author",
         "Nawaz Dhandala\nAUTHOR",
+        "Article by\nMatias Heikkilä",
+        "Posted by David at December 16, 2025 11:15 AM",
+        "Posted By: Ana Lima on 16 December 2025",
     ]
     found = 0
     for text in texts:
@@ -879,6 +972,28 @@ def test_a_team_credit_the_byline_shows_signs_a_page_no_person_signs() -> None:
     )
     article = extract_article(page, url="https://courier.example/news/bridge", now=NOW)
     assert article.authors == ("Courier Data Team",)
+
+
+def test_a_team_credit_the_byline_shows_wins_over_a_declared_person_it_never_shows() -> None:
+    body = "<h1>Old bridge reopens</h1><p>Metro Desk</p><p>March 5, 2025</p>" + PARAGRAPHS
+    page = _html(_ld(headline="Old bridge reopens", author={"@type": "Person", "name": "Rui Costa"}), body)
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Metro Desk",)
+    # The declared person the byline shows stays the author.
+    shown = body.replace("<p>Metro Desk</p>", "<p>Metro Desk</p><p>Rui Costa</p>")
+    page = _html(_ld(headline="Old bridge reopens", author={"@type": "Person", "name": "Rui Costa"}), shown)
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Rui Costa",)
+
+
+def test_a_scripts_author_key_names_the_writer_when_the_byline_shows_that_name() -> None:
+    layer = '<script>var dataLayer_content = {"pagePostType":"post","pagePostAuthor":"Krystyna"};</script>'
+    body = "<h1>Bridge reopens</h1><p>Krystyna</p><p>Polyglot and story teller</p>" + PARAGRAPHS
+    page = _html("<title>Bridge reopens</title>" + layer, body)
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ("Krystyna",)
+    # A name the page never shows is the site's account, not the byline's.
+    page = _html("<title>Bridge reopens</title>" + layer, body.replace("<p>Krystyna</p>", ""))
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ()
+    state = '{\\"authorName\\":\\"Ana Lima\\"} &quot;author_name&quot;: &quot;Rui Costa&quot;'
+    assert scripted_authors(state) == ("Ana Lima", "Rui Costa")
 
 
 def test_a_link_to_the_writers_page_on_the_site_names_the_author() -> None:
