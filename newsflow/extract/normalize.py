@@ -762,6 +762,19 @@ def _bio_after(line: str, *names: str) -> str | None:
     return None
 
 
+def _first_bio(page: str, name: str) -> str | None:
+    """The rest of the first line of `page` (a line per text node) that opens with `name` and a
+    bio's verb, up to the sentence's or the line's end."""
+    at = page.find(name)
+    while at >= 0:
+        if at == 0 or page[at - 1] == "\n":
+            found = _BIO_VERB.match(page, at + len(name))
+            if found:
+                return found.group(1).split("\n", 1)[0]
+        at = page.find(name, at + 1)
+    return None
+
+
 def bio_author(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
     """The person an author box names: a name alone on a line of `text` (a line per text node),
     followed by a bio that starts with that name or its first word and speaks of a person."""
@@ -796,8 +809,8 @@ def described_name_line(
     for line in lines[max(0, at - NAME_LINE_BEFORE) : at + NAME_LINE_AFTER]:
         if " " not in line or line == lines[at] or not (_NAME_LINE.match(line) and has_given_name(line)):
             continue
-        bio = re.search(rf"^{re.escape(line)}{_BIO_VERB}([^.\n]*)", page, re.MULTILINE)
-        if bio and _BIO_PERSON.search(bio.group(1)):
+        bio = _first_bio(page, line)
+        if bio and _BIO_PERSON.search(bio):
             names = normalize_authors(line, site_name=site_name, url=url)
             if names:
                 return names
