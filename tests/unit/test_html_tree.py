@@ -95,3 +95,19 @@ def test_drop_code_deletes_scripts_styles_and_drawings_but_keeps_json_ld_and_tai
     assert [e.tag for e in tree.iter("script", "style", "svg", "path")] == ["script"]
     assert tree.find(".//script").text == '{"articleBody": "Kept."}'
     assert [p.text_content() for p in tree.iter("p")] == ["Before after the script.", "Shared text."]
+
+
+@pytest.mark.parametrize(
+    "charset",
+    [
+        '<meta charset="iso-8859-1">',
+        '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">',
+    ],
+)
+def test_a_page_declaring_another_charset_keeps_its_decoded_text(charset: str) -> None:
+    # The str is handed to lxml as UTF-8: the page's own declaration must not re-decode it.
+    page = f"<html><head>{charset}</head><body><p>café — naïve</p></body></html>"
+    tree = _parse_clean(page)
+    assert tree is not None
+    assert tree.findtext(".//p") == "café — naïve"
+    assert _serialized(tree) == _serialized(load_html(page))
