@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from uuid import UUID
@@ -43,7 +43,7 @@ IN_WINDOW_20 = "3cb5e2f466"  # 2019-11-20 05:42 UTC
 BEFORE = "20b2b64916"  # 2017-11-23
 UNDATED_INSIDE = "51374560f4"  # no listing date; the page says 2019-11-19 11:12 UTC
 UNDATED_OUTSIDE = "5211188428"  # no listing date; the page says 2018-10-12
-UNDATED_UNKNOWN = "57b4dafd18"  # no listing date; the page gives no date either
+UNDATED_UNKNOWN = "57b4dafd18"  # no listing date; the page gives no date either (see _pick)
 FAILING = "/fault/500?run=backfill"  # listed on 2019-11-19; answers 500 every time
 
 
@@ -64,6 +64,13 @@ class Archive:
 
 def _pick(keys: list[str]) -> dict[str, FixtureArticle]:
     articles = {a.id[:10]: a for a in load_fixture_articles()}
+    # The one recorded page with no declared date prints one in German, which extraction reads:
+    # without that line it is a page that gives no date at all.
+    undated = articles[UNDATED_UNKNOWN]
+    articles[UNDATED_UNKNOWN] = replace(
+        undated, html=undated.html.replace(b"publiziert am 25. September 2018", b"")
+    )
+    assert articles[UNDATED_UNKNOWN].html != undated.html
     return {key: articles[key] for key in keys}
 
 
