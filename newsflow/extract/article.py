@@ -75,7 +75,7 @@ from newsflow.extract.normalize import (
     standfirst_writer,
 )
 from newsflow.extract.residue import clean_text, drop_author_bio, drop_leading_byline, strip_header
-from newsflow.extract.tree import drop_code, parse_html
+from newsflow.extract.tree import drop_unread, parse_html
 from newsflow.records import ExtractedArticle, PageHints
 from newsflow.urls import canonicalize_url
 
@@ -525,7 +525,7 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
         return _finish(str(_field(doc, "text") or ""), meta)
 
     _drop_consent_banners(tree)
-    drop_code(tree)
+    drop_unread(tree)
 
     # Recall mode first: precision mode drops whole sections and short articles (3 points of
     # recall on the WCXB pages). A body far shorter than the page's paragraphs may have lost its
@@ -865,7 +865,7 @@ def extract_article(
         (c.local_day for c in dates if c.value == published_at and c.source == published_source),
         published_at.date() if published_at else None,
     )
-    # _body deletes consent bars and scripts from the tree: all that reads the tree comes first.
+    # _body deletes consent bars, scripts and furniture from the tree: all that reads it comes first.
     text = _body(tree, url, meta)
     # The author box under the article ("Jane Doe is a finance writer ...") and the byline and
     # dateline over it are not the article (BENCHMARKS.md, issue #12).

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 from trafilatura.utils import load_html
 
-from newsflow.extract.tree import _parse_clean, drop_code, parse_html
+from newsflow.extract.tree import _parse_clean, drop_unread, parse_html
 from tests.site import load_fixture_articles
 
 NEEDS_REPAIR = [
@@ -80,7 +80,7 @@ def test_fixture_pages_get_the_same_element_classes() -> None:
         assert _classes(ours) == _classes(theirs)
 
 
-def test_drop_code_deletes_scripts_styles_and_drawings_but_keeps_json_ld_and_tails() -> None:
+def test_drop_unread_deletes_scripts_styles_and_drawings_but_keeps_json_ld_and_tails() -> None:
     tree = parse_html(
         "<html><head><style>p {}</style>"
         '<script type="application/ld+json">{"articleBody": "Kept."}</script></head><body>'
@@ -90,11 +90,28 @@ def test_drop_code_deletes_scripts_styles_and_drawings_but_keeps_json_ld_and_tai
     )
     assert tree is not None
 
-    drop_code(tree)
+    drop_unread(tree)
 
     assert [e.tag for e in tree.iter("script", "style", "svg", "path")] == ["script"]
     assert tree.find(".//script").text == '{"articleBody": "Kept."}'
     assert [p.text_content() for p in tree.iter("p")] == ["Before after the script.", "Shared text."]
+
+
+def test_drop_unread_deletes_furniture_without_paragraphs_only() -> None:
+    # An article a broken template wraps in <nav> or <aside> keeps its paragraphs for trafilatura,
+    # whose recall mode takes back what it deleted when nothing else is left.
+    tree = parse_html(
+        "<html><body><nav><a href='/'>Home</a><a href='/news'>News</a></nav>"
+        "<aside><p>The whole article, in an aside.</p></aside>"
+        "<footer><ul><li>Contact</li></ul></footer><nav><p>A nav with a paragraph.</p></nav>"
+        "</body></html>"
+    )
+    assert tree is not None
+
+    drop_unread(tree)
+
+    assert [e.tag for e in tree.iter("nav", "aside", "footer")] == ["aside", "nav"]
+    assert "Home" not in tree.text_content() and "Contact" not in tree.text_content()
 
 
 @pytest.mark.parametrize(
