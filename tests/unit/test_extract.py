@@ -258,21 +258,26 @@ def test_a_first_paragraph_the_description_copies_stays_in_the_body() -> None:
     assert article.text.startswith(opening)
 
 
+def _guide_page(title: str, note: str, blocks: str) -> str:
+    """A guide: 30 numbered notes trafilatura keeps ("Note 29: ..."), then `blocks` it may discard."""
+    notes = "".join(f"<p>Note {n}: {note}</p>" for n in range(30))
+    return (
+        f"<html><head><title>{title}</title></head><body><main><h1>{title}</h1>"
+        f"<div class='intro'>{notes}</div>{blocks}</main></body></html>"
+    )
+
+
 def test_an_article_block_trafilatura_takes_for_a_bar_stays_and_real_furniture_goes() -> None:
     # trafilatura's "bar" token finds Statamic's "bard" text blocks; the newsletter bar is one.
-    intro = "".join(
-        f"<p>Note {n}: the winter timetable starts on Monday, and riders should check the boards at the pier before they travel.</p>"
-        for n in range(30)
-    )
     guide = "".join(
         f"<p>Step {n} of the guide explains why the evening crossings of the ferries now leave earlier.</p>"
         for n in range(45)
     )
     promo = "".join(f"<p>Subscribe to our newsletter for offer {n} and more.</p>" for n in range(6))
-    page = (
-        "<html><head><title>Ferry timetable changes</title></head><body><main><h1>Ferry timetable changes</h1>"
-        f"<div class='intro'>{intro}</div><div class='space-y-4 bard'>{guide}</div>"
-        f"<div class='newsletter-bar'>{promo}</div></main></body></html>"
+    page = _guide_page(
+        "Ferry timetable changes",
+        "the winter timetable starts on Monday, and riders should check the boards at the pier before they travel.",
+        f"<div class='space-y-4 bard'>{guide}</div><div class='newsletter-bar'>{promo}</div>",
     )
     article = extract_article(page, url="https://ferries.example/news/timetable", now=NOW)
     assert "Note 29:" in article.text
@@ -288,10 +293,6 @@ def test_a_word_processor_element_above_a_missing_paragraph_is_no_block() -> Non
 
 def test_the_items_of_a_listicle_trafilatura_takes_for_slides_stay() -> None:
     # Each "listicle-slides" item holds a small share of the page's text; together, most of it.
-    intro = "".join(
-        f"<p>Note {n}: designers were compared on price, on the rooms they take on, and on how fast they deliver.</p>"
-        for n in range(30)
-    )
     items = "".join(
         f"<div class='listicle-slides'><h2>{n}. Studio {n}</h2>"
         + "".join(
@@ -301,9 +302,10 @@ def test_the_items_of_a_listicle_trafilatura_takes_for_slides_stay() -> None:
         + "</div>"
         for n in range(7)
     )
-    page = (
-        "<html><head><title>Online interior design</title></head><body><main><h1>Online interior design</h1>"
-        f"<div class='intro'>{intro}</div>{items}</main></body></html>"
+    page = _guide_page(
+        "Online interior design",
+        "designers were compared on price, on the rooms they take on, and on how fast they deliver.",
+        items,
     )
     article = extract_article(page, url="https://design.example/guides/online-design", now=NOW)
     assert "Note 29:" in article.text
@@ -312,10 +314,6 @@ def test_the_items_of_a_listicle_trafilatura_takes_for_slides_stay() -> None:
 
 def test_the_collapsed_panels_of_an_accordion_guide_stay() -> None:
     # A script opens each panel; trafilatura drops what "display:none" hides.
-    intro = "".join(
-        f"<p>Note {n}: a solar installation takes two to three months from the first quote to the switch-on.</p>"
-        for n in range(30)
-    )
     panels = "".join(
         f"<h3>Week {n}</h3><div class='collapse-v-{n}_content' style='display:none;'>"
         + "".join(
@@ -324,9 +322,10 @@ def test_the_collapsed_panels_of_an_accordion_guide_stay() -> None:
         + "</div>"
         for n in range(7)
     )
-    page = (
-        "<html><head><title>Solar installation timeline</title></head><body><main>"
-        f"<h1>Solar installation timeline</h1><div class='intro'>{intro}</div>{panels}</main></body></html>"
+    page = _guide_page(
+        "Solar installation timeline",
+        "a solar installation takes two to three months from the first quote to the switch-on.",
+        panels,
     )
     article = extract_article(page, url="https://solar.example/guides/timeline", now=NOW)
     assert "Note 29:" in article.text
