@@ -1,9 +1,10 @@
 """Turn one HTML page into a clean, normalized article: trafilatura plus the page's own metadata.
 
-The body is trafilatura's recall mode without comments, with an article block it discarded for
-a class token taken back and the default mode as a second opinion on short results (chosen on halves of two dev sets: BENCHMARKS.md, issue #12), minus a
-leading headline and standfirst and minus residue lines. Metadata prefers what the page declares (JSON-LD, meta tags) and falls
-back to trafilatura's guesses from the markup.
+The body is trafilatura's recall mode without comments, run on a tree without what its cleaning
+deletes anyway; an article block it discarded for a class token is taken back, and the default
+mode is a second opinion on short results (chosen on halves of two dev sets: BENCHMARKS.md,
+issue #12); a leading headline and standfirst and residue lines are taken off. Metadata prefers
+what the page declares (JSON-LD, meta tags) and falls back to trafilatura's guesses from the markup.
 """
 
 from __future__ import annotations
