@@ -14,7 +14,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
@@ -575,42 +575,40 @@ def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedV
         and not _is_modified_day(meta, datelines[0])
     ):
         day = datelines[0]
-        found.insert(0, DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", False, day=day))
+        found.insert(0, DatedValue.of_day(day, "byline"))
     elif found and not confirmed and _stamped_on_update(meta, found[0]):
         # A declared publication that is the declared update to the second was stamped when the
         # page was last saved: an earlier date the byline shows is when it first appeared.
         earlier = [day for day, updated in shown if not updated and day < found[0].local_day]
         if earlier:
             day = earlier[0]
-            found.insert(
-                0, DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", False, day=day)
-            )
+            found.insert(0, DatedValue.of_day(day, "byline"))
     from_url = date_from_url(url)
     if from_url is not None:
         found.append(DatedValue(from_url, "url", has_time=False))
     # Unlabelled dates first, then "Updated ..." ones: a page that shows only an update date
     # still dates the article (the WCXB gold reads it so).
     for day, _updated in sorted(shown, key=lambda item: item[1]):
-        found.append(
-            DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)
-        )
+        found.append(DatedValue.of_day(day, "byline"))
     return found
 
 
 def _stamped_on_update(meta: PageMetadata, candidate: DatedValue) -> bool:
     """Whether `candidate`, a declared publication (JSON-LD or meta), is the declared update's instant."""
     return candidate.source in ("json-ld", "meta") and any(
-        c is not None and c.value == candidate.value
-        for c in (read_date(raw, src) for src, raw in meta.modified)
+        c.value == candidate.value for c in _declared_updates(meta)
     )
 
 
 def _is_modified_day(meta: PageMetadata, day: date) -> bool:
     # A dateline that is the declared update's day shows when the article was updated: the
     # declared publication, which it contradicts, stays first (the update is kept in modified_at).
-    return any(
-        c is not None and c.local_day == day for c in (read_date(raw, src) for src, raw in meta.modified)
-    )
+    return any(c.local_day == day for c in _declared_updates(meta))
+
+
+def _declared_updates(meta: PageMetadata) -> list[DatedValue]:
+    """The page's declared modification dates that read as dates."""
+    return [c for source, raw in meta.modified if (c := read_date(raw, source)) is not None]
 
 
 # The text nodes under an element, as plain strings: body.itertext() gave the same strings but
@@ -635,7 +633,7 @@ def _labelled_date(tree: lxml_html.HtmlElement) -> list[DatedValue]:
     day = labelled_published_day(_page_lines(tree))
     if day is None:
         return []
-    return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
+    return [DatedValue.of_day(day, "byline")]
 
 
 def _first_published_date(meta: PageMetadata) -> list[DatedValue]:
@@ -645,7 +643,7 @@ def _first_published_date(meta: PageMetadata) -> list[DatedValue]:
     day = first_published_day("\n".join(meta.first_published_notes))
     if day is None:
         return []
-    return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
+    return [DatedValue.of_day(day, "byline")]
 
 
 def _scripted_date(html: str) -> list[DatedValue]:
@@ -655,7 +653,7 @@ def _scripted_date(html: str) -> list[DatedValue]:
     day = scripted_published_day(html)
     if day is None:
         return []
-    return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "json-ld", has_time=False, day=day)]
+    return [DatedValue.of_day(day, "json-ld")]
 
 
 def _author_block_date(tree: lxml_html.HtmlElement, authors: Sequence[str]) -> list[DatedValue]:
@@ -666,7 +664,7 @@ def _author_block_date(tree: lxml_html.HtmlElement, authors: Sequence[str]) -> l
     day = day_beside_names(_page_lines(tree), authors)
     if day is None:
         return []
-    return [DatedValue(datetime.combine(day, time(0, 0), tzinfo=UTC), "byline", has_time=False, day=day)]
+    return [DatedValue.of_day(day, "byline")]
 
 
 # "Written by Jane Doe" starting a text node: an explicit author label wherever it sits.
@@ -802,12 +800,11 @@ def _as_shown(name: str, byline: str) -> str:
 def _modified(meta: PageMetadata, now: datetime, published_day: date | None) -> datetime | None:
     """The declared update, else the one the byline prints ("Updated March 5, 2025"), on or after
     the publication: the issue keeps the update here, apart from the first publication."""
-    for source, raw in meta.modified:
-        parsed = read_date(raw, source)
-        if parsed and is_plausible(parsed.value, now=now):
-            return parsed.value
+    for declared in _declared_updates(meta):
+        if is_plausible(declared.value, now=now):
+            return declared.value
     for day, updated in visible_dates(meta.byline, nearest=meta.headline_at):
-        shown = datetime.combine(day, time(0, 0), tzinfo=UTC)
+        shown = DatedValue.of_day(day, "byline").value
         if updated and (published_day is None or day >= published_day) and is_plausible(shown, now=now):
             return shown
     return None

@@ -43,6 +43,11 @@ class DatedValue:
     def local_day(self) -> date:
         return self.day or self.value.date()
 
+    @classmethod
+    def of_day(cls, day: date, source: str) -> DatedValue:
+        """A calendar day with no time (a byline's "March 5, 2025"): midnight UTC, the day as given."""
+        return cls(datetime.combine(day, time(0, 0), tzinfo=UTC), source, has_time=False, day=day)
+
 
 _TZ_ABBREVIATIONS = {
     "UTC": 0,

@@ -333,10 +333,8 @@ def _first_last(name: str) -> str:
 
 def _byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
     scanned = _scan(tree).meta
-    if ("name", "citation_author") in scanned or (
-        "name",
-        "citation_authors",
-    ) in scanned:  # one tag per author
+    # Scholarly pages: a Highwire tag per author ("citation_authors" on some journals).
+    if ("name", "citation_author") in scanned or ("name", "citation_authors") in scanned:
         # A tag may also list them all, "Last, First; Last, First", as the older form does.
         cited = [
             _first_last(name)

@@ -291,45 +291,45 @@ def test_a_word_processor_element_above_a_missing_paragraph_is_no_block() -> Non
     assert _is_boilerplate("div", {"class": "space-y-4 bard"})
 
 
-def test_the_items_of_a_listicle_trafilatura_takes_for_slides_stay() -> None:
-    # Each "listicle-slides" item holds a small share of the page's text; together, most of it.
-    items = "".join(
-        f"<div class='listicle-slides'><h2>{n}. Studio {n}</h2>"
-        + "".join(
-            f"<p>Studio {n}, point {m}: a style quiz comes first, then three design ideas.</p>"
-            for m in range(8)
-        )
-        + "</div>"
+def _sections(opening: str, sentence: str) -> str:
+    """Seven sections of eight paragraphs, each under the `opening` tags (its block left open)."""
+    return "".join(
+        opening.format(n=n) + "".join(f"<p>{sentence.format(n=n, m=m)}</p>" for m in range(8)) + "</div>"
         for n in range(7)
     )
-    page = _guide_page(
-        "Online interior design",
-        "designers were compared on price, on the rooms they take on, and on how fast they deliver.",
-        items,
-    )
-    article = extract_article(page, url="https://design.example/guides/online-design", now=NOW)
-    assert "Note 29:" in article.text
-    assert "Studio 6, point 7:" in article.text
 
 
-def test_the_collapsed_panels_of_an_accordion_guide_stay() -> None:
-    # A script opens each panel; trafilatura drops what "display:none" hides.
-    panels = "".join(
-        f"<h3>Week {n}</h3><div class='collapse-v-{n}_content' style='display:none;'>"
-        + "".join(
-            f"<p>Week {n}, task {m}: the installer files permits and orders the panels.</p>" for m in range(8)
-        )
-        + "</div>"
-        for n in range(7)
-    )
+@pytest.mark.parametrize(
+    ("title", "sections", "last"),
+    [
+        # Each "listicle-slides" item holds a small share of the page's text; together, most of it.
+        (
+            "Online interior design",
+            _sections(
+                "<div class='listicle-slides'><h2>{n}. Studio {n}</h2>",
+                "Studio {n}, point {m}: a style quiz comes first, then three design ideas.",
+            ),
+            "Studio 6, point 7:",
+        ),
+        # A script opens each panel of an accordion; trafilatura drops what "display:none" hides.
+        (
+            "Solar installation timeline",
+            _sections(
+                "<h3>Week {n}</h3><div class='collapse-v-{n}_content' style='display:none;'>",
+                "Week {n}, task {m}: the installer files permits and orders the panels.",
+            ),
+            "Week 6, task 7:",
+        ),
+    ],
+    ids=["listicle-slides", "accordion-panels"],
+)
+def test_sections_trafilatura_discards_one_by_one_stay_together(title: str, sections: str, last: str) -> None:
     page = _guide_page(
-        "Solar installation timeline",
-        "a solar installation takes two to three months from the first quote to the switch-on.",
-        panels,
+        title, "each section below was checked by an editor before it went out to readers.", sections
     )
-    article = extract_article(page, url="https://solar.example/guides/timeline", now=NOW)
+    article = extract_article(page, url="https://guides.example/guides/page", now=NOW)
     assert "Note 29:" in article.text
-    assert "Week 6, task 7:" in article.text
+    assert last in article.text
 
 
 def test_a_page_answered_401_or_402_is_a_paywalled_teaser_and_a_bare_wall_is_retried() -> None:
