@@ -34,7 +34,7 @@ def main() -> None:
         ("Accept-Encoding", "gzip, deflate"),
     )
     with tempfile.TemporaryDirectory() as folder:
-        archive = WarcArchive(folder, source="bench", max_file_bytes=1_000_000_000)
+        archive = WarcArchive(folder, label="bench", max_file_bytes=1_000_000_000)
         started = time.process_time()
         for url, body in pages:
             headers = (("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))))

@@ -75,8 +75,8 @@ def run_sources(
     # The CLI's bars (None in a served or deployed run), and an ingest's progress artifact.
     progress = ArtifactProgress(kind, progress_callback()) if window is None else progress_callback()
     try:
-        # One client, robots.txt cache and host limiter for every source of the run.
-        with run_fetcher(sources, config, run_id) if run_id else contextlib.nullcontext():
+        # One client, robots.txt cache, host limiter and raw archive for every source of the run.
+        with run_fetcher(sources, config, run_id, label=kind) if run_id else contextlib.nullcontext():
             reports = _source_reports(kind, sources, config, run_id=run_id, window=window, progress=progress)
     finally:
         if isinstance(progress, ArtifactProgress):

@@ -23,7 +23,6 @@ from newsflow.candidates import cap, chunks, ramped_chunks, retry_candidates, un
 from newsflow.discover.listings import Discovery, discover
 from newsflow.discover.warc import DamagedRecord, warc_pages
 from newsflow.errors import DatabaseUnavailable, FeedError, Interrupted
-from newsflow.fetch.archive import open_archive
 from newsflow.fetch.fetcher import Fetcher, robots_origin
 from newsflow.fetch.politeness import HostLimiter
 from newsflow.fetch.warc_stream import open_warc
@@ -185,14 +184,9 @@ class SourcePipeline:
 
     def run(self) -> SourceReport:
         report = SourceReport(self.source.name)
-        archive = open_archive(
-            self.config.archive, source=self.source.name, max_file_bytes=self.config.archive_file_bytes
-        )
-        # The run's shared fetcher (one client, robots.txt cache and host limiter for every
-        # source), or one of this source's own when the task runs outside a run that opened one;
-        # this source's responses go to its own archive.
-        with source_fetcher(self.source, self.config, self.run_id) as shared, archive as sink:
-            fetcher = shared.archiving_to(sink)
+        # The run's shared fetcher (one client, robots.txt cache, host limiter and archive for
+        # every source), or one of this source's own when the task runs outside a run that opened one.
+        with source_fetcher(self.source, self.config, self.run_id) as fetcher:
             if self.group is not None:
                 fetcher.know_robots(self.group.robots)
             self._slow_down(shared_limiter(self.config, self.run_id))

@@ -1,9 +1,10 @@
 """One Fetcher per flow run, shared by every source task of the run.
 
 A run over hundreds of sources paid, per source, an HTTP client of its own (a TLS context, a
-connection pool) and a robots.txt cache of its own. Shared, the run has one client whose pool
-keeps connections per host, the run's host limiter (newsflow.fetch.politeness) and one
-robots.txt per origin, however many sources live on it: politeness stays per host.
+connection pool), a robots.txt cache of its own and archive files of its own. Shared, the run has
+one client whose pool keeps connections per host, the run's host limiter
+(newsflow.fetch.politeness), one robots.txt per origin, however many sources live on it
+(politeness stays per host), and one raw archive.
 
 The SSRF guard of the shared client allows the origins of every source of the run: a configured
 source's server may be on a private address, whichever source's page links to it.
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
+from newsflow.fetch.archive import open_archive
 from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
 from newsflow.fetch.fetcher import Fetcher
 from newsflow.fetch.politeness import HostLimiter, limiter_for_run
@@ -49,19 +51,35 @@ def pool_size(config: RunConfig) -> int:
 
 
 @contextmanager
-def open_fetcher(sources: Sequence[Source], config: RunConfig, run_id: str | None) -> Iterator[Fetcher]:
-    """A Fetcher for `sources` (its own client, closed on exit), with the run's host limiter."""
+def open_fetcher(
+    sources: Sequence[Source], config: RunConfig, run_id: str | None, *, label: str
+) -> Iterator[Fetcher]:
+    """A Fetcher for `sources` with the run's host limiter, its own client and its own archive
+    (files named `label`-...), both closed on exit."""
     policy = FetchPolicy.for_run(
         config, allowed_origins(source_urls(sources)), max_connections=pool_size(config)
     )
-    with build_client(policy) as client:
-        yield Fetcher(client, policy, shared_limiter(config, run_id), respect_robots=config.respect_robots)
+    with ExitStack() as stack:
+        client = stack.enter_context(build_client(policy))
+        archive = stack.enter_context(
+            open_archive(config.archive, label=label, max_file_bytes=config.archive_file_bytes)
+        )
+        yield Fetcher(
+            client,
+            policy,
+            shared_limiter(config, run_id),
+            respect_robots=config.respect_robots,
+            archive=archive,
+        )
 
 
 @contextmanager
-def run_fetcher(sources: Sequence[Source], config: RunConfig, run_id: str) -> Iterator[Fetcher]:
-    """The run's shared Fetcher, found by `fetcher_of_run(run_id)` while the block runs."""
-    with open_fetcher(sources, config, run_id) as fetcher:
+def run_fetcher(
+    sources: Sequence[Source], config: RunConfig, run_id: str, *, label: str
+) -> Iterator[Fetcher]:
+    """The run's shared Fetcher, archiving to files named `label`-..., found by
+    `source_fetcher(..., run_id)` while the block runs."""
+    with open_fetcher(sources, config, run_id, label=label) as fetcher:
         with _lock:
             _fetchers[run_id] = fetcher
         try:
@@ -75,11 +93,11 @@ def run_fetcher(sources: Sequence[Source], config: RunConfig, run_id: str) -> It
 @contextmanager
 def source_fetcher(source: Source, config: RunConfig, run_id: str | None) -> Iterator[Fetcher]:
     """The run's shared Fetcher when the run opened one and it may fetch `source`; else one of
-    the source's own, for the task's duration."""
+    the source's own (archiving to files named for the source), for the task's duration."""
     with _lock:
         shared = _fetchers.get(run_id) if run_id is not None else None
     if shared is not None and allowed_origins(source_urls([source])) <= shared.allowed_origins:
         yield shared
         return
-    with open_fetcher([source], config, run_id) as own:
+    with open_fetcher([source], config, run_id, label=source.name) as own:
         yield own

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -123,13 +122,6 @@ class Fetcher:
         # robots.txt files read from the network by this run and not yet handed out to be kept.
         self._robots_read: list[RobotsFile] = []
 
-    def archiving_to(self, archive: ArchiveSink | None) -> Fetcher:
-        """This fetcher (its client, limiter and robots.txt cache, shared) writing its responses
-        to `archive`: one source's view of a run's shared fetcher."""
-        view = copy.copy(self)
-        view._archive = archive
-        return view
-
     @property
     def client(self) -> httpx.Client:
         """The client every request of this fetcher goes through (WARC downloads use it too)."""
@@ -199,7 +191,7 @@ class Fetcher:
     def take_robots_read(self) -> list[RobotsFile]:
         """The robots.txt files read from the network since the last call, to be kept for the next
         runs (each handed out once, whichever source asks)."""
-        with self._robots_lock:  # in place: the list is shared with every view (archiving_to)
+        with self._robots_lock:
             taken = list(self._robots_read)
             self._robots_read.clear()
         return taken

@@ -28,18 +28,24 @@ def site() -> Iterator[NewsSite]:
 
 
 def _ingest(
-    site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+    site: NewsSite,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    *,
+    other: NewsSite | None = None,
 ) -> list[Article]:
     sources = tmp_path / "sources.yaml"
-    sources.write_text(
-        f'sources:\n  - name: daily\n    feeds: ["{site.url("/feed.xml")}"]\n', encoding="utf-8"
-    )
+    listed = f'sources:\n  - name: daily\n    feeds: ["{site.url("/feed.xml")}"]\n'
+    if other is not None:
+        listed += f'  - name: weekly\n    feeds: ["{other.url("/feed.xml")}"]\n'
+    sources.write_text(listed, encoding="utf-8")
     monkeypatch.setenv("DATABASE_URL", database_url)
     state = ingest(sources_path=str(sources), return_state=True)
     assert state.is_completed(), state.message
     with session_scope(database_url) as session:
         articles = list(session.exec(select(Article)).all())
-    assert len(articles) == len(site.article_urls())
+    assert len(articles) == len(site.article_urls()) + (len(other.article_urls()) if other else 0)
     return articles
 
 
@@ -60,13 +66,30 @@ def test_ingest_archives_every_page_and_records_where(
             assert record.url == article.fetched_url and record.status == 200
             assert record.body == httpx.get(article.fetched_url).content
     files = sorted(folder.rglob("*.warc.gz"))
-    assert files and all(f.relative_to(folder).parts[0] == "daily" for f in files)
+    # <archive>/<day>/<run kind>-<time>-<host>-<pid>-<serial>.warc.gz
+    assert files and all(f.parent.parent == folder and f.name.startswith("ingest-") for f in files)
     # The feed is archived too, as a response of its own.
     targets = []
     for name in files:
         with name.open("rb") as stream:
             targets += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(stream)]
     assert site.url("/feed.xml") in targets
+
+
+def test_a_run_writes_one_archive_for_all_its_sources(
+    site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    # A file per source and run made tens of thousands of small files a day for a few hundred
+    # sources on a 15-minute schedule.
+    folder = tmp_path / "warc"
+    monkeypatch.setenv("NEWSFLOW_ARCHIVE", str(folder))
+    with NewsSite.start(articles=load_fixture_articles()[10:14]) as other:
+        articles = _ingest(site, tmp_path, monkeypatch, database_url, other=other)
+    assert {a.source for a in articles} == {"daily", "weekly"}
+    [file] = folder.rglob("*.warc.gz")
+    assert {a.warc_file for a in articles} == {str(file)}
+    with ArchiveReader() as reader:
+        assert all(reader.read(_location(a)).url == a.fetched_url for a in articles)
 
 
 def test_archive_off_writes_no_file(
@@ -84,9 +107,7 @@ def test_the_default_archive_is_data_warc(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     articles = _ingest(site, tmp_path, monkeypatch, database_url)
-    assert all(
-        a.warc_file and a.warc_file.startswith(str(tmp_path / "data" / "warc" / "daily")) for a in articles
-    )
+    assert all(a.warc_file and a.warc_file.startswith(str(tmp_path / "data" / "warc")) for a in articles)
 
 
 def test_an_fsspec_memory_archive(
@@ -94,7 +115,9 @@ def test_an_fsspec_memory_archive(
 ) -> None:
     monkeypatch.setenv("NEWSFLOW_ARCHIVE", "memory://e2e-archive")
     articles = _ingest(site, tmp_path, monkeypatch, database_url)
-    assert all(a.warc_file and a.warc_file.startswith("memory:///e2e-archive/daily/") for a in articles)
-    assert fsspec.filesystem("memory").find("/e2e-archive/daily")
+    assert all(a.warc_file and a.warc_file.startswith("memory:///e2e-archive/") for a in articles)
+    assert {a.warc_file for a in articles} == {
+        f"memory://{name}" for name in fsspec.filesystem("memory").find("/e2e-archive")
+    }
     with ArchiveReader() as reader:
         assert all(reader.read(_location(a)).url == a.fetched_url for a in articles)

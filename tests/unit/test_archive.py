@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,10 +50,13 @@ def _pages(site: NewsSite, fetcher: Fetcher, paths: list[str]) -> list[FetchedPa
 def test_every_fetched_page_is_archived_and_found_again_by_its_location(
     site: NewsSite, tmp_path: Path
 ) -> None:
-    archive = WarcArchive(str(tmp_path / "warc"), source="daily", max_file_bytes=10**9)
+    archive = WarcArchive(str(tmp_path / "warc"), label="daily", max_file_bytes=10**9)
     pages = _pages(site, _fetcher(site, archive), site.article_paths())
     archive.close()
-    assert len(archive.files) == 1 and archive.files[0].startswith(str(tmp_path / "warc" / "daily"))
+    # <archive>/<day>/<label>-<time>-<host>-<pid>-<serial>.warc.gz
+    [name] = archive.files
+    day, file = Path(name).relative_to(tmp_path / "warc").parts
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", day) and file.startswith("daily-") and file.endswith(".warc.gz")
     with ArchiveReader() as reader:
         for page in pages:
             assert page.archived is not None and page.archived.file == archive.files[0]
@@ -87,7 +91,7 @@ def test_headers_and_gzip_body_are_kept_as_received(site: NewsSite, tmp_path: Pa
             body=gzip.compress(html), headers={"Content-Encoding": "gzip", "X-Served-By": "edge-7"}
         ),
     )
-    archive = WarcArchive(str(tmp_path), source="daily", max_file_bytes=10**9)
+    archive = WarcArchive(str(tmp_path), label="daily", max_file_bytes=10**9)
     (page,) = _pages(site, _fetcher(site, archive), ["/gz.html"])
     archive.close()
     assert page.body == html
@@ -106,7 +110,7 @@ def test_headers_and_gzip_body_are_kept_as_received(site: NewsSite, tmp_path: Pa
 
 
 def test_files_rotate_by_size_and_each_stands_alone(site: NewsSite, tmp_path: Path) -> None:
-    archive = WarcArchive(str(tmp_path), source="daily", max_file_bytes=20_000)
+    archive = WarcArchive(str(tmp_path), label="daily", max_file_bytes=20_000)
     pages = _pages(site, _fetcher(site, archive), site.article_paths())
     archive.close()
     assert len(archive.files) >= 2
@@ -118,12 +122,12 @@ def test_files_rotate_by_size_and_each_stands_alone(site: NewsSite, tmp_path: Pa
 
 
 def test_an_in_memory_filesystem_works_like_a_folder(site: NewsSite) -> None:
-    with open_archive("memory://newsflow-test/warc", source="daily", max_file_bytes=10**9) as archive:
+    with open_archive("memory://newsflow-test/warc", label="daily", max_file_bytes=10**9) as archive:
         assert archive is not None
         pages = _pages(site, _fetcher(site, archive), site.article_paths()[:2])
     assert all(p.archived and p.archived.file.startswith("memory://") for p in pages)
     fs = fsspec.filesystem("memory")
-    assert fs.find("/newsflow-test/warc/daily")
+    assert [f.rsplit("/", 1)[1][:6] for f in fs.find("/newsflow-test/warc")] == ["daily-"]
     with ArchiveReader() as reader:
         for page in pages:
             assert page.archived is not None
@@ -134,7 +138,7 @@ def test_off_writes_nothing_and_pages_carry_no_location(
     site: NewsSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    with open_archive("off", source="daily", max_file_bytes=10**9) as archive:
+    with open_archive("off", label="daily", max_file_bytes=10**9) as archive:
         assert archive is None
         pages = _pages(site, _fetcher(site, archive), site.article_paths()[:2])
     assert all(p.archived is None for p in pages)
@@ -145,7 +149,7 @@ def test_a_file_cut_inside_a_record_reports_that_record_and_reads_the_rest(
     site: NewsSite, tmp_path: Path
 ) -> None:
     """What a kill -9 mid-write can leave: the last record cut short."""
-    archive = WarcArchive(str(tmp_path), source="daily", max_file_bytes=10**9)
+    archive = WarcArchive(str(tmp_path), label="daily", max_file_bytes=10**9)
     pages = sorted(
         _pages(site, _fetcher(site, archive), site.article_paths()),
         key=lambda p: p.archived.offset if p.archived else 0,
@@ -171,7 +175,7 @@ def test_a_file_cut_inside_a_record_reports_that_record_and_reads_the_rest(
 def test_a_damaged_record_in_the_middle_is_reported_and_the_next_ones_read(
     site: NewsSite, tmp_path: Path
 ) -> None:
-    archive = WarcArchive(str(tmp_path), source="daily", max_file_bytes=10**9)
+    archive = WarcArchive(str(tmp_path), label="daily", max_file_bytes=10**9)
     pages = sorted(
         _pages(site, _fetcher(site, archive), site.article_paths()),
         key=lambda p: p.archived.offset if p.archived else 0,

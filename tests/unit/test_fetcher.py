@@ -46,15 +46,14 @@ def test_robots_txt_is_read_once_per_origin_however_many_fetch_at_once(site: New
     assert site.count("/robots.txt") == 1
 
 
-def test_each_robots_txt_read_is_handed_out_once_whichever_view_of_the_fetcher_asks(site: NewsSite) -> None:
-    # Every source of a run has its own view of the run's fetcher (archiving_to): a file read
-    # through one must be kept once, not once per source that finishes after it.
+def test_each_robots_txt_read_is_handed_out_once_whichever_source_asks(site: NewsSite) -> None:
+    # Every source of a run shares the run's fetcher: a file read for one must be kept once, not
+    # once per source that finishes after it.
     shared = make_fetcher(site)
-    first, second = shared.archiving_to(None), shared.archiving_to(None)
-    first.fetch_pages(items(site, site.article_paths()[:1]), concurrency=1)
-    [kept] = second.take_robots_read()
+    shared.fetch_pages(items(site, site.article_paths()[:1]), concurrency=1)
+    [kept] = shared.take_robots_read()
     assert kept.origin == site.url("").rstrip("/") and "User-agent" in kept.text
-    assert first.take_robots_read() == [] and shared.take_robots_read() == []
+    assert shared.take_robots_read() == []
     # Known, it is not asked again by another fetcher.
     other = make_fetcher(site)
     other.know_robots([kept])

@@ -18,7 +18,7 @@ def config(**changes: object) -> RunConfig:
 
 
 def test_the_sources_of_a_run_share_its_fetcher_and_others_get_their_own() -> None:
-    with run_fetcher([ONE, TWO], config(), "run-1") as shared:
+    with run_fetcher([ONE, TWO], config(), "run-1", label="ingest") as shared:
         assert shared.allowed_origins == {"127.0.0.1:8001", "127.0.0.2:8002"}
         with source_fetcher(ONE, config(), "run-1") as one, source_fetcher(TWO, config(), "run-1") as two:
             assert one is two is shared
