@@ -699,10 +699,14 @@ _BYLINE_GIVEN_NAME = re.compile(
 )
 
 
+# "Wakoku Chiyekurabe by Kan Chu Sen, 1721.": a work cited with its year, not the page's byline.
+_CITED_YEAR = re.compile(r",[^\S\n]*\d{4}\.?[^\S\n]*$", re.MULTILINE)
+
+
 def byline_names(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
-    """The person names of the first "By ..." byline in `text`, as normalize_authors returns them;
-    failing that, a known given name alone after "By"."""
-    match = _BYLINE_NAMES.search(text)
+    """The person names of the first "By ..." byline in `text` that cites no work with its year, as
+    normalize_authors returns them; failing that, a known given name alone after "By"."""
+    match = next((m for m in _BYLINE_NAMES.finditer(text) if not _CITED_YEAR.match(text, m.end())), None)
     # A byline in capitals, label and all, reads like a menu's heading ("BY USE CASE", "BY
     # INDUSTRY"): only a known given name first tells it from one ("by ALLIN ONE" is a byline).
     if match and not (match.group(0).isupper() and not _is_given_name(match.group(1).split()[0].title())):

@@ -234,6 +234,13 @@ def test_a_byline_in_capitals_label_and_all_needs_a_given_name() -> None:
     assert byline_names("by ALLIN ONE\non Jan 22, 2025") == ("Allin One",)
 
 
+def test_a_work_cited_with_its_year_is_no_byline() -> None:
+    assert byline_names("History\nWakoku Chiyekurabe\nby Kan Chu Sen, 1721.\nThe first reference") == ()
+    # A later "By" line is still read, and a byline's full date is no citation.
+    assert byline_names("by Kan Chu Sen, 1721.\nBy Ana Lima\nMay 2, 2025") == ("Ana Lima",)
+    assert byline_names("By Ana Lima, May 2, 2025") == ("Ana Lima",)
+
+
 def test_an_institutions_name_split_at_its_and_leaves_no_name() -> None:
     assert normalize_authors("Center for Drug Evaluation and Research") == ()
     assert normalize_authors("Center; Research") == ()  # trafilatura's reading of the same
