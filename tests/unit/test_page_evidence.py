@@ -306,6 +306,16 @@ def test_a_blogs_posted_by_line_with_its_date_names_the_author() -> None:
     assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ()
 
 
+def test_a_pages_last_update_credited_at_its_foot_names_the_author_when_nothing_else_does() -> None:
+    credit = '<p><i>Last updated March 3, 2025 by <a href="https://ana.example/">Ana Lima</a>.</i></p>'
+    page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + credit)
+    assert extract_article(page, url="https://ana.example/bridge", now=NOW).authors == ("Ana Lima",)
+    # A fact-checker credited after the date is no author.
+    credit = "<p>Updated Sep 9, 2025 | Fact-checked by</p><p>Ana Lima</p>"
+    page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + credit)
+    assert extract_article(page, url="https://ana.example/bridge", now=NOW).authors == ()
+
+
 def test_an_author_box_with_its_label_on_a_line_of_its_own_names_the_author() -> None:
     for box in (
         '<div class="author"><span>by</span><a href="/a/ana">Ana Lima</a></div>',
