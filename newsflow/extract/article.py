@@ -59,6 +59,7 @@ from newsflow.extract.normalize import (
     dated_names,
     declared_handles,
     described_name_line,
+    described_writers,
     detect_language,
     group_byline,
     is_outlet,
@@ -711,7 +712,12 @@ def _written_by(tree: lxml_html.HtmlElement, site_name: str | None, url: str) ->
             continue
         match = pattern.search(lines)
         if match:
-            names = byline_names("By " + match.group(1), site_name=site_name, url=url)
+            # The label may head several writers, a line each with a description after the name.
+            starts_line = match.start(1) == 0 or lines[match.start(1) - 1] == "\n"
+            listed = (
+                described_writers(lines, match.start(1), site_name=site_name, url=url) if starts_line else ()
+            )
+            names = listed or byline_names("By " + match.group(1), site_name=site_name, url=url)
             if names:
                 return names
     return ()

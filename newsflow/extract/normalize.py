@@ -842,6 +842,27 @@ def dated_names(text: str, *, site_name: str | None = None, url: str | None = No
     return ()
 
 
+# Writers listed a text node each, each followed by a node that describes them: "Written by\nAdrien
+# Ramirez\n, 4+ years covering computer hardware\nJoanna Nelius\n, 9 years covering PC gaming".
+_DESCRIBED_WRITER = re.compile(
+    rf"[^\S\n]*({_PERSON})[^\S\n]*\n,[^\S\n]*\w[^\n]*(?:\n|$)(?:[^\S\n]*(?:&|and)[^\S\n]*\n)?"
+)
+
+
+def described_writers(
+    text: str, at: int, *, site_name: str | None = None, url: str | None = None
+) -> tuple[str, ...]:
+    """The writers a label lists from `at` in `text` (a line per text node), each name followed by a
+    line of its description starting with a comma; () unless there are several (one is the label's
+    byline, which byline_names reads)."""
+    names: list[str] = []
+    found = _DESCRIBED_WRITER.match(text, at)
+    while found:
+        names.append(found.group(1))
+        found = _DESCRIBED_WRITER.match(text, found.end())
+    return normalize_authors(", ".join(names), site_name=site_name, url=url) if len(names) > 1 else ()
+
+
 def listed_names(
     text: str, first: str, *, site_name: str | None = None, url: str | None = None
 ) -> tuple[str, ...]:

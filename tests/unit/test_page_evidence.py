@@ -16,6 +16,7 @@ from newsflow.extract.normalize import (
     byline_names,
     dated_names,
     declared_handles,
+    described_writers,
     name_line_authors,
     normalize_authors,
     scripted_authors,
@@ -354,6 +355,18 @@ def test_a_written_by_box_below_the_article_names_the_author_when_nothing_else_d
         "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + "<p>Photo by Ana Lima</p>",
     )
     assert extract_article(page, url="https://courier.example/news/bridge", now=NOW).authors == ()
+
+
+def test_a_written_by_label_over_several_described_writers_names_them_all() -> None:
+    box = (
+        "<div><strong>Written by</strong><br><strong><a href='/a/ana'>Ana Lima</a></strong>, 4+ years covering"
+        " roads<br><strong><a href='/a/joao'>João Silva</a></strong>, 9 years covering bridges</div>"
+    )
+    page = _html("<title>Bridge reopens</title>", "<h1>Bridge reopens</h1>" + PARAGRAPHS * 4 + box)
+    article = extract_article(page, url="https://courier.example/b", now=NOW)
+    assert article.authors == ("Ana Lima", "João Silva")
+    # Commas alone between the names are separators, not descriptions: no list is cut short.
+    assert described_writers("Ana Lima\n,\nJoão Silva\n,\nRui Costa\non", 0) == ()
 
 
 def test_byline_names_and_the_day_the_byline_shows() -> None:
