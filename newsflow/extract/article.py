@@ -77,6 +77,7 @@ from newsflow.extract.normalize import (
     standfirst_writer,
 )
 from newsflow.extract.residue import clean_text, drop_author_bio, drop_leading_byline, strip_header
+from newsflow.extract.teasers import MIN_CARDS, drop_teaser_cards
 from newsflow.extract.tree import drop_unread, parse_html
 from newsflow.records import ExtractedArticle, PageHints
 from newsflow.urls import canonicalize_url
@@ -528,6 +529,9 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
 
     _drop_consent_banners(tree)
     drop_unread(tree)
+    # Most pages have too few headings linked to slugs for a group of cards: no search there.
+    if meta.slug_headings >= MIN_CARDS:
+        drop_teaser_cards(tree, url)
 
     # Recall mode first: precision mode drops whole sections and short articles (3 points of
     # recall on the WCXB pages). A body far shorter than the page's paragraphs may have lost its

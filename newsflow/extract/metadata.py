@@ -15,6 +15,7 @@ from lxml import html as lxml_html
 
 from newsflow.extract.dates import FIRST_PUBLISHED_WORDS
 from newsflow.extract.normalize import is_outlet, normalize_title
+from newsflow.extract.teasers import is_slug_heading
 
 _ARTICLE_TYPES = {
     "article",
@@ -56,6 +57,8 @@ class PageMetadata:
     people: tuple[str, ...] = ()  # the authors JSON-LD types as Person (a blogger may name the site)
     reviewers: tuple[str, ...] = ()  # JSON-LD reviewedBy / editor: persons who did not write it
     paragraph_chars: int = 0  # the text in the page's <p> elements, a measure of how much it says
+    # h2-h6 whose link's address reads as an article's slug: teaser cards have them (see teasers).
+    slug_headings: int = 0
     dek: str | None = None  # the description, where the page prints it as a subheading (see _dek)
     # The paragraphs that say when the article first appeared ("This article was originally
     # published on 26 Sep 2019 ..."), wherever they sit.
@@ -203,6 +206,7 @@ class _Scan:
     h1s: list[lxml_html.HtmlElement] = field(default_factory=list)
     subheadings: list[lxml_html.HtmlElement] = field(default_factory=list)  # h2-h6
     paragraph_chars: int = 0
+    slug_headings: int = 0
     first_published_notes: list[str] = field(default_factory=list)
     itemprop_published: list[lxml_html.HtmlElement] = field(default_factory=list)
 
@@ -238,8 +242,10 @@ def _scan(tree: lxml_html.HtmlElement) -> _Scan:
         elif tag == "h1":
             if len(scan.h1s) < MAX_HEADLINES:
                 scan.h1s.append(element)
-        elif len(scan.subheadings) < MAX_SUBHEADINGS:
-            scan.subheadings.append(element)
+        else:
+            scan.slug_headings += is_slug_heading(element)
+            if len(scan.subheadings) < MAX_SUBHEADINGS:
+                scan.subheadings.append(element)
     scan.itemprop_published = _DATE_PUBLISHED(tree)
     return scan
 
@@ -568,6 +574,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         accessible_for_free=_free(ld.get("isAccessibleForFree")) if ld else None,
         people=tuple(_people(ld.get("author"), index)) if ld else (),
         paragraph_chars=scan.paragraph_chars,
+        slug_headings=scan.slug_headings,
         first_published_notes=tuple(scan.first_published_notes[:MAX_NOTES]),
         reviewers=tuple(name for value in not_writers for name in _names(value, index)),
         dek=_dek(description, shown, scan.subheadings),

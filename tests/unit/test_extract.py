@@ -348,3 +348,50 @@ def test_a_page_answered_401_or_402_is_a_paywalled_teaser_and_a_bare_wall_is_ret
     wall = process_page(fetched(401, b"<html><body><h1>Sign in</h1></body></html>"))
     assert isinstance(wall, FetchOutcome) and (wall.outcome, wall.http_status) == (Outcome.ERROR, 401)
     assert wall.error == f"{url}: HTTP 401 and no article on the page"
+
+
+def _page_with_cards(hrefs: list[str]) -> str:
+    """A blog post, then a "Read this next" row of cards linking to `hrefs`, each with an excerpt."""
+    post = "".join(
+        f"<p>Point {n}: a vegan diet starts with beans, grains and greens, bought in bulk and cooked ahead.</p>"
+        for n in range(12)
+    )
+    cards = "".join(
+        f"<div class='item'><h3><a href='{href}'>Card {n}: a guide from the same kitchen</a></h3>"
+        f"<p>Dec {n + 10}, 2025</p><p>Excerpt {n}: cooking plants for a family of four takes less time than "
+        "it seems, once a week of meals is planned.</p></div>"
+        for n, href in enumerate(hrefs)
+    )
+    return (
+        "<html><head><title>How to go vegan</title></head><body><article><h1>How to go vegan</h1>"
+        f"<div class='entry-content'>{post}<h2>Read this next</h2><div class='posts'>{cards}</div></div>"
+        "</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("hrefs", "kept"),
+    [
+        # Other articles of the blog, at the post's own depth: teasers, not the post.
+        (
+            [
+                "/blog/how-to-eat-vegan-on-a-budget",
+                "/blog/vegan-seafood-alternatives-to-try",
+                "/blog/what-supplements-should-vegans-take",
+            ],
+            False,
+        ),
+        # A hub's sections (short names, another depth): the page's content, as often as not.
+        (
+            ["/blog/recipes", "/guides/vegan-seafood", "/blog/recipes/what-supplements-should-vegans-take"],
+            True,
+        ),
+    ],
+    ids=["article-teasers", "section-links"],
+)
+def test_teaser_cards_for_other_articles_go_and_links_to_sections_stay(hrefs: list[str], kept: bool) -> None:
+    article = extract_article(
+        _page_with_cards(hrefs), url="https://kitchen.example/blog/how-to-go-vegan", now=NOW
+    )
+    assert "Point 11:" in article.text
+    assert ("Excerpt 1:" in article.text) is kept
