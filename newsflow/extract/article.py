@@ -51,7 +51,7 @@ from newsflow.extract.dates import (
     scripted_published_day,
     visible_dates,
 )
-from newsflow.extract.metadata import LONG_PARAGRAPH_CHARS, PageMetadata, read_metadata
+from newsflow.extract.metadata import PageMetadata, read_metadata
 from newsflow.extract.normalize import (
     bio_author,
     byline_names,
@@ -450,6 +450,7 @@ _BOILERPLATE_ATTRIBUTES = (
     "style",
     "aria-hidden",
 )
+_LONG_PARAGRAPH_CHARS = 40
 _DIGITS = re.compile(r"\d+")
 
 
@@ -471,7 +472,7 @@ def _discarded_blocks(tree: lxml_html.HtmlElement, text: str) -> list[lxml_html.
     found: list[lxml_html.HtmlElement] = []
     for paragraph in tree.iter("p"):
         words = " ".join(paragraph.text_content().split())
-        if len(words) < LONG_PARAGRAPH_CHARS or words in text:
+        if len(words) < _LONG_PARAGRAPH_CHARS or words in text:
             continue
         for element in (paragraph, *paragraph.iterancestors()):
             if element in seen:
@@ -498,7 +499,7 @@ def _undiscard_blocks(tree: lxml_html.HtmlElement, text: str, paragraph_chars: i
         if sum(map(len, paragraphs)) < UNDISCARD_BLOCK_SHARE * paragraph_chars:
             continue
         # Blocks trafilatura kept after all (its guard keeps what holds nearly all the text).
-        long_ones = [p for p in paragraphs if len(p) >= LONG_PARAGRAPH_CHARS]
+        long_ones = [p for p in paragraphs if len(p) >= _LONG_PARAGRAPH_CHARS]
         if sum(p in text for p in long_ones) * 2 > len(long_ones):
             continue
         for block in blocks:
@@ -535,10 +536,9 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     # Recall mode first: precision mode drops whole sections and short articles (3 points of
     # recall on the WCXB pages). A body far shorter than the page's paragraphs may have lost its
     # article block to trafilatura's class tokens: with the block's tokens off, the longer text
-    # wins. Recall mode in turn sometimes stops at the first block of a long page, or takes a
-    # block beside the article: when its body is under SECOND_OPINION_SHARE of the page's
-    # paragraph text, or holds under that share of its long paragraphs, the default mode gets a
-    # say, and the longer text wins.
+    # wins. Recall mode in turn sometimes stops at the first block of a long page: when it keeps
+    # under SECOND_OPINION_SHARE of the page's paragraph text, the default mode gets a say, and
+    # the longer text wins.
     text = finish(_trafilatura(tree, url, recall=True))
     if len(text) < UNDISCARD_BELOW_SHARE * meta.paragraph_chars and _undiscard_blocks(
         tree, text, meta.paragraph_chars
@@ -546,10 +546,7 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
         rescued = finish(_trafilatura(tree, url, recall=True))
         if len(rescued) > len(text):
             text = rescued
-    if (
-        len(text) < SECOND_OPINION_SHARE * meta.paragraph_chars
-        or _share_held(text, meta.long_paragraphs) < SECOND_OPINION_SHARE
-    ):
+    if len(text) < SECOND_OPINION_SHARE * meta.paragraph_chars:
         other = finish(_trafilatura(tree, url, recall=False))
         if len(other) > len(text):
             text = other
@@ -558,16 +555,6 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError(f"{url}: no article text found ({len(text)} characters after cleaning)")
     return text
-
-
-def _share_held(text: str, paragraphs: Sequence[str]) -> float:
-    """The share of the characters of `paragraphs` (whitespace collapsed) that `text` holds whole,
-    whatever its line breaks (a <br> is one); 1.0 without any paragraph."""
-    total = sum(map(len, paragraphs))
-    if not total:
-        return 1.0
-    flat = " ".join(text.split())
-    return sum(len(p) for p in paragraphs if p in flat) / total
 
 
 def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedValue]:

@@ -57,8 +57,6 @@ class PageMetadata:
     people: tuple[str, ...] = ()  # the authors JSON-LD types as Person (a blogger may name the site)
     reviewers: tuple[str, ...] = ()  # JSON-LD reviewedBy / editor: persons who did not write it
     paragraph_chars: int = 0  # the text in the page's <p> elements, a measure of how much it says
-    # The text of the page's paragraphs of LONG_PARAGRAPH_CHARS or more, whitespace collapsed.
-    long_paragraphs: tuple[str, ...] = ()
     # h2-h6 whose link's address reads as an article's slug: teaser cards have them (see teasers).
     slug_headings: int = 0
     dek: str | None = None  # the description, where the page prints it as a subheading (see _dek)
@@ -179,9 +177,6 @@ _META_ATTRS = ("property", "name", "itemprop")
 
 _SCANNED_TAGS = ("meta", "script", "time", "link", "title", "h1", "p", "h2", "h3", "h4", "h5", "h6")
 MAX_HEADLINES = 8
-# A paragraph of a sentence or more: shorter ones (captions, labels, buttons) say little of where
-# the article is.
-LONG_PARAGRAPH_CHARS = 40
 MAX_SUBHEADINGS = 100
 MAX_NOTES = 5
 # The share of an <h1>'s words found in a declared title that makes it the article's headline
@@ -211,7 +206,6 @@ class _Scan:
     h1s: list[lxml_html.HtmlElement] = field(default_factory=list)
     subheadings: list[lxml_html.HtmlElement] = field(default_factory=list)  # h2-h6
     paragraph_chars: int = 0
-    long_paragraphs: list[str] = field(default_factory=list)
     slug_headings: int = 0
     first_published_notes: list[str] = field(default_factory=list)
     itemprop_published: list[lxml_html.HtmlElement] = field(default_factory=list)
@@ -242,8 +236,6 @@ def _scan(tree: lxml_html.HtmlElement) -> _Scan:
         elif tag == "p":
             content = element.text_content().strip()
             scan.paragraph_chars += len(content)
-            if len(content) >= LONG_PARAGRAPH_CHARS:
-                scan.long_paragraphs.append(" ".join(content.split()))
             # The <p> texts are in hand: a test of each costs less than a search of the HTML.
             if any(words in content for words in FIRST_PUBLISHED_WORDS):
                 scan.first_published_notes.append(" ".join(content.split()))
@@ -582,7 +574,6 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         accessible_for_free=_free(ld.get("isAccessibleForFree")) if ld else None,
         people=tuple(_people(ld.get("author"), index)) if ld else (),
         paragraph_chars=scan.paragraph_chars,
-        long_paragraphs=tuple(scan.long_paragraphs),
         slug_headings=scan.slug_headings,
         first_published_notes=tuple(scan.first_published_notes[:MAX_NOTES]),
         reviewers=tuple(name for value in not_writers for name in _names(value, index)),

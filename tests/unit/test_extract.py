@@ -395,13 +395,3 @@ def test_teaser_cards_for_other_articles_go_and_links_to_sections_stay(hrefs: li
     )
     assert "Point 11:" in article.text
     assert ("Excerpt 1:" in article.text) is kept
-
-
-def test_a_body_holding_few_of_the_pages_paragraphs_gets_the_default_modes_opinion() -> None:
-    # Recall mode drops the FAQ's answers (in <details class="expandable">): its body holds a fifth
-    # of the page's long paragraphs, though it is 60% as long as all its paragraphs. The default
-    # mode, asked because of the paragraphs it lacks, keeps the answers.
-    html = (FIXTURES / "wcxb" / "0073-faq-in-details.html").read_text(encoding="utf-8")
-    article = extract_article(html, url="https://nutritionsource.hsph.harvard.edu/healthy-eating-plate/")
-    assert "For some people, moderate alcohol consumption" in article.text
-    assert "potatoes don’t count as vegetables" in article.text
