@@ -395,3 +395,12 @@ def test_teaser_cards_for_other_articles_go_and_links_to_sections_stay(hrefs: li
     )
     assert "Point 11:" in article.text
     assert ("Excerpt 1:" in article.text) is kept
+
+
+def test_a_recall_body_far_shorter_than_the_pages_paragraphs_gets_the_default_modes_opinion() -> None:
+    # Recall mode keeps only the recipe's quick-view description, a fraction of the page's <p>
+    # text; the default mode, asked because of that, finds the steps.
+    html = (FIXTURES / "wcxb" / "4163-recipe-steps.html").read_text(encoding="utf-8")
+    url = "https://www.kingarthurbaking.com/recipes/easy-everyday-sourdough-bread-recipe"
+    article = extract_article(html, url=url)
+    assert "Uncover the risen loaf and place the pan in the oven" in article.text
