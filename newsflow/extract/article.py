@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from html import unescape
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from lxml import etree
@@ -529,9 +529,11 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
 
     _drop_consent_banners(tree)
     drop_unread(tree)
-    # Most pages have too few headings linked to slugs for a group of cards: no search there.
+    # Most pages have too few headings linked to slugs for a group of cards: no search there. The
+    # cards' links were written for where the page says it lives (a copy served elsewhere, from an
+    # archive or a mirror, keeps its original links).
     if meta.slug_headings >= MIN_CARDS:
-        drop_teaser_cards(tree, url)
+        drop_teaser_cards(tree, _declared_address(meta.canonical_url, url))
 
     # Recall mode first: precision mode drops whole sections and short articles (3 points of
     # recall on the WCXB pages). A body far shorter than the page's paragraphs may have lost its
@@ -555,6 +557,16 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError(f"{url}: no article text found ({len(text)} characters after cleaning)")
     return text
+
+
+def _declared_address(canonical: str | None, url: str) -> str:
+    """The page's canonical address, resolved against `url`, where it declares one; else `url`."""
+    if not canonical:
+        return url
+    try:
+        return urljoin(url, canonical)
+    except ValueError:  # a malformed declaration ("http://[::1"): the address it was read from
+        return url
 
 
 def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedValue]:

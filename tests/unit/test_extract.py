@@ -397,6 +397,21 @@ def test_teaser_cards_for_other_articles_go_and_links_to_sections_stay(hrefs: li
     assert ("Excerpt 1:" in article.text) is kept
 
 
+def test_teaser_cards_are_judged_against_the_address_the_page_declares() -> None:
+    # A copy served elsewhere (a mirror, a test site) keeps the links written for its canonical
+    # address: the cards' depth and site are those of that address, not of where it was read.
+    hrefs = [
+        "/blog/how-to-eat-vegan-on-a-budget",
+        "/blog/vegan-seafood-alternatives-to-try",
+        "/blog/what-vegans-eat-daily",
+    ]
+    html = _page_with_cards(hrefs).replace(
+        "<head>", '<head><link rel="canonical" href="https://kitchen.example/blog/how-to-go-vegan">'
+    )
+    article = extract_article(html, url="http://127.0.0.1:8000/mirror/kitchen/blog/how-to-go-vegan", now=NOW)
+    assert "Point 11:" in article.text and "Excerpt 1:" not in article.text
+
+
 def test_a_recall_body_far_shorter_than_the_pages_paragraphs_gets_the_default_modes_opinion() -> None:
     # Recall mode keeps only the recipe's quick-view description, a fraction of the page's <p>
     # text; the default mode, asked because of that, finds the steps.
