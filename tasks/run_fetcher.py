@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 from newsflow.fetch.archive import open_archive
 from newsflow.fetch.client import FetchPolicy, allowed_origins, build_client
@@ -59,11 +59,8 @@ def open_fetcher(
     policy = FetchPolicy.for_run(
         config, allowed_origins(source_urls(sources)), max_connections=pool_size(config)
     )
-    with ExitStack() as stack:
-        client = stack.enter_context(build_client(policy))
-        archive = stack.enter_context(
-            open_archive(config.archive, label=label, max_file_bytes=config.archive_file_bytes)
-        )
+    archive_files = open_archive(config.archive, label=label, max_file_bytes=config.archive_file_bytes)
+    with build_client(policy) as client, archive_files as archive:
         yield Fetcher(
             client,
             policy,

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from html import unescape
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
@@ -523,7 +523,7 @@ def _drop_boilerplate_tokens(block: lxml_html.HtmlElement) -> bool:
     return changed
 
 
-def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
+def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata, canonical: str | None) -> str:
     def finish(doc: Any) -> str:
         return _finish(str(_field(doc, "text") or ""), meta)
 
@@ -533,7 +533,7 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     # cards' links were written for where the page says it lives (a copy served elsewhere, from an
     # archive or a mirror, keeps its original links).
     if meta.slug_headings >= MIN_CARDS:
-        drop_teaser_cards(tree, _declared_address(meta.canonical_url, url))
+        drop_teaser_cards(tree, canonical or url)
 
     # Recall mode first: precision mode drops whole sections and short articles (3 points of
     # recall on the WCXB pages). A body far shorter than the page's paragraphs may have lost its
@@ -557,16 +557,6 @@ def _body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata) -> str:
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError(f"{url}: no article text found ({len(text)} characters after cleaning)")
     return text
-
-
-def _declared_address(canonical: str | None, url: str) -> str:
-    """The page's canonical address, resolved against `url`, where it declares one; else `url`."""
-    if not canonical:
-        return url
-    try:
-        return urljoin(url, canonical)
-    except ValueError:  # a malformed declaration ("http://[::1"): the address it was read from
-        return url
 
 
 def _date_candidates(meta: PageMetadata, url: str, now: datetime) -> list[DatedValue]:
@@ -893,8 +883,9 @@ def extract_article(
         (c.local_day for c in dates if c.value == published_at and c.source == published_source),
         published_at.date() if published_at else None,
     )
+    canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     # _body deletes consent bars, scripts and furniture from the tree: all that reads it comes first.
-    text = _body(tree, url, meta)
+    text = _body(tree, url, meta, canonical)
     # The author box under the article ("Jane Doe is a finance writer ...") and the byline and
     # dateline over it are not the article (BENCHMARKS.md, issue #12).
     without_bio = drop_author_bio(text, authors)
@@ -903,7 +894,6 @@ def extract_article(
     without_byline = drop_leading_byline(text, authors)
     if len(without_byline) >= MIN_TEXT_CHARS:
         text = without_byline
-    canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     return ExtractedArticle(
         url=canonical or canonicalize_url(url) or url,
         title=normalize_title(title_raw or hints.listed_title, site_name=site_name),
