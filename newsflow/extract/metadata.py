@@ -14,8 +14,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newsflow.extract.dates import FIRST_PUBLISHED_WORDS
-from newsflow.extract.normalize import is_outlet, normalize_title
+from newsflow.extract.normalize import is_outlet
 from newsflow.extract.teasers import is_slug_heading
+from newsflow.extract.titles import normalize_title
 
 _ARTICLE_TYPES = {
     "article",

@@ -1,29 +1,16 @@
-"""Normalize titles, author lists and language codes to one clean form."""
+"""Normalize author lists to one clean form: person names, without the roles, dates, handles and
+outlet names that bylines and declared data mix in with them."""
 
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from functools import lru_cache
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from newsflow.extract.dates import visible_dates
 from newsflow.extract.given_names import GIVEN_NAMES
-from newsflow.extract.mojibake import repair_mojibake
+from newsflow.extract.text_forms import squash, word_key
+from newsflow.extract.titles import TITLE_SEPARATORS
 
-_TITLE_WORD = re.compile(r"\w+")
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«/]\s+|\s*[|»«]\s*")
-# Labels that sit in front of a headline without being part of it.
-_TITLE_LABEL = re.compile(
-    r"^(?:breaking(?: news)?|exclusive|update[d]?|watch|video|live|opinion|analysis|editorial|"
-    r"photos?|gallery|listen|podcast|sponsored|blog)\s*[:|]\s+",
-    re.IGNORECASE,
-)
-# The source and comment count a link aggregator shows after a headline ("... (latimes.com) 87").
-_SOURCE_AND_COUNT = re.compile(r"\s+\((?:[\w-]+\.)+[a-z]{2,}\)(?:\s+\d+)?$")
 # The word "Author" after the first word of a byline: a template's placeholder ("Author Name").
 _PLACEHOLDER_AUTHOR = re.compile(r"^\s*\S+.*\bauthor\b", re.IGNORECASE)
 _BYLINE_PREFIX = re.compile(
@@ -32,7 +19,7 @@ _BYLINE_PREFIX = re.compile(
 )
 # A full stop ends a name only after a lower-case word ("Cunningham. Sputnik"), never after an
 # abbreviated title or initial ("Dr. Vahid Osman", "Sr. Director").
-_AUTHOR_SPLIT = re.compile(
+AUTHOR_SPLIT = re.compile(
     r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\||/|(?-i:(?<=[a-z]{2})(?<!Mrs)(?<!Prof))\.\s+(?=[A-Z]))\s*",
     re.IGNORECASE,
 )
@@ -134,78 +121,6 @@ _NAME_PARTICLES = {"de", "da", "das", "do", "dos", "du", "van", "von", "der", "d
 _NAME_PARTICLES |= {"di", "bin", "ibn", "al", "el", "ten", "ter", "y", "e", "zu", "af", "mc"}
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", html.unescape(text))).strip()
-
-
-def _key(text: str) -> str:
-    return re.sub(r"[^\w]", "", text.lower())
-
-
-def normalize_title(title: str | None, *, site_name: str | None = None) -> str | None:
-    """Strip a site-name prefix or suffix ("Headline | Site"), section labels and extra whitespace."""
-    if not title:
-        return None
-    title = _squash(repair_mojibake(title))
-    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
-    if len(parts) > 1:
-        site_key = _key(site_name) if site_name else None
-        site_keys = {site_key, site_key.replace("the", "", 1)} if site_key else set()
-        # A site name with parts of its own ("Headline | Site") is a title guessed for one.
-        whole_name = site_name if site_name and len(_TITLE_SEPARATORS.split(site_name)) == 1 else ""
-        site_words = _TITLE_WORD.findall(whole_name.casefold())
-        kept = [p for p in parts if _key(p) not in site_keys and not _shortened(p, site_words)]
-        if len(kept) == len(parts):
-            kept = _drop_brand_ends(parts)
-        if kept and len(kept) < len(parts):
-            title = _rejoin(title, kept)
-    title = _TITLE_LABEL.sub("", title).strip()
-    title = _SOURCE_AND_COUNT.sub("", title) if title.endswith(")") or title[-1:].isdigit() else title
-    return title or None
-
-
-def _shortened(part: str, site_words: list[str]) -> bool:
-    """True when a title part is the site's name without its last words, as <title>s often give
-    it ("Thrive Internet Marketing" of "Thrive Internet Marketing Agency")."""
-    words = _TITLE_WORD.findall(part.casefold())
-    return 2 <= len(words) < len(site_words) and site_words[: len(words)] == words
-
-
-def _drop_brand_ends(parts: list[str]) -> list[str]:
-    """Without a known site name, drop a short brand-like end part next to a long headline."""
-    longest = max(parts, key=len)
-    if len(longest) < 20:
-        return parts
-    kept = list(parts)
-    while len(kept) > 1 and kept[-1] is not longest and len(kept[-1]) <= 40 and _looks_like_brand(kept[-1]):
-        kept = kept[:-1]
-    # When the other end reads as a name too ("Climate Change | Economic Research Service"), which
-    # one is the site's is a guess: the title stays whole, and the <h1> matched against it tells.
-    if (
-        len(kept) > 1
-        and kept[0] is not longest
-        and len(kept[0]) <= 25
-        and _looks_like_brand(kept[0])
-        and not _looks_like_brand(kept[-1])
-    ):
-        kept = kept[1:]
-    return kept
-
-
-def _rejoin(title: str, kept: list[str]) -> str:
-    # Keep the page's own separators between the parts that stay ("A: B" stays "A: B").
-    start = title.find(kept[0])
-    end = title.rfind(kept[-1]) + len(kept[-1])
-    return title[start:end].strip() if 0 <= start < end else " - ".join(kept)
-
-
-def _looks_like_brand(part: str) -> bool:
-    words = part.split()
-    return 1 <= len(words) <= 5 and (
-        any(ch in part for ch in ".") or all(w[:1].isupper() or w[:1].isdigit() for w in words)
-    )
-
-
 def _title_case_if_shouting(name: str) -> str:
     return name.title() if name.isupper() and len(name) > 3 else name
 
@@ -213,7 +128,7 @@ def _title_case_if_shouting(name: str) -> str:
 def _host_labels(url: str | None) -> set[str]:
     host = urlsplit(url or "").hostname or ""
     labels = [label for label in host.split(".") if label not in ("www", "m", "amp")]
-    return {_key(labels[0])} if len(labels) >= 2 else set()
+    return {word_key(labels[0])} if len(labels) >= 2 else set()
 
 
 _HONORIFICS = {"dr", "prof", "mr", "mrs", "ms", "sir"}
@@ -243,6 +158,12 @@ def has_given_name(name: str) -> bool:
     return 2 <= len(words) <= 3 and first in GIVEN_NAMES and first not in _NAME_PARTICLES
 
 
+def is_given_name(word: str) -> bool:
+    """True for a word that is a known given name, unless also a name particle ("Al") or no one's ("May")."""
+    lowered = word.lower()
+    return lowered in GIVEN_NAMES and lowered not in _NAME_PARTICLES and not _NOT_A_PERSON.match(word)
+
+
 def _is_person_name(name: str, outlets: set[str]) -> bool:
     words = name.split()
     if not words or len(words) > 5 or len(name) > 60 or name.startswith("http"):
@@ -252,7 +173,7 @@ def _is_person_name(name: str, outlets: set[str]) -> bool:
     lowered = {w.lower().strip(".") for w in words}
     if lowered & _ORG_WORDS or any("admin" in w for w in lowered) or words[0].lower() == "the":
         return False
-    if _key(name) in outlets or _ROLE_FIRST.match(name):
+    if word_key(name) in outlets or _ROLE_FIRST.match(name):
         return False
     # A possessive is a phrase ("AM Best’s Review"); a call to action is a button ("Start FREE Trial").
     if any(w.endswith(("'s", "’s")) for w in words) or words[0].lower() in _CALL_TO_ACTION:
@@ -263,14 +184,14 @@ def _is_person_name(name: str, outlets: set[str]) -> bool:
 
 
 def _outlets(site_name: str | None, url: str | None) -> set[str]:
-    outlets = {_key(part) for part in _TITLE_SEPARATORS.split(site_name or "") if part.strip()}
+    outlets = {word_key(part) for part in TITLE_SEPARATORS.split(site_name or "") if part.strip()}
     return outlets | _host_labels(url)
 
 
 def is_outlet(names: tuple[str, ...], *, site_name: str | None = None, url: str | None = None) -> bool:
     """True when every name is the site's own (its name or host), as a page may declare itself."""
     outlets = _outlets(site_name, url)
-    return bool(names) and all(_key(name) in outlets for name in names)
+    return bool(names) and all(word_key(name) in outlets for name in names)
 
 
 # A job title after a comma ends a byline's names, with all that follows it: "Danielle Padula, Head
@@ -293,12 +214,12 @@ def byline_without_role(byline: str) -> str:
 def is_outlet_byline(byline: str, *, site_name: str | None = None, url: str | None = None) -> bool:
     """True when a byline's text, less a date after it, is the site's own name ("ServiceTitan
     November 26th, 2024")."""
-    name = _DATE_WORDS.sub("", _squash(byline)).strip(" .,:;-–|·•")
+    name = _DATE_WORDS.sub("", squash(byline)).strip(" .,:;-–|·•")
     return bool(name) and is_outlet((name,), site_name=site_name, url=url)
 
 
 # The words of a byline that a team, a desk or the staff signs ("TOI Lifestyle Desk", "Our Editors").
-_GROUP_BYLINE = re.compile(r"\b(?:team|desk|staff|editors|editorial)\b", re.IGNORECASE)
+GROUP_BYLINE = re.compile(r"\b(?:team|desk|staff|editors|editorial)\b", re.IGNORECASE)
 
 
 def group_byline(
@@ -309,16 +230,16 @@ def group_byline(
     outlets = _outlets(site_name, url)
     names: list[str] = []
     for item in raw:
-        name = _BYLINE_PREFIX.sub("", _squash(str(item))).strip(" .,:;-–|()")
+        name = _BYLINE_PREFIX.sub("", squash(str(item))).strip(" .,:;-–|()")
         words = name.split()
         if not 2 <= len(words) <= 5 or len(name) > 60 or _DOMAIN.search(name) or name.startswith("http"):
             continue
-        if not _GROUP_BYLINE.search(name):
+        if not GROUP_BYLINE.search(name):
             continue
-        key = _key(name)
+        key = word_key(name)
         if key in outlets or _NOT_A_PERSON.match(name) or key.replace(" ", "") in outlets:
             continue
-        if key not in (_key(n) for n in names):
+        if key not in (word_key(n) for n in names):
             names.append(name)
     return tuple(names)
 
@@ -336,10 +257,10 @@ def declared_handles(
     outlets = _outlets(site_name, url)
     names: list[str] = []
     for item in raw:
-        name = _squash(str(item))
+        name = squash(str(item))
         if not _USER_HANDLE.match(name) or _DOMAIN.search(name) or "admin" in name:
             continue
-        if _key(name) in outlets or _NOT_A_PERSON.match(name) or name in _ORG_WORDS:
+        if word_key(name) in outlets or _NOT_A_PERSON.match(name) or name in _ORG_WORDS:
             continue
         if name not in names:
             names.append(name)
@@ -404,67 +325,20 @@ def shown_credit(
             _CREDIT_ROLE.sub(
                 "", _DATE_IN_BYLINE.sub("", _BYLINE_PREFIX.sub("", piece or "")).strip(" .,:;-–|()\"'“”‘’")
             )
-            for piece in _AUTHOR_SPLIT.split(item)
+            for piece in AUTHOR_SPLIT.split(item)
         ]
         pieces = [piece for piece in pieces if piece]
         # A credit is kept whole or not at all: "The Russian and Syrian defense ministries" is no two names.
         if not pieces or not all(_is_credit_name(piece) for piece in pieces):
             continue
         for name in pieces:
-            key = _key(name)
+            key = word_key(name)
             # "Paycom Blog" on paycom.com is the site signing its blog.
-            if key in outlets or key.removesuffix("blog") in outlets or key in map(_key, names):
+            if key in outlets or key.removesuffix("blog") in outlets or key in map(word_key, names):
                 continue
             if re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", shown):
                 names.append(name)
     return tuple(names)
-
-
-# A credit after a "By" label, on the label's line or the next: "By\nWorkzone Team", "WRITTEN BY\nNETGEAR
-# Orbi Team". It ends where its text node does, or at a separator.
-_LABELLED_CREDIT = re.compile(
-    r"^[^\S\n]*(?:[Ww]ritten [Bb]y|WRITTEN BY|[Pp]osted [Bb]y|[Bb]y|BY)\s*:?\s+([^\n,|·•]{3,60}?)[^\S\n]*(?:$|[,|·•])",
-    re.MULTILINE,
-)
-
-
-# What may stand between a byline's name and its date, a text node of its own: "·", "Published".
-_BETWEEN = re.compile(r"^(?:[|·•/—–-]|(?:[Pp]ublished|[Pp]osted|[Uu]pdated)(?: on)?:?)$")
-
-
-def _beside(lines: list[str], i: int) -> Iterator[str]:
-    """The lines just above and below line `i`, past a separator or a date's label."""
-    for step in (-1, 1):
-        j = i + step
-        while 0 <= j < len(lines) and _BETWEEN.match(lines[j]) and abs(j - i) < 3:
-            j += step
-        if 0 <= j < len(lines):
-            yield lines[j]
-
-
-def shown_team(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
-    """The team or desk credit the byline shows (`text` the text around the headline, a line per
-    text node, as headline_context gives): after a "By" label, or alone on a line beside a date
-    ("DianaHR Team" over "Feb 16, 2026"). What signs a page no person's name was found for; never
-    the site itself."""
-    match = _LABELLED_CREDIT.search(text)
-    if match:
-        credit = group_byline([match.group(1)], site_name=site_name, url=url)
-        if credit:
-            return credit
-    lines = [line.strip() for line in text.split("\n")]
-    for i, line in enumerate(lines):
-        # A credit with a team's word and a date beside it: the window around the headline that a
-        # person's name line needs (menus, section names) is not needed here.
-        if (
-            _GROUP_BYLINE.search(line)
-            and len(line) <= 60
-            and any(_is_date_line(d) for d in _beside(lines, i))
-        ):
-            credit = group_byline([line], site_name=site_name, url=url)
-            if credit:
-                return credit
-    return ()
 
 
 def _byline_text(declared: object) -> str | None:
@@ -472,7 +346,7 @@ def _byline_text(declared: object) -> str | None:
     text = str(declared)
     if is_placeholder_author(text):
         return None
-    return _DATE_WORDS.sub("", _HANDLE.sub(" ", _EMAIL.sub(" ", _squash(text))))
+    return _DATE_WORDS.sub("", _HANDLE.sub(" ", _EMAIL.sub(" ", squash(text))))
 
 
 def is_placeholder_author(byline: str) -> bool:
@@ -500,15 +374,15 @@ def normalize_authors(
     outlets = _outlets(site_name, url)
     # One-word "persons" are brands a site typed as Person ("LinkNaija"); full names are bloggers.
     # (Not one in capitals, as outlets write their own name: ", USA TODAY" typed as a Person.)
-    outlets -= {_key(name) for name in people if len(name.split()) > 1 and not name.isupper()}
+    outlets -= {word_key(name) for name in people if len(name.split()) > 1 and not name.isupper()}
     for declared in items:
         text = _byline_text(declared)
         if text is None:
             continue
         item = byline_without_role(text)
-        pieces = _AUTHOR_SPLIT.split(item)
+        pieces = AUTHOR_SPLIT.split(item)
         # The site's name is not split into its partners' ("Morgan & Morgan" is no "Morgan").
-        if len(pieces) > 1 and _key(item) in outlets:
+        if len(pieces) > 1 and word_key(item) in outlets:
             continue
         found: list[str] = []
         institution = False
@@ -523,7 +397,7 @@ def normalize_authors(
             if _CREDENTIAL.match(name):
                 continue
             # One word in capitals is a brand ("MECLABS") unless it is a given name ("MICHAEL").
-            if name.isupper() and " " not in name and not _is_given_name(name.title()):
+            if name.isupper() and " " not in name and not is_given_name(name.title()):
                 continue
             name = _title_case_if_shouting(name)
             # A blogger's name is often the site's ("Paige Brunton"): a known given name keeps it.
@@ -533,389 +407,11 @@ def normalize_authors(
         # An institution's name split at its "and" ("Center for Drug Evaluation and Research"):
         # a word left over is part of it, unless it is a given name.
         if institution:
-            found = [name for name in found if " " in name or _is_given_name(name)]
+            found = [name for name in found if " " in name or is_given_name(name)]
         # "Victor Tangermann, Futurism": one word after a full name is the outlet it came from.
         if found and " " in found[0]:
-            found = found[:1] + [name for name in found[1:] if " " in name or _is_given_name(name)]
+            found = found[:1] + [name for name in found[1:] if " " in name or is_given_name(name)]
         for name in found:
-            if _key(name) not in (_key(n) for n in names):
+            if word_key(name) not in (word_key(n) for n in names):
                 names.append(name)
     return tuple(names)
-
-
-_THREE_TO_TWO = {
-    "eng": "en",
-    "deu": "de",
-    "ger": "de",
-    "fra": "fr",
-    "fre": "fr",
-    "spa": "es",
-    "rus": "ru",
-    "aze": "az",
-    "ita": "it",
-    "por": "pt",
-    "nld": "nl",
-    "dut": "nl",
-    "pol": "pl",
-    "tur": "tr",
-    "ukr": "uk",
-    "jpn": "ja",
-    "zho": "zh",
-    "chi": "zh",
-    "kor": "ko",
-    "ara": "ar",
-}
-
-
-def normalize_language(raw: str | None) -> str | None:
-    """ISO 639-1 code from values like 'en-US', 'en_GB', 'EN' or 'eng'."""
-    if not raw:
-        return None
-    code = re.split(r"[-_\s,;]", raw.strip().lower(), maxsplit=1)[0]
-    code = _THREE_TO_TWO.get(code, code)
-    return code if re.fullmatch(r"[a-z]{2}", code) else None
-
-
-# jusText (a trafilatura dependency) ships stop-word lists; these names map to ISO 639-1.
-_STOPLIST_CODES = {
-    "English": "en",
-    "German": "de",
-    "French": "fr",
-    "Spanish": "es",
-    "Italian": "it",
-    "Portuguese": "pt",
-    "Dutch": "nl",
-    "Polish": "pl",
-    "Czech": "cs",
-    "Slovak": "sk",
-    "Swedish": "sv",
-    "Danish": "da",
-    "Norwegian_Bokmal": "nb",
-    "Finnish": "fi",
-    "Hungarian": "hu",
-    "Romanian": "ro",
-    "Turkish": "tr",
-    "Russian": "ru",
-    "Ukrainian": "uk",
-    "Bulgarian": "bg",
-    "Serbian": "sr",
-    "Croatian": "hr",
-    "Greek": "el",
-    "Indonesian": "id",
-    "Malay": "ms",
-    "Vietnamese": "vi",
-    "Azerbaijani": "az",
-    "Arabic": "ar",
-    "Persian": "fa",
-    "Urdu": "ur",
-    "Hebrew": "he",
-    "Hindi": "hi",
-    "Catalan": "ca",
-    "Lithuanian": "lt",
-    "Latvian": "lv",
-    "Estonian": "et",
-    "Slovenian": "sl",
-    "Tagalog": "tl",
-    "Swahili": "sw",
-}
-_SCRIPT_LANGUAGES = (
-    (re.compile(r"[\u3040-\u30ff]"), "ja"),  # kana: Japanese even among kanji
-    (re.compile(r"[\uac00-\ud7af]"), "ko"),
-    (re.compile(r"[\u4e00-\u9fff]"), "zh"),
-    (re.compile(r"[\u0e00-\u0e7f]"), "th"),
-    (re.compile(r"[\u0590-\u05ff]"), "he"),
-)
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-MIN_DETECTION_WORDS = 20
-
-
-@lru_cache(maxsize=1)
-def _stoplists() -> dict[str, frozenset[str]]:
-    import justext  # type: ignore[import-untyped]  # loaded on first use: reading ~40 word lists costs a few milliseconds
-
-    return {code: frozenset(justext.get_stoplist(name)) for name, code in _STOPLIST_CODES.items()}
-
-
-def _is_prose(line: str) -> bool:
-    # Table rows ("1 Kyle Busch 5040 21") are names and numbers, and would vote for whichever
-    # stop-word list happens to contain the names.
-    tokens = line.split()
-    alphabetic = [t for t in tokens if _WORD.fullmatch(t.strip(".,;:!?\"'()"))]
-    return len(alphabetic) >= 6 and len(alphabetic) >= 0.8 * len(tokens)
-
-
-def detect_language(text: str) -> str | None:
-    """Guess the ISO 639-1 language of `text` from its script and stop words; None when unsure."""
-    sample = text[:5000]
-    for pattern, code in _SCRIPT_LANGUAGES:
-        hits = len(pattern.findall(sample))
-        if hits > 50 or hits > 0.2 * len(sample.strip()):
-            return code
-    # Prose lines only: tables and name lists match the larger stop-word lists by chance.
-    prose = [line for line in sample.split("\n") if _is_prose(line)]
-    words = [w.lower() for line in prose for w in _WORD.findall(line)]
-    if len(words) < MIN_DETECTION_WORDS:
-        return None
-    counts = Counter(words)
-    scores = {
-        code: sum(n for word, n in counts.items() if word in stops) / len(words)
-        for code, stops in _stoplists().items()
-    }
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    best, score = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    # Stop words make up a third of running text; related languages share some of them.
-    return best if score >= 0.15 and score >= 1.2 * runner_up else None
-
-
-# Capitalized words that follow a byline's names without being part of them.
-_BYLINE_STOP = (
-    r"(?:Last|Updated|Published|Posted|Reviewed|Edited|Fact|Share|Follow|Read|Table|Contents|On|In|At|"
-    r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|June|July|"
-    r"August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
-    r"Sunday|Photo|Photos|Image|Video|Senior|Staff|Contributor|Editor|Writer|Reporter|Author|Founder|"
-    r"CEO|Co|Head|Director|Manager|Expert|Updated:)\b"
-)
-_NAME_WORD = rf"(?!{_BYLINE_STOP})[A-Z][\w'’-]*\.?"
-_SPACE = r"[^\S\n]+"
-_PERSON = (
-    rf"{_NAME_WORD}(?:{_SPACE}(?:(?:van|von|de|der|den|da|del|la|le|di|du){_SPACE})*{_NAME_WORD}){{1,3}}"
-)
-# A byline starts a text node and a name ends where its node does: headline_context puts each
-# node on its own line, so "killed by Three Men" in a sentence is no byline.
-_BYLINE_NAMES = re.compile(
-    rf"^[^\S\n]*[(|·•—–-]?[^\S\n]*(?:[Bb]y|BY|[Ww]ritten [Bb]y|[Ww]ords [Bb]y|[Pp]osted [Bb]y|[Rr]ecipe [Bb]y|[Aa]uthor|AUTHOR|[Cc]ontributors?)\s*:?\s+"
-    rf"({_PERSON}(?:\s*(?:,?\s*\band\b|,|&)\s*{_PERSON})*)(?=\s*(?:\n|$|[,|·•—–(]|\s-\s))",
-    re.MULTILINE,
-)
-
-
-# A byline that gives a first name only ("by Amanda · Dec 20", "Written by\nEliz\n- Product
-# marketer"): one word that ends its text node, taken only when it is a known given name.
-_BYLINE_GIVEN_NAME = re.compile(
-    r"^[^\S\n]*[(|·•—–-]?[^\S\n]*(?:[Bb]y|BY|[Ww]ritten [Bb]y|[Pp]osted [Bb]y)\s*:?\s+"
-    r"([A-Z][a-z]+)(?=[^\S\n]*(?:\n|$|[,|·•—–(]|\s-\s))",
-    re.MULTILINE,
-)
-
-
-# "Wakoku Chiyekurabe by Kan Chu Sen, 1721.": a work cited with its year, not the page's byline.
-_CITED_YEAR = re.compile(r",[^\S\n]*\d{4}\.?[^\S\n]*$", re.MULTILINE)
-
-
-def byline_names(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
-    """The person names of the first "By ..." byline in `text` that cites no work with its year, as
-    normalize_authors returns them; failing that, a known given name alone after "By"."""
-    match = next((m for m in _BYLINE_NAMES.finditer(text) if not _CITED_YEAR.match(text, m.end())), None)
-    # A byline in capitals, label and all, reads like a menu's heading ("BY USE CASE", "BY
-    # INDUSTRY"): only a known given name first tells it from one ("by ALLIN ONE" is a byline).
-    if match and not (match.group(0).isupper() and not _is_given_name(match.group(1).split()[0].title())):
-        return normalize_authors(match.group(1), site_name=site_name, url=url)
-    given = next((m for m in _BYLINE_GIVEN_NAME.finditer(text) if _is_given_name(m.group(1))), None)
-    return normalize_authors(given.group(1), site_name=site_name, url=url) if given else ()
-
-
-def _is_given_name(word: str) -> bool:
-    lowered = word.lower()
-    return lowered in GIVEN_NAMES and lowered not in _NAME_PARTICLES and not _NOT_A_PERSON.match(word)
-
-
-# A byline without "By": a line holding only a name, next to a line holding a date or a
-# reading time ("Elliot Raba\n23.07.2025\n6 min read"), a few lines around the headline.
-_NAME_LINE = re.compile(rf"^{_PERSON}$")
-# Several names on a line: "Naftali Tishby, Fernando C. Pereira, William Bialek".
-_NAMES_LINE = re.compile(rf"^{_PERSON}(?:(?:,|,? and| &){_SPACE}{_PERSON})+$")
-_READING_TIME = re.compile(r"^\d{1,3}\s*min(?:ute)?s?\.?(?:\s+read)?$", re.IGNORECASE)
-_NUMERIC_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
-# A writer's role on the line under the name: "Juliette Carreiro\nTech Writer".
-_ROLE_LINE = re.compile(
-    r"^(?:[A-Z][\w&-]*\s+){0,3}(?:Writer|Editor|Reporter|Journalist|Correspondent|Columnist|Contributor)$"
-)
-NAME_LINE_BEFORE = 4
-NAME_LINE_AFTER = 6
-
-
-def _is_date_line(line: str) -> bool:
-    line = line.strip()
-    return bool(_READING_TIME.match(line) or _NUMERIC_DATE.match(line) or visible_dates(line))
-
-
-# An author box: the name on a line of its own, then a bio that starts with it ("Lauren Vetter\nLauren
-# Vetter is a growth-focused marketing professional", "Bence Kovács\nBence is a software developer").
-# What follows the name in a bio's first sentence: "Jane Doe is ...", "Jane joined ...".
-_BIO_VERB = re.compile(r"\s+(?:is|was|has|writes|covers|joined|leads|works|loves)\b([^.]*)")
-# What a bio says of a person, in its first sentence: a pronoun or an occupation. A subject heading
-# repeated by its paragraph ("Art Deco\nArt Deco is a style") says neither.
-_BIO_PERSON = re.compile(
-    r"\b(?:she|he|her|his|they|their|writer|editor|author|journalist|reporter|(?:co-?)?founder|developer|"
-    r"engineer|marketer|professional|specialist|expert|consultant|director|manager|head of|ceo|researcher|"
-    r"scientist|teacher|coach|designer|photographer|enthusiast|contributor|freelancer?|blogger|analyst|"
-    r"strategist|lawyer|attorney|doctor|physician|nurse|dietitian|nutritionist|therapist|student)\b",
-    re.IGNORECASE,
-)
-
-
-def _bio_after(text: str, at: int, *names: str) -> str | None:
-    """The rest of the sentence after one of `names` and a bio's verb, where `text` at `at` starts
-    so ("Jane Doe is a finance writer"), up to the line's end. (String tests and one compiled
-    pattern: a pattern built per name cost 0.3 ms a page.)"""
-    for name in names:
-        if text.startswith(name, at):
-            found = _BIO_VERB.match(text, at + len(name))
-            if found:
-                return found.group(1).split("\n", 1)[0]
-    return None
-
-
-def bio_author(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
-    """The person an author box names: a name alone on a line of `text` (a line per text node),
-    followed by a bio that starts with that name or its first word and speaks of a person."""
-    lines = text.split("\n")
-    for i, line in enumerate(lines[:-1]):
-        line = line.strip()
-        # The cheap tests first: a page has hundreds of lines, and _NAME_LINE tries every word.
-        if not line or len(line) > 40 or not line[0].isupper():
-            continue
-        first = line.split()[0]
-        if not lines[i + 1].startswith(first) or not _NAME_LINE.match(line):
-            continue
-        bio = _bio_after(lines[i + 1], 0, line, first)
-        if bio and _BIO_PERSON.search(bio):
-            names = normalize_authors(line, site_name=site_name, url=url)
-            if names:
-                return names
-    return ()
-
-
-def _line_starts(text: str, prefix: str) -> Iterator[int]:
-    """The positions of the lines of `text` that start with `prefix`, in order."""
-    at = text.find(prefix)
-    while at >= 0:
-        if at == 0 or text[at - 1] == "\n":
-            yield at
-        at = text.find(prefix, at + 1)
-
-
-def described_name_line(
-    text: str, page: str, *, headline: str | None, site_name: str | None = None, url: str | None = None
-) -> tuple[str, ...]:
-    """A full name alone on a line near `headline` in `text` (as name_line_authors reads it) that a
-    bio in `page` (a line per text node) then describes: "Julia Gralberg" under the headline, and
-    further down "Julia Gralberg is a freelance travel writer". Neither alone is a byline: a name
-    line without a date may be a menu's, and a bio may be of the article's subject."""
-    lines = [line.strip() for line in text.split("\n")]
-    at = next((i for i, line in enumerate(lines) if headline and headline in line), None)
-    if at is None:
-        return ()
-    for line in lines[max(0, at - NAME_LINE_BEFORE) : at + NAME_LINE_AFTER]:
-        if " " not in line or line == lines[at] or not (_NAME_LINE.match(line) and has_given_name(line)):
-            continue
-        # The first line that opens with the name and a bio's verb is the bio, whatever it says.
-        bios = (_bio_after(page, at, line) for at in _line_starts(page, line))
-        bio = next((found for found in bios if found is not None), None)
-        if bio and _BIO_PERSON.search(bio):
-            names = normalize_authors(line, site_name=site_name, url=url)
-            if names:
-                return names
-    return ()
-
-
-# A name after a date and a middle dot, on the date's line or after a dot of its own: "Dec. 19, 2025 ·
-# Niko Matsakis on behalf of", "2025-12-17\n·\nTrond Teigen", "Dec 26, 2025\n•\nMahua Das in". (Not
-# after "|": "Apr 21, 2017 | Products Liability" is a category.)
-_DATED_NAMES = re.compile(
-    rf"^(?P<date>[^\n]{{4,40}}?)(?:[^\S\n]*\n[·•]\n|[^\S\n]+[·•][^\S\n]+)(?P<name>{_PERSON})"
-    rf"(?=[^\S\n]+[a-z]|[^\S\n]*(?:\n|$))",
-    re.MULTILINE,
-)
-
-
-def dated_names(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
-    """The person named after a date and a middle dot in `text` (a line per text node, as
-    headline_context gives): a byline's meta line, where a name needs no "By" nor a known given
-    name."""
-    for match in _DATED_NAMES.finditer(text):
-        if _is_date_line(match.group("date")):
-            names = normalize_authors(match.group("name"), site_name=site_name, url=url)
-            if names:
-                return names
-    return ()
-
-
-# Writers listed a text node each, each followed by a node that describes them: "Written by\nAdrien
-# Ramirez\n, 4+ years covering computer hardware\nJoanna Nelius\n, 9 years covering PC gaming".
-_DESCRIBED_WRITER = re.compile(
-    rf"[^\S\n]*({_PERSON})[^\S\n]*\n,[^\S\n]*\w[^\n]*(?:\n|$)(?:[^\S\n]*(?:&|and)[^\S\n]*\n)?"
-)
-
-
-def described_writers(
-    text: str, at: int, *, site_name: str | None = None, url: str | None = None
-) -> tuple[str, ...]:
-    """The writers a label lists from `at` in `text` (a line per text node), each name followed by a
-    line of its description starting with a comma; () unless there are several (one is the label's
-    byline, which byline_names reads)."""
-    names: list[str] = []
-    found = _DESCRIBED_WRITER.match(text, at)
-    while found:
-        names.append(found.group(1))
-        found = _DESCRIBED_WRITER.match(text, found.end())
-    return normalize_authors(", ".join(names), site_name=site_name, url=url) if len(names) > 1 else ()
-
-
-def listed_names(
-    text: str, first: str, *, site_name: str | None = None, url: str | None = None
-) -> tuple[str, ...]:
-    """The names a byline without a "By" lists after `first`, a writer the page declares: "Rui Ma,
-    Heba Ledwon, Manoel Cortes Mendez & Suparn Patra" under the headline (`text` a line per text
-    node, as headline_context gives), where the declared data names the first alone."""
-    found = re.search(
-        rf"^[^\S\n]*{re.escape(first)}((?:\s*(?:,?\s*\band\b|,|&)\s*{_PERSON})+)[^\S\n]*$", text, re.MULTILINE
-    )
-    return normalize_authors(first + found.group(1), site_name=site_name, url=url) if found else ()
-
-
-# A standfirst that ends on its writer's name in capitals, as some papers credit a column: "..., it
-# is a great time to consider planting some evergreen shrubs, says OLIVE RYAN."
-_STANDFIRST_WRITER = re.compile(
-    r"\b(?:says|writes)\s+([A-Z][A-Z’'-]+(?:[^\S\n]+[A-Z][A-Z’'-]+){1,2})\.?[^\S\n]*$", re.MULTILINE
-)
-
-
-def standfirst_writer(text: str, *, site_name: str | None = None, url: str | None = None) -> tuple[str, ...]:
-    """The writer a standfirst names at its end in capitals ("..., says OLIVE RYAN."), in `text` (the
-    text around the headline); a known given name first, as capitals are also an acronym's."""
-    match = _STANDFIRST_WRITER.search(text)
-    if not match or not has_given_name(match[1].title()):
-        return ()
-    return normalize_authors(match[1], site_name=site_name, url=url)
-
-
-def name_line_authors(
-    text: str, *, headline: str | None, site_name: str | None = None, url: str | None = None
-) -> tuple[str, ...]:
-    """The person named alone on a line beside a date line, near `headline` in `text` (a line per
-    text node, as headline_context gives). The name must start with a known given name: without
-    "By", a capitalized line is as often a menu item or a section name."""
-    if not headline:
-        return ()
-    lines = [line.strip() for line in text.split("\n")]
-    at = next((i for i, line in enumerate(lines) if headline in line), None)
-    if at is None:
-        return ()
-    for i in range(max(0, at - NAME_LINE_BEFORE), min(len(lines), at + NAME_LINE_AFTER)):
-        line = lines[i]
-        # A full name, or a first name alone as bloggers sign ("Stefan" over "March 5, 2026").
-        if i == at or not (
-            (_NAME_LINE.match(line) and has_given_name(line))
-            or (line.isalpha() and line[:1].isupper() and _is_given_name(line))
-            or (_NAMES_LINE.match(line) and any(map(has_given_name, _AUTHOR_SPLIT.split(line))))
-        ):
-            continue
-        if any(_is_date_line(lines[j]) for j in (i - 1, i + 1) if 0 <= j < len(lines)) or (
-            i + 1 < len(lines) and _ROLE_LINE.match(lines[i + 1])
-        ):
-            names = normalize_authors(line, site_name=site_name, url=url)
-            if names:
-                return names
-    return ()

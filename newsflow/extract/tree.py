@@ -6,10 +6,14 @@ and about 4% of a page's extraction. Pages seldom contain those characters: a by
 finds out in a third of the time, and only a page that needs one of load_html's repairs (or
 that lxml will not take as a string) goes through load_html itself. The UTF-8 bytes that check
 makes are what lxml parses: given the str, it would encode it once more.
+
+The tree's text is read here too, a line per text node (page_lines), once a page: the date and
+the author readers may both ask for it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
@@ -114,3 +118,19 @@ def drop_unread(tree: lxml_html.HtmlElement) -> None:
     doomed += [e for e in tree.iter(*_FURNITURE) if e.find(".//p") is None]
     for element in doomed:
         element.drop_tree()
+
+
+# The text nodes under an element, as plain strings: body.itertext() gave the same strings but
+# made a Python object of every element on its way.
+_TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
+
+
+@functools.lru_cache(maxsize=2)
+def page_lines(tree: lxml_html.HtmlElement) -> str:
+    """The page's visible and invisible text, a line per text node (read only on pages that lack
+    a date or an author: see publication._labelled_date and authors._written_by, which may both
+    ask, hence the cache)."""
+    body = tree.find("body")
+    if body is None:
+        return ""
+    return "\n".join(filter(None, (" ".join(piece.split()) for piece in _TEXT_NODES(body))))

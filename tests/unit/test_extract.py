@@ -13,7 +13,9 @@ from trafilatura.metadata import extract_metainfo
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsflow.errors import ExtractionError
-from newsflow.extract.article import _is_boilerplate, _markup_author, extract_article
+from newsflow.extract.article import extract_article
+from newsflow.extract.body import _is_boilerplate
+from newsflow.extract.markup_guesses import _markup_author
 from newsflow.extract.tree import parse_html
 from newsflow.records import PageHints
 from tests.support.scoring import score_page, score_pages

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from newsflow.extract.normalize import (
-    byline_names,
-    detect_language,
-    normalize_authors,
-    normalize_language,
-    normalize_title,
-)
+from newsflow.extract.bylines import byline_names
+from newsflow.extract.language import detect_language, normalize_language
+from newsflow.extract.normalize import normalize_authors
+from newsflow.extract.titles import normalize_title
 
 
 @pytest.mark.parametrize(
@@ -161,8 +158,6 @@ def test_language_detection(text: str, expected: str | None) -> None:
 
 
 def test_language_detection_ignores_table_rows_of_names() -> None:
-    from newsflow.extract.normalize import detect_language
-
     prose = "Nesta página você terá sempre a classificação atualizada da corrida até a última etapa do ano.\n"
     table = "".join(f"{n} Kevin Harvick Martin Truex Jr {5000 - n} {n} 3 12\n" for n in range(1, 30))
     assert detect_language(prose * 3 + table) == "pt"

@@ -8,21 +8,19 @@ from datetime import UTC, date, datetime
 import pytest
 from lxml import html as lxml_html
 
-from newsflow.extract.article import _AUTHOR_LABELS, extract_article
-from newsflow.extract.dates import dateline_days, day_beside_names, scripted_published_day, visible_dates
-from newsflow.extract.metadata import read_metadata
-from newsflow.extract.normalize import (
+from newsflow.extract.article import extract_article
+from newsflow.extract.authors import _AUTHOR_LABELS
+from newsflow.extract.bylines import (
     bio_author,
     byline_names,
     dated_names,
-    declared_handles,
     described_writers,
     name_line_authors,
-    normalize_authors,
-    scripted_authors,
-    shown_credit,
     shown_team,
 )
+from newsflow.extract.dates import dateline_days, day_beside_names, scripted_published_day, visible_dates
+from newsflow.extract.metadata import read_metadata
+from newsflow.extract.normalize import declared_handles, normalize_authors, scripted_authors, shown_credit
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 PARAGRAPHS = (

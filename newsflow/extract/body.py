@@ -1,0 +1,214 @@
+"""The article's body: trafilatura's text of the page, less what is not the article.
+
+The body is trafilatura's recall mode without comments, run on a tree without what its cleaning
+deletes anyway; an article block it discarded for a class token is taken back, and the default
+mode is a second opinion on short results (chosen on halves of two dev sets: BENCHMARKS.md,
+issue #12); a leading headline and standfirst and residue lines are taken off.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+
+from newsflow.errors import ExtractionError
+from newsflow.extract.headline import title_variants
+from newsflow.extract.markup_guesses import document_field
+from newsflow.extract.metadata import PageMetadata
+from newsflow.extract.residue import clean_text, strip_header
+from newsflow.extract.teasers import MIN_CARDS, drop_teaser_cards
+from newsflow.extract.tree import drop_unread
+
+MIN_TEXT_CHARS = 200
+# A recall-mode body with less than this share of the page's <p> text may be a fragment: see article_body.
+SECOND_OPINION_SHARE = 0.3
+# A body under this share of the <p> text is checked for an article block trafilatura discarded
+# for its class: one holding at least UNDISCARD_BLOCK_SHARE of that text (see _undiscard_blocks;
+# chosen on WCXB half 0: any share of 0.2-0.4 and any trigger of 0.5-0.7 scored alike).
+UNDISCARD_BELOW_SHARE = 0.5
+UNDISCARD_BLOCK_SHARE = 0.3
+
+
+def _trafilatura(page: str | lxml_html.HtmlElement, url: str, *, recall: bool) -> Any:
+    return trafilatura.bare_extraction(
+        page,
+        url=url,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=True,
+        favor_recall=recall,
+        # Never fast: the readability/jusText comparison is worth 2 points of word F1 on the
+        # WCXB pages (0.916 -> 0.937), far more than its cost (BENCHMARKS.md, issue #12).
+        fast=False,
+    )
+
+
+def _finish(raw: str, meta: PageMetadata) -> str:
+    text = strip_header(raw, titles=title_variants(meta), standfirst=meta.dek)
+    return clean_text(text, site_name=meta.site_name)
+
+
+# The cookie-consent widgets (a bar, its settings dialog) that sites paste into every page: never
+# the article, and trafilatura keeps their paragraphs in recall mode (WP "Cookie Law Info": 500
+# words of "Necessary cookies are absolutely essential ..." on a 500-word article). Plugins put
+# them at the top of the body: only CONSENT_DEPTH levels under it are looked at (an XPath over
+# every element, or a search of the source for their names, cost 1.3-2.4 ms a page).
+_CONSENT = re.compile(
+    r"cookie[-_]?(?:law|notice|consent|banner|bar)(?![a-z])|cookieconsent|\bcli-(?:modal|bar)|onetrust-(?:banner|consent)"
+    r"|cybotcookiebot|cmplz-cookiebanner|cky-consent",
+    re.IGNORECASE,
+)
+CONSENT_DEPTH = 3
+CONSENT_MAX_CHARS = 5000
+
+
+def _drop_consent_banners(tree: lxml_html.HtmlElement) -> None:
+    body = tree.find("body")
+    level = [] if body is None else list(body)
+    found: list[lxml_html.HtmlElement] = []
+    for _ in range(CONSENT_DEPTH):
+        below: list[lxml_html.HtmlElement] = []
+        for element in level:
+            marks = f"{element.get('id', '')} {element.get('class', '')}"
+            if len(marks) > 1 and _CONSENT.search(marks):
+                found.append(element)
+            else:
+                below.extend(element)
+        level = below
+    for element in found:
+        if len(element.text_content()) <= CONSENT_MAX_CHARS:
+            element.drop_tree()
+
+
+# trafilatura's boilerplate test reads class and id values by substring: "bar" finds Statamic's
+# "bard" text blocks, "embed" Webflow's "w-embed", "sidebar" a "c-layout-sidebar-left" column, and
+# "footer" a "page1-footer" wrapper that holds the whole article.
+# Its hidden-element test, the next one, drops what a script would show: an accordion's collapsed
+# panels ("display:none", "height:0;overflow:hidden") that hold a guide's every step.
+_BOILERPLATE = OVERALL_DISCARD_XPATH[:2]
+# The attributes those tests read.
+_BOILERPLATE_ATTRIBUTES = (
+    "class",
+    "id",
+    "role",
+    "data-component",
+    "data-lp-replacement-content",
+    "style",
+    "aria-hidden",
+)
+_LONG_PARAGRAPH_CHARS = 40
+_DIGITS = re.compile(r"\d+")
+
+
+def _is_boilerplate(tag: str, marks: dict[str, str]) -> bool:
+    """Whether trafilatura's boilerplate test discards a `tag` element with these attributes: it
+    reads the element's own attributes only, so a copy alone answers (the test over a whole page
+    costs 3-7 ms)."""
+    probe = etree.Element("div")
+    try:
+        etree.SubElement(probe, tag, marks)
+    except ValueError:  # a name XML refuses ("o:p", a word processor's): not a block the test reads
+        return False
+    return any(test(probe) for test in _BOILERPLATE)
+
+
+def _discarded_blocks(tree: lxml_html.HtmlElement, text: str) -> list[lxml_html.HtmlElement]:
+    """The outermost elements trafilatura's boilerplate test discards above paragraphs `text` lacks."""
+    seen: set[lxml_html.HtmlElement] = set()
+    found: list[lxml_html.HtmlElement] = []
+    for paragraph in tree.iter("p"):
+        words = " ".join(paragraph.text_content().split())
+        if len(words) < _LONG_PARAGRAPH_CHARS or words in text:
+            continue
+        for element in (paragraph, *paragraph.iterancestors()):
+            if element in seen:
+                break
+            seen.add(element)
+            marks = {n: v for n in _BOILERPLATE_ATTRIBUTES if (v := element.get(n)) is not None}
+            if marks and _is_boilerplate(element.tag, marks):
+                found.append(element)
+    marked = set(found)
+    return [block for block in found if not any(a in marked for a in block.iterancestors())]
+
+
+def _undiscard_blocks(tree: lxml_html.HtmlElement, text: str, paragraph_chars: int) -> bool:
+    """Take the boilerplate tokens off the class and id of the blocks trafilatura discards that
+    hold UNDISCARD_BLOCK_SHARE of the page's <p> text or more, most of it missing from `text`;
+    True if any changed. Blocks of one class, numbers aside, count together: a listicle's "slides"
+    are its items, "collapse-v-8_content" and "collapse-v-12_content" an accordion's panels."""
+    groups: dict[tuple[str, str], list[lxml_html.HtmlElement]] = {}
+    for block in _discarded_blocks(tree, text):
+        groups.setdefault((block.tag, _DIGITS.sub("", block.get("class") or "")), []).append(block)
+    changed = False
+    for blocks in groups.values():
+        paragraphs = [" ".join(p.text_content().split()) for block in blocks for p in block.iter("p")]
+        if sum(map(len, paragraphs)) < UNDISCARD_BLOCK_SHARE * paragraph_chars:
+            continue
+        # Blocks trafilatura kept after all (its guard keeps what holds nearly all the text).
+        long_ones = [p for p in paragraphs if len(p) >= _LONG_PARAGRAPH_CHARS]
+        if sum(p in text for p in long_ones) * 2 > len(long_ones):
+            continue
+        for block in blocks:
+            changed = _drop_boilerplate_tokens(block) or changed
+    return changed
+
+
+def _drop_boilerplate_tokens(block: lxml_html.HtmlElement) -> bool:
+    changed = False
+    for attribute in ("class", "id"):
+        tokens = (block.get(attribute) or "").split()
+        kept = [t for t in tokens if not _is_boilerplate(block.tag, {attribute: t})]
+        if len(kept) < len(tokens):
+            block.set(attribute, " ".join(kept))
+            changed = True
+    for attribute in ("style", "aria-hidden"):
+        value = block.get(attribute)
+        if value is not None and _is_boilerplate(block.tag, {attribute: value}):
+            del block.attrib[attribute]
+            changed = True
+    return changed
+
+
+def article_body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata, canonical: str | None) -> str:
+    """The article's text on the page of `tree` read from `url` (its `canonical` address, if it declares
+    one, judges teaser cards); deletes consent bars, scripts and furniture from `tree`. Raises
+    ExtractionError when less than MIN_TEXT_CHARS remain."""
+
+    def finish(doc: Any) -> str:
+        return _finish(str(document_field(doc, "text") or ""), meta)
+
+    _drop_consent_banners(tree)
+    drop_unread(tree)
+    # Most pages have too few headings linked to slugs for a group of cards: no search there. The
+    # cards' links were written for where the page says it lives (a copy served elsewhere, from an
+    # archive or a mirror, keeps its original links).
+    if meta.slug_headings >= MIN_CARDS:
+        drop_teaser_cards(tree, canonical or url)
+
+    # Recall mode first: precision mode drops whole sections and short articles (3 points of
+    # recall on the WCXB pages). A body far shorter than the page's paragraphs may have lost its
+    # article block to trafilatura's class tokens: with the block's tokens off, the longer text
+    # wins. Recall mode in turn sometimes stops at the first block of a long page: when it keeps
+    # under SECOND_OPINION_SHARE of the page's paragraph text, the default mode gets a say, and
+    # the longer text wins.
+    text = finish(_trafilatura(tree, url, recall=True))
+    if len(text) < UNDISCARD_BELOW_SHARE * meta.paragraph_chars and _undiscard_blocks(
+        tree, text, meta.paragraph_chars
+    ):
+        rescued = finish(_trafilatura(tree, url, recall=True))
+        if len(rescued) > len(text):
+            text = rescued
+    if len(text) < SECOND_OPINION_SHARE * meta.paragraph_chars:
+        other = finish(_trafilatura(tree, url, recall=False))
+        if len(other) > len(text):
+            text = other
+    if len(text) < MIN_TEXT_CHARS and meta.article_body:
+        text = _finish(meta.article_body, meta)
+    if len(text) < MIN_TEXT_CHARS:
+        raise ExtractionError(f"{url}: no article text found ({len(text)} characters after cleaning)")
+    return text
