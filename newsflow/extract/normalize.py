@@ -26,6 +26,11 @@ AUTHOR_SPLIT = re.compile(
 _EMAIL = re.compile(r"\S+@\S+")
 # Degrees and certifications printed after a name ("Dylan Bailey, MS, RD, FAND"): roles, not names.
 _CREDENTIAL = re.compile(r"^(?:[A-Z]{2,5}|Ph\.? ?D\.?|M\.D\.|[A-Z]{2,4}-[A-Z]{2,4}(?: \d+)?)$")
+# The same glued to the name without a comma ("Jeffrey A. Slotnick CPP", "Jane Doe RN"): capitals
+# without a vowel, or a degree that has one, never a generation ("III", "Jr").
+_GLUED_CREDENTIAL = re.compile(
+    r"(?<=[a-z])\s+(?![IVXL]+$)(?:[B-DF-HJ-NP-TV-Z]{2,5}|MA|MBA|MS|MSW|MPH|MEd|EA|CPA|OD|DO)$"
+)
 # "Jean-Luc Aufranc (CNXSoft)": an outlet or a handle in brackets after the name.
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)?\s*$")
 _HANDLE = re.compile(r"(?:^|\s)@\w+")
@@ -394,6 +399,8 @@ def normalize_authors(
             name = _PARENTHESIS.sub("", name).strip(" .,:;-–|()\"'“”‘’")
             if len(name.split()) > 2:
                 name = _TRAILING_ROLE.sub("", name).strip(" .,:;-–|")
+            if len(name.split()) > 2:
+                name = _GLUED_CREDENTIAL.sub("", name)
             if _CREDENTIAL.match(name):
                 continue
             # One word in capitals is a brand ("MECLABS") unless it is a given name ("MICHAEL").

@@ -97,6 +97,11 @@ def test_titles(raw: str | None, site: str | None, expected: str | None) -> None
         ("Dylan Bailey, MS, RD, FAND", ("Dylan Bailey",)),
         ("Genevieve Carlton, Ph.D.", ("Genevieve Carlton",)),
         ("Vanessa Mendez, MD", ("Vanessa Mendez",)),
+        ("Jeffrey A. Slotnick CPP, PSP", ("Jeffrey A. Slotnick",)),
+        ("Jane Doe RN", ("Jane Doe",)),
+        ("Maria Lopez MBA", ("Maria Lopez",)),
+        ("John Smith III", ("John Smith III",)),
+        ("Ray Lee XV", ("Ray Lee XV",)),
         (None, ()),
     ],
 )
