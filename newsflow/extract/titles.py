@@ -81,6 +81,10 @@ def _rejoin(title: str, kept: list[str]) -> str:
 
 def _looks_like_brand(part: str) -> bool:
     words = part.split()
+    # A part that opens with a count is a listicle's ("21+ Best Movers / Moving Companies in ..."):
+    # a brand that starts with a number is written as one word ("9to5Mac").
+    if words and words[0].rstrip("+").isdigit():
+        return False
     return 1 <= len(words) <= 5 and (
         any(ch in part for ch in ".") or all(w[:1].isupper() or w[:1].isdigit() for w in words)
     )

@@ -60,6 +60,12 @@ from newsflow.extract.titles import normalize_title
             "15 Language Learning Apps Compared - Personally Tested",
             "15 Language Learning Apps Compared",
         ),
+        # A part that opens with a count is the listicle's, not a brand in front of it.
+        (
+            "21+ Best Movers / Moving Companies in San Francisco (2024)",
+            None,
+            "21+ Best Movers / Moving Companies in San Francisco (2024)",
+        ),
         ("BREAKING: Senate adjourns over deaths", None, "Senate adjourns over deaths"),
         ("  Many   spaces\n here  ", None, "Many spaces here"),
         (None, None, None),
