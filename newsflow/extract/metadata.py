@@ -438,7 +438,13 @@ def _inline_text(element: lxml_html.HtmlElement, *, skip: frozenset[str]) -> str
         elif child.tag in _BLOCKS and child.tag not in skip:
             pieces.append(f" {_inline_text(child, skip=skip)} ")
         elif isinstance(child.tag, str) and child.tag not in skip:
-            pieces.append(_inline_text(child, skip=skip))
+            inner = _inline_text(child, skip=skip)
+            # A word that ends in lower case against a capital at a tag's edge is two lines that
+            # CSS sets apart ("Notion Alternatives<span class="block">Top Tools"), not one word.
+            before = next((piece[-1] for piece in reversed(pieces) if piece), "")
+            if before.islower() and inner[:1].isupper():
+                inner = " " + inner
+            pieces.append(inner)
         pieces.append(child.tail or "")
     return "".join(pieces).strip()
 

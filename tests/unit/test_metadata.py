@@ -211,6 +211,16 @@ def test_a_date_inside_the_h1_is_not_part_of_the_headline() -> None:
     assert heading_text(lxml_html.fragment_fromstring("<h1><time>March 2025</time></h1>")) == "March 2025"
 
 
+def test_a_subtitle_set_apart_only_by_css_is_not_glued_to_the_headline() -> None:
+    heading = (
+        '<h1>The Best Notion Alternatives<span class="block">Top Note-taking Tools</span>'
+        " <span>i</span>OS <b>Mc</b>Donald<em>Apps</em></h1>"
+    )
+    assert heading_text(lxml_html.fragment_fromstring(heading)) == (
+        "The Best Notion Alternatives Top Note-taking Tools iOS McDonald Apps"
+    )
+
+
 def test_an_h1_showing_a_short_title_before_a_name_like_one_is_the_headline() -> None:
     # Issue #12 (WCXB half 1): with the title's first part dropped as a brand, the <h1> that
     # shows it matched nothing and the site's name became the title.
