@@ -22,6 +22,7 @@ from newsflow.extract.headline import shown_title
 from newsflow.extract.language import detect_language, normalize_language
 from newsflow.extract.markup_guesses import MarkupGuesses
 from newsflow.extract.metadata import PageMetadata, read_metadata
+from newsflow.extract.mojibake import repair_page
 from newsflow.extract.publication import modified_at, publication_dates
 from newsflow.extract.residue import drop_author_bio, drop_leading_byline
 from newsflow.extract.titles import normalize_title
@@ -49,6 +50,7 @@ def extract_article(
     """Extract the article on `html` fetched from `url`; raise ExtractionError when there is none."""
     hints = hints or PageHints()
     now = now or datetime.now(UTC)
+    html = repair_page(html)
     tree = _parse(html, url)
     meta = read_metadata(tree)
     # trafilatura's guesses from the markup, each computed only if asked for.

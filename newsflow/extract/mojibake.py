@@ -56,3 +56,16 @@ def repair_mojibake(text: str) -> str:
     if not certain and len(found) + len(_MOJIBAKE_NBSP.findall(text)) < 2:
         return text
     return _MOJIBAKE_NBSP.sub("", _MOJIBAKE.sub(_unmangled, text))
+
+
+# The C1 controls that Latin-1's reading of UTF-8 leaves in a page ("isnâ\x80\x99t"). trafilatura
+# drops them from the text it extracts, and what is left ("isnât") no later repair can read.
+_C1_CONTROL = re.compile("[\u0080-\u009f]")
+
+
+def repair_page(html: str) -> str:
+    """Undo UTF-8 read as Latin-1 in a whole page, where its C1 controls prove the misreading."""
+    # The lead characters' test first: a search for the controls costs 0.7 ms on a 180 KB page.
+    if ("â" not in html and "Ã" not in html and "Â" not in html) or not _C1_CONTROL.search(html):
+        return html
+    return repair_mojibake(html)

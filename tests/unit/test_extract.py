@@ -171,6 +171,23 @@ _PARAGRAPHS = "".join(
 )
 
 
+def test_a_page_read_as_latin_1_is_repaired_before_its_controls_are_lost() -> None:
+    # UTF-8 read as Latin-1 leaves C1 controls ("isn\u00e2\x80\x99t"); trafilatura drops them
+    # from the text, and "isnât" would be left, which no repair of the text can read.
+    mangled = "’".encode().decode("latin-1")
+    page = (
+        f"<html><head><title>Pet insurance{mangled}s price</title></head><body><article><h1>Prices</h1>"
+        f"{_PARAGRAPHS}<p>Your price isn{mangled}t plucked from thin air {mangled} insurers weigh your "
+        f"pet{mangled}s breed, age and ZIP code.</p></article></body></html>"
+    )
+    article = extract_article(page, url="https://pets.example/cost", now=NOW)
+    assert "Your price isn’t plucked from thin air ’ insurers weigh your pet’s breed" in article.text
+    assert "â" not in article.text
+    # Accented text is not touched without the controls that prove a misreading.
+    page = f"<html><body><article>{_PARAGRAPHS}<p>A lâmpada e o pão: Ãœber.</p></article></body></html>"
+    assert "A lâmpada e o pão: Ãœber." in extract_article(page, url="https://x.example/a", now=NOW).text
+
+
 def test_markup_byline_is_found_when_the_page_declares_no_author() -> None:
     page = (
         "<html><head><title>Harbour dredging plan delayed</title></head><body><article>"
