@@ -53,8 +53,12 @@ def extract_article(
     html = repair_page(html)
     tree = _parse(html, url)
     meta = read_metadata(tree)
+    canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
+    # The site is the one the page says it lives on: a copy served from elsewhere (a mirror, an
+    # archive replayed on another host) names the same outlet, which no author may be.
+    home = canonical or url
     # trafilatura's guesses from the markup, each computed only if asked for.
-    guesses = MarkupGuesses(tree, url)
+    guesses = MarkupGuesses(tree, home)
     site_name = meta.site_name or guesses.field("sitename")
     # The headline the page shows; the declared ones are often SEO variants of it. trafilatura's
     # guess comes last: without a declared title it takes the first <h1>, a blog's masthead.
@@ -63,7 +67,7 @@ def extract_article(
     )
     # trafilatura's author guess from the markup, made only if page_authors asks for it.
     guessed = functools.partial(guesses.author, site_name=site_name, reviewers=meta.reviewers)
-    authors = page_authors(tree, html, meta, url=url, site_name=site_name, guessed=guessed)
+    authors = page_authors(tree, html, meta, url=home, site_name=site_name, guessed=guessed)
     dates = publication_dates(tree, html, meta, url=url, now=now, authors=authors)
     published_at, published_source, published_note = choose_published(
         dates, listed=hints.listed_published_at, now=now
@@ -72,7 +76,6 @@ def extract_article(
         (c.local_day for c in dates if c.value == published_at and c.source == published_source),
         published_at.date() if published_at else None,
     )
-    canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     # article_body deletes consent bars, scripts and furniture from the tree: all that reads it
     # comes first.
     text = article_body(tree, url, meta, canonical)

@@ -222,6 +222,20 @@ def test_the_visible_byline_wins_over_a_site_declared_as_the_author() -> None:
     assert extract_article(alone, url="https://heart.example/eat-well", now=NOW).authors == ()
 
 
+def test_a_copy_served_elsewhere_knows_its_outlet_by_the_address_it_declares() -> None:
+    # A company that signs its own blog is the site (issue #12: no site names), wherever the page
+    # is read from: a mirror or an archive replayed on another host gives the same authors.
+    page = (
+        '<html><head><link rel="canonical" href="https://www.kaspersky.com/blog/usb-safety/"/>'
+        '<meta name="author" content="Kaspersky"/></head><body><article><h1>USB safety</h1>'
+        f"{_PARAGRAPHS}</article></body></html>"
+    )
+    for url in ("https://www.kaspersky.com/blog/usb-safety/", "http://127.0.0.1:8000/blog/usb-safety/"):
+        article = extract_article(page, url=url, now=NOW)
+        assert article.authors == ()
+        assert article.url == "https://www.kaspersky.com/blog/usb-safety/"
+
+
 def test_tags_come_from_declared_keywords_sections_and_article_tags() -> None:
     page = (
         '<html><head><meta property="article:section" content="Local"/>'
