@@ -399,8 +399,7 @@ def normalize_authors(
             name = _PARENTHESIS.sub("", name).strip(" .,:;-–|()\"'“”‘’")
             if len(name.split()) > 2:
                 name = _TRAILING_ROLE.sub("", name).strip(" .,:;-–|")
-            if len(name.split()) > 2:
-                name = _GLUED_CREDENTIAL.sub("", name)
+                name = _GLUED_CREDENTIAL.sub("", name) if len(name.split()) > 2 else name
             if _CREDENTIAL.match(name):
                 continue
             # One word in capitals is a brand ("MECLABS") unless it is a given name ("MICHAEL").
