@@ -154,9 +154,13 @@ def publication_dates(
 
 def modified_at(meta: PageMetadata, now: datetime, published_day: date | None) -> datetime | None:
     """The declared update, else the one the byline prints ("Updated March 5, 2025"), on or after
-    the publication: the issue keeps the update here, apart from the first publication."""
+    the publication's day: the issue keeps the update here, apart from the first publication. (An
+    update dated before the publication is not this article's: a template's, or a listing's date
+    that won over the page's.)"""
     for declared in _declared_updates(meta):
-        if is_plausible(declared.value, now=now):
+        if (published_day is None or declared.local_day >= published_day) and is_plausible(
+            declared.value, now=now
+        ):
             return declared.value
     for day, updated in visible_dates(meta.byline, nearest=meta.headline_at):
         shown = DatedValue.of_day(day, "byline").value

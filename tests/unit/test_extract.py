@@ -118,6 +118,22 @@ def test_page_date_far_from_listing_date_yields_to_listing() -> None:
     assert article.published_at == listed
     assert article.published_at_source == "listing"
     assert (article.published_at_note or "").startswith("json-ld date")
+    # The page's update (2024-05-18) is six weeks before that publication: not this article's.
+    assert article.modified_at is None
+
+
+def test_an_update_declared_before_the_publication_is_none() -> None:
+    page = _page("dated-article.html")
+    assert '"dateModified": "2024-05-18T10:00:00+02:00"' in page
+    article = extract_article(
+        page.replace(
+            '"dateModified": "2024-05-18T10:00:00+02:00"', '"dateModified": "2024-05-03T10:00:00+02:00"'
+        ),
+        url="https://courier.example/news/bridge",
+        now=NOW,
+    )
+    assert article.published_at == datetime(2024, 5, 17, 7, 30, tzinfo=UTC)
+    assert article.modified_at is None
 
 
 def test_page_date_in_the_future_is_not_stored() -> None:
