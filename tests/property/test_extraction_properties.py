@@ -103,4 +103,7 @@ def test_a_page_gives_a_well_formed_article_or_a_reason(html: str, url: str) -> 
     if article.published_at is not None and article.published_day is not None:
         # The page's own day is the UTC day or one either side of it (its time zone).
         assert abs(article.published_day - article.published_at.date()) <= timedelta(days=1)
+    if article.modified_at is not None and article.published_day is not None:
+        # An update is on or after the publication's day (in the page's zone, a day either side of UTC).
+        assert article.modified_at.date() >= article.published_day - timedelta(days=1)
     assert article.language is None or re.fullmatch(r"[a-z]{2}", article.language)
