@@ -57,8 +57,31 @@ _XML_ENCODING_DECLARATION = re.compile(
 )
 
 
+# A browser reads on after </body> and </html>: the HTML standard puts what follows them back in
+# the body. libxml2 drops everything after </html> and leaves what follows </body> outside the
+# body, so a template that closes the document after its header ("</header></body></html>", then
+# the article) lost the article.
+_DOCUMENT_END = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+# What may follow the end of a document without being content: more end tags, comments, scripts.
+_NOT_CONTENT = re.compile(
+    r"<!--.*?(?:-->|$)|<(script|style|noscript|template)\b.*?(?:</\1\s*>|$)|</?(?:body|html)\b[^>]*>|\s+",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def reopen_document(html: str) -> str:
+    """`html` without its </body> and </html> tags when content follows the first of them, so the
+    tree holds what a browser shows; otherwise `html` itself."""
+    end = _DOCUMENT_END.search(html)
+    if end is None or not _NOT_CONTENT.sub("", html[end.start() :]):
+        return html
+    return _DOCUMENT_END.sub("", html)
+
+
 def parse_html(html: str) -> lxml_html.HtmlElement | None:
-    """The page's tree, as trafilatura.utils.load_html builds it; None when it is not HTML."""
+    """The page's tree, as trafilatura.utils.load_html builds it, with what follows a premature
+    </body> or </html> in the body, as a browser shows it; None when it is not HTML."""
+    html = reopen_document(html)
     tree = _parse_clean(html)
     return tree if tree is not None else load_html(html)
 

@@ -204,6 +204,17 @@ def test_a_page_read_as_latin_1_is_repaired_before_its_controls_are_lost() -> No
     assert "A lâmpada e o pão: Ãœber." in extract_article(page, url="https://x.example/a", now=NOW).text
 
 
+def test_an_article_after_a_premature_end_of_document_is_extracted() -> None:
+    # A template closed the document after its header; a browser shows the article after it.
+    page = (
+        "<html><head><title>Dredging plan</title></head><body><header><nav><a href='/'>Home</a>"
+        "</nav></header></body>\n</html>\n"
+        f"<div class='post'><h1>Dredging plan</h1>{_PARAGRAPHS}</div></body></html>"
+    )
+    article = extract_article(page, url="https://harbour.example/news/dredging", now=NOW)
+    assert article.text.count("The harbour board met on Tuesday") == 6
+
+
 def test_markup_byline_is_found_when_the_page_declares_no_author() -> None:
     page = (
         "<html><head><title>Harbour dredging plan delayed</title></head><body><article>"

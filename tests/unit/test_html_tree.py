@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 from trafilatura.utils import load_html
 
-from newsflow.extract.tree import _parse_clean, drop_unread, parse_html
+from newsflow.extract.tree import _parse_clean, drop_unread, parse_html, reopen_document
 from tests.site import load_fixture_articles
 
 NEEDS_REPAIR = [
@@ -128,3 +128,43 @@ def test_a_page_declaring_another_charset_keeps_its_decoded_text(charset: str) -
     assert tree is not None
     assert tree.findtext(".//p") == "café — naïve"
     assert _serialized(tree) == _serialized(load_html(page))
+
+
+# A template that closes the document after its header, then prints the article (as a browser
+# shows it: the HTML standard reads content after </body> and </html> into the body).
+_CLOSED_AFTER_HEADER = (
+    "<!DOCTYPE html><html><head><title>HR outsourcing</title></head><body>"
+    "<header><nav><a href='/'>Home</a> <a href='/blog/'>Blog</a></nav></header>"
+    "</body>\n</html>\n"
+    "<div class='blog-detail-page'><h1>Six types of HR outsourcing</h1>"
+    + "".join(
+        f"<p>Paragraph {n} of the article explains one more way a company can hand its payroll, "
+        "hiring and compliance work to an outside agency, and what that costs.</p>"
+        for n in range(8)
+    )
+    + "</div><footer><p>Copyright Escalon</p></footer></body></html>"
+)
+
+
+def test_content_after_a_premature_end_of_document_stays_in_the_body() -> None:
+    tree = parse_html(_CLOSED_AFTER_HEADER)
+    assert tree is not None
+    body = tree.find("body")
+    assert body is not None
+    assert [h.text for h in body.iter("h1")] == ["Six types of HR outsourcing"]
+    assert len(body.findall(".//p")) == 9
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "",
+        "\n<!-- served in 12 ms -->\n",
+        "<script>window.dataLayer = [];</script>\n",
+        "</body></html>",
+        "<!-- an unclosed comment",
+    ],
+)
+def test_a_document_followed_only_by_comments_or_scripts_is_parsed_as_it_is(tail: str) -> None:
+    page = "<html><body><p>The article.</p></body></html>" + tail
+    assert reopen_document(page) is page
