@@ -351,10 +351,10 @@ def test_a_word_processor_element_above_a_missing_paragraph_is_no_block() -> Non
     assert _is_boilerplate("div", {"class": "space-y-4 bard"})
 
 
-def _sections(opening: str, sentence: str) -> str:
+def _sections(opening: str, sentence: str, closing: str = "</div>") -> str:
     """Seven sections of eight paragraphs, each under the `opening` tags (its block left open)."""
     return "".join(
-        opening.format(n=n) + "".join(f"<p>{sentence.format(n=n, m=m)}</p>" for m in range(8)) + "</div>"
+        opening.format(n=n) + "".join(f"<p>{sentence.format(n=n, m=m)}</p>" for m in range(8)) + closing
         for n in range(7)
     )
 
@@ -380,8 +380,18 @@ def _sections(opening: str, sentence: str) -> str:
             ),
             "Week 6, task 7:",
         ),
+        # An FAQ's <details>: trafilatura reads it as a <div>, whose "expandable" class it discards.
+        (
+            "Healthy eating plate",
+            _sections(
+                "<details class='expandable bg-light'><summary>Question {n}?</summary>",
+                "Answer {n}, part {m}: whole grains and vegetables fill most of the plate.",
+                "</details>",
+            ),
+            "Answer 6, part 7:",
+        ),
     ],
-    ids=["listicle-slides", "accordion-panels"],
+    ids=["listicle-slides", "accordion-panels", "faq-details"],
 )
 def test_sections_trafilatura_discards_one_by_one_stay_together(title: str, sections: str, last: str) -> None:
     page = _guide_page(
