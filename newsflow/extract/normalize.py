@@ -251,7 +251,9 @@ def group_byline(
 
 # A user handle a page declares as its author ("madelinmarquardt", "srauturier"): a person's
 # account name, all lower case, which the byline shows as is.
-_USER_HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,30}$")
+# A handle holds a letter: an all-digit "author" is an account number (Facebook's article:author
+# "262588213843476"), which names no one.
+_USER_HANDLE = re.compile(r"^(?=[a-z0-9._-]*[a-z])[a-z0-9][a-z0-9._-]{2,30}$")
 
 
 def declared_handles(

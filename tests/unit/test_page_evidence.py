@@ -828,6 +828,13 @@ def test_a_declared_user_handle_names_the_writer_unless_it_is_the_site_or_a_role
     assert declared_handles(["shawnhymel"], site_name="Shawn Hymel") == ()
     assert declared_handles(["admin", "q_admin", "staff", "acme.com"]) == ()
     assert declared_handles(["Ana Lima", "Amanda"]) == ()  # names, not handles: normalize_authors reads them
+    # An account number (Facebook's article:author) names no one; a handle with digits does.
+    assert declared_handles(["262588213843476", "r2d2fan"]) == ("r2d2fan",)
+    page = _html(
+        '<title>Bridge reopens</title><meta property="article:author" content="262588213843476">',
+        "<h1>Bridge reopens</h1>" + PARAGRAPHS,
+    )
+    assert extract_article(page, url="https://courier.example/b", now=NOW).authors == ()
     # On a page, only when nothing else names anyone.
     page = _html(
         _ld(headline="Bridge reopens", author={"name": "srauturier"}), "<h1>Bridge reopens</h1>" + PARAGRAPHS
