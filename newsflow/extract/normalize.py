@@ -175,6 +175,10 @@ def _is_person_name(name: str, outlets: set[str]) -> bool:
         return False
     if not any(ch.isalpha() for ch in name) or _NOT_A_PERSON.match(name) or _DOMAIN.search(name):
         return False
+    # A number is in no one's name: "98 Buck Social" is a company's account, "5 Great On-page Seo
+    # For" a blog's title in its author markup.
+    if any(w[:1].isdigit() for w in words):
+        return False
     lowered = {w.lower().strip(".") for w in words}
     if lowered & _ORG_WORDS or any("admin" in w for w in lowered) or words[0].lower() == "the":
         return False

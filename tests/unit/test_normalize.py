@@ -198,6 +198,9 @@ def test_an_outlet_typed_as_a_person_in_capitals_is_still_the_outlet() -> None:
     # A blogger whose site bears her name keeps it.
     blog = {"site_name": "Paige Brunton", "url": "https://paigebrunton.com/blog/x"}
     assert normalize_authors(["Paige Brunton"], people=("Paige Brunton",), **blog) == ("Paige Brunton",)
+    # A company's account typed as a Person is not a blogger: a number is in no one's name.
+    shop = {"site_name": "98 Buck Social", "url": "https://98bucksocial.com/top-services/"}
+    assert normalize_authors(["98 Buck Social"], people=("98 Buck Social",), **shop) == ()
 
 
 @pytest.mark.parametrize(
@@ -219,6 +222,10 @@ def test_an_outlet_typed_as_a_person_in_capitals_is_still_the_outlet() -> None:
         ("Justin C. Meserole, Trial Attorney at Morgan & Morgan", ("Justin C. Meserole",)),
         ("Daniel Burstein, Senior Director, Content & Marketing", ("Daniel Burstein",)),
         ("Jane Doe, Senior Editor, and John Roe", ("Jane Doe", "John Roe")),
+        # A number is in no one's name: a company's account, a blog's title in author markup.
+        ("98 Buck Social", ()),
+        ("5 Great On-page Seo For", ()),
+        ("John Roe III", ("John Roe III",)),
     ],
 )
 def test_what_is_no_persons_name(raw: str, expected: tuple[str, ...]) -> None:
