@@ -18,7 +18,6 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.json_metadata import normalize_authors as trafilatura_authors
 from trafilatura.metadata import (
-    META_URL,
     examine_meta,
     extract_meta_json,
     extract_sitename,
@@ -29,6 +28,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import line_processing
 
 from newsflow.extract.normalize import byline_without_role, is_outlet_byline, is_placeholder_author
+from newsflow.extract.site_names import clean_site_name, site_host
 
 
 class MarkupGuesses:
@@ -109,15 +109,13 @@ class MarkupGuesses:
         return declared.url or extract_url(self._tree, self._url)
 
     def _sitename(self) -> str | None:
-        sitename = self._meta().sitename or extract_sitename(self._tree)
+        sitename = clean_site_name(self._meta().sitename or extract_sitename(self._tree))
         if sitename:
             sitename = sitename.lstrip("@")
             if sitename and "." not in sitename and not sitename[0].isupper():
                 sitename = sitename.title()
             return sitename or None
-        url = self._page_url()
-        match = META_URL.match(url) if url else None
-        return match[1] if match else None
+        return site_host(self._page_url())
 
 
 # What trafilatura's AUTHOR_DISCARD_XPATHS match, as a test of one element.

@@ -15,6 +15,7 @@ from lxml import html as lxml_html
 
 from newsflow.extract.dates import FIRST_PUBLISHED_WORDS
 from newsflow.extract.normalize import is_outlet
+from newsflow.extract.site_names import clean_site_name
 from newsflow.extract.teasers import is_slug_heading
 from newsflow.extract.titles import normalize_title
 
@@ -557,7 +558,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     og_title = _text(_meta(tree, "og:title", "twitter:title"))
     html_title = _text(scan.title)
     headline = _untruncated(_text(_first_str(ld.get("headline"))) if ld else None, (og_title, html_title))
-    site_name = _text(site_name)
+    site_name = clean_site_name(_text(site_name))
     shown = _displayed_headline(scan.h1s, [t for t in (headline, og_title, html_title) if t], site_name)
     byline, headline_at = headline_context(tree, shown)
     description = _text(_meta(tree, "og:description", "description", "twitter:description"))
