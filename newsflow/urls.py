@@ -38,3 +38,20 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+def resource_url(ref: str | None, *, base: str) -> str | None:
+    """An image's or a file's address as the page gives it, resolved against `base`; None when it
+    is not an address ("com.example.Image@1aa3b0b8", a template's object printed as text)."""
+    ref = (ref or "").strip()
+    if not ref or ("/" not in ref and not _FILE_NAME.search(ref)):
+        return None
+    try:
+        absolute = urljoin(base, ref)
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    return absolute if parts.scheme.lower() in _SCHEMES and parts.hostname else None
+
+
+_FILE_NAME = re.compile(r"^[\w.-]+\.(?:jpe?g|png|gif|webp|avif|svg)(?:\?.*)?$", re.IGNORECASE)

@@ -28,7 +28,7 @@ from newsflow.extract.residue import drop_author_bio, drop_leading_byline
 from newsflow.extract.titles import normalize_title
 from newsflow.extract.tree import parse_html
 from newsflow.records import ExtractedArticle, PageHints
-from newsflow.urls import canonicalize_url
+from newsflow.urls import canonicalize_url, resource_url
 
 
 def _parse(html: str, url: str) -> lxml_html.HtmlElement:
@@ -100,7 +100,7 @@ def extract_article(
         language=_language(meta, text),
         site_name=site_name,
         description=meta.description,
-        image=meta.image,
+        image=resource_url(meta.image, base=home),
         tags=meta.keywords,
         paywalled=None if meta.accessible_for_free is None else not meta.accessible_for_free,
     )

@@ -117,11 +117,22 @@ def _text(value: str | None) -> str | None:
     return text or None
 
 
+_MARKUP = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def _plain_text(value: str | None) -> str | None:
+    """`value` unescaped, on one line, without the markup some sites put in a description."""
+    text = _text(value)
+    if text and "<" in text and _MARKUP.search(text):
+        text = _text(lxml_html.fragment_fromstring(text, create_parent="div").text_content())
+    return text
+
+
 def _plain_body(body: Any) -> str | None:
     """articleBody as plain text: some sites put HTML or entities in it."""
     if not isinstance(body, str) or not body.strip():
         return None
-    if "<" in body and re.search(r"</?[a-zA-Z][^>]*>", body):
+    if "<" in body and _MARKUP.search(body):
         fragment = lxml_html.fragment_fromstring(body, create_parent="div")
         for block in fragment.iter("p", "div", "br", "li", "h1", "h2", "h3", "h4", "blockquote"):
             block.tail = "\n" + (block.tail or "")
@@ -370,12 +381,46 @@ def _byline_authors(tree: lxml_html.HtmlElement) -> list[str]:
     return []
 
 
+# Keywords are listed with commas or semicolons ("US;GLOBAL;MARKETS"); a list's items may hold
+# several with semicolons, but commas inside an item are its own ("Sociology, Anthropology").
+_KEYWORD_SEPARATOR = re.compile(r"\s*[,;]\s*")
+_ITEM_SEPARATOR = re.compile(r"\s*;\s*")
+# A tag is a few words: more is a sentence a site put in its keywords (its description, split at
+# its commas), a key and value is a template's data ("locale: US", "content-type: Feature").
+MAX_TAG_WORDS = 8
+PROSE_PIECE_WORDS = 6
+_DATA_PAIR = re.compile(r"^[a-z][\w-]*:\s")
+# One sentence ending and the next starting: "U.S. military" is none.
+_SENTENCE_BREAK = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]")
+
+
 def _keywords(raw: Any) -> tuple[str, ...]:
     if isinstance(raw, str):
-        return tuple(k.strip() for k in raw.split(",") if k.strip())
-    if isinstance(raw, list):
-        return tuple(str(k).strip() for k in raw if str(k).strip())
-    return ()
+        items, separator = [raw], _KEYWORD_SEPARATOR
+    elif isinstance(raw, list):
+        items, separator = [str(item) for item in raw], _ITEM_SEPARATOR
+    else:
+        return ()
+    found: list[str] = []
+    for item in items:
+        # Unescaped first: "Food &amp; Drink" holds a semicolon.
+        text = html.unescape(item).strip()
+        pieces = [p for p in separator.split(text) if p]
+        # Prose in the keywords (a description, "... in demand. As new ..."): no piece is a tag.
+        # A list of keywords may hold a phrase with a period ("U.S. forces in southern Syria").
+        prose = _SENTENCE_BREAK.search(text) and len(text.split()) > PROSE_PIECE_WORDS * len(pieces)
+        if pieces and not prose:
+            found.extend(pieces)
+    return tuple(found)
+
+
+def _is_tag(text: str) -> bool:
+    return (
+        any(c.isalnum() for c in text)
+        and len(text.split()) <= MAX_TAG_WORDS
+        and "://" not in text
+        and not _DATA_PAIR.match(text)
+    )
 
 
 def _tags(tree: lxml_html.HtmlElement, ld: dict[str, Any]) -> tuple[str, ...]:
@@ -387,8 +432,8 @@ def _tags(tree: lxml_html.HtmlElement, ld: dict[str, Any]) -> tuple[str, ...]:
     found.extend(_scan(tree).article_tags)
     for name in ("news_keywords", "keywords"):
         found.extend(_keywords(_meta(tree, name)))
-    tags = (html.unescape(t).strip() for t in found)
-    return tuple(dict.fromkeys(tag for tag in tags if any(c.isalnum() for c in tag)))[:30]
+    tags = (" ".join(html.unescape(t).split()) for t in found)
+    return tuple(dict.fromkeys(tag for tag in tags if _is_tag(tag)))[:30]
 
 
 def _words(text: str | None) -> set[str]:
@@ -561,7 +606,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     site_name = clean_site_name(_text(site_name))
     shown = _displayed_headline(scan.h1s, [t for t in (headline, og_title, html_title) if t], site_name)
     byline, headline_at = headline_context(tree, shown)
-    description = _text(_meta(tree, "og:description", "description", "twitter:description"))
+    description = _plain_text(_meta(tree, "og:description", "description", "twitter:description"))
     return PageMetadata(
         headline=headline,
         og_title=og_title,

@@ -276,6 +276,52 @@ def test_tags_come_from_declared_keywords_sections_and_article_tags() -> None:
     assert article.tags == ("Local", "Harbour", "Tides", "dredging", "harbour")
 
 
+def test_tags_are_keywords_not_prose_addresses_or_template_data() -> None:
+    ld = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": "Harbour dredging plan delayed",
+            "keywords": ["locale: US", "content-type: Feature", "Culture"],
+        }
+    )
+    # A description in the keywords, split at its commas, is no tags.
+    prose = (
+        "Staying ahead of fitness trends keeps personal trainers competitive and in demand. As new "
+        "technologies, training styles, and client expectations emerge quickly, knowing what is coming lets you adapt."
+    )
+    page = (
+        f'<html><head><script type="application/ld+json">{ld}</script>'
+        '<meta property="article:tag" content="https://harbour.example/tags/tides"/>'
+        '<meta name="keywords" content="Food &amp; Drink; Travel, U.S. harbours"/>'
+        f'<meta name="news_keywords" content="{prose}"/></head><body><article>'
+        f"<h1>Harbour dredging plan delayed</h1>{_PARAGRAPHS}</article></body></html>"
+    )
+    article = extract_article(page, url="https://harbour.example/dredging", now=NOW)
+    assert article.tags == ("Culture", "Food & Drink", "Travel", "U.S. harbours")
+
+
+def test_the_image_is_an_absolute_address_and_the_description_plain_text() -> None:
+    def page(image: str) -> str:
+        return (
+            f'<html><head><meta property="og:image" content="{image}"/><meta property="og:description" '
+            'content="&lt;p&gt;The board &lt;a href=&quot;/board&quot;&gt;met&lt;/a&gt; again.&lt;/p&gt;"/>'
+            f"</head><body><article><h1>Harbour dredging plan delayed</h1>{_PARAGRAPHS}</article></body></html>"
+        )
+
+    url = "https://harbour.example/news/dredging"
+    article = extract_article(page("/img/dredger.jpg"), url=url, now=NOW)
+    assert article.image == "https://harbour.example/img/dredger.jpg"
+    assert article.description == "The board met again."
+    assert extract_article(page("//cdn.example/d.png"), url=url, now=NOW).image == "https://cdn.example/d.png"
+    assert (
+        extract_article(page("dredger.jpg"), url=url, now=NOW).image
+        == "https://harbour.example/news/dredger.jpg"
+    )
+    # A template's object printed where the address goes is no image.
+    assert extract_article(page("com.example.Image@1aa3b0b8"), url=url, now=NOW).image is None
+
+
 def _trafilatura_author(html: str) -> str | None:
     tree = parse_html(html)
     assert tree is not None
