@@ -55,7 +55,8 @@ def extract_article(
     meta = read_metadata(tree)
     canonical = canonicalize_url(meta.canonical_url, base=url) if meta.canonical_url else None
     # The site is the one the page says it lives on: a copy served from elsewhere (a mirror, an
-    # archive replayed on another host) names the same outlet, which no author may be.
+    # archive replayed on another host) names the same outlet, which no author may be, and a date
+    # in its address is the original's, not the copy's.
     home = canonical or url
     # trafilatura's guesses from the markup, each computed only if asked for.
     guesses = MarkupGuesses(tree, home)
@@ -68,7 +69,7 @@ def extract_article(
     # trafilatura's author guess from the markup, made only if page_authors asks for it.
     guessed = functools.partial(guesses.author, site_name=site_name, reviewers=meta.reviewers)
     authors = page_authors(tree, html, meta, url=home, site_name=site_name, guessed=guessed)
-    dates = publication_dates(tree, html, meta, url=url, now=now, authors=authors)
+    dates = publication_dates(tree, html, meta, url=home, now=now, authors=authors)
     published_at, published_source, published_note = choose_published(
         dates, listed=hints.listed_published_at, now=now
     )

@@ -165,6 +165,13 @@ def test_date_in_the_url_is_used_when_the_page_has_none() -> None:
     )
     assert article.published_at == datetime(2021, 3, 4, tzinfo=UTC)
     assert article.published_at_source == "url"
+    # A copy served elsewhere (a mirror, a partner's republication) is dated by the address the
+    # page declares, where it was first published, not by the path of the copy.
+    page = _page("undated-article.html").replace(
+        "<head>", '<head><link rel="canonical" href="https://blog.example/2021/03/04/allotment">', 1
+    )
+    article = extract_article(page, url="http://127.0.0.1:8000/partner/2024/01/09/allotment", now=NOW)
+    assert article.published_at == datetime(2021, 3, 4, tzinfo=UTC)
 
 
 def test_jsonld_article_body_rescues_a_script_rendered_page() -> None:
