@@ -2,8 +2,9 @@
 
 The body is trafilatura's recall mode without comments, run on a tree without what its cleaning
 deletes anyway; an article block it discarded for a class token is taken back, and the default
-mode is a second opinion on short results (chosen on halves of two dev sets: BENCHMARKS.md,
-issue #12); a leading headline and standfirst and residue lines are taken off.
+mode is a second opinion on short results, and an article that ad rows split into blocks of one
+template is read whole (chosen on halves of two dev sets: BENCHMARKS.md, issue #12); a leading
+headline and standfirst and residue lines are taken off.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ SECOND_OPINION_SHARE = 0.3
 # 0.5, since a half-1 page's FAQ accordion, in lists rather than <p>s, left its body at 0.55).
 UNDISCARD_BELOW_SHARE = 0.6
 UNDISCARD_BLOCK_SHARE = 0.3
+# Below this share, the article may go on in blocks of its own (see _split_article).
+CONTINUATION_BELOW_SHARE = 0.6
 
 
 def _trafilatura(page: str | lxml_html.HtmlElement, url: str, *, recall: bool) -> Any:
@@ -180,6 +183,61 @@ def _drop_boilerplate_tokens(block: lxml_html.HtmlElement) -> bool:
     return changed
 
 
+# A template's article block: its class names content ("article__body", "rich-text"), not a
+# comment, a card or furniture.
+_CONTENT_CLASS = re.compile(r"body|content|text|article|entry|post|rich|story", re.IGNORECASE)
+_NOT_CONTENT_CLASS = re.compile(r"comment|related|sidebar|footer|widget|card|teaser", re.IGNORECASE)
+_CONTINUATION_PARAGRAPH_CHARS = 80
+_CONTINUATION_LINES = ("p", "h2", "h3", "h4", "blockquote")
+_BESIDE_THE_TEXT = {"aside", "figure", "figcaption", "nav", "form", "li", "p", "blockquote"}
+
+
+def _paragraphs(block: lxml_html.HtmlElement) -> list[str]:
+    texts = (" ".join(child.text_content().split()) for child in block if child.tag == "p")
+    return [text for text in texts if len(text) >= _CONTINUATION_PARAGRAPH_CHARS]
+
+
+def _block_lines(block: lxml_html.HtmlElement) -> list[str]:
+    lines = []
+    for element in block.iter(*_CONTINUATION_LINES):
+        # Not a line inside another, nor a pull quote or a caption beside the text.
+        enclosing = set()
+        for ancestor in element.iterancestors():
+            if ancestor is block:
+                break
+            enclosing.add(ancestor.tag)
+        line = " ".join(element.text_content().split())
+        if line and not enclosing & _BESIDE_THE_TEXT:
+            lines.append(line)
+    return lines
+
+
+def _split_article(tree: lxml_html.HtmlElement, text: str) -> tuple[str, str]:
+    """The text of the blocks that carry the article on before and after the ones `text` comes
+    from: an article split by ad rows into blocks of one template (the same tag and class, under
+    parents of the same tag and class), of which trafilatura takes one."""
+    flat = " ".join(text.split())
+    slots: dict[tuple[str, str, str, str | None], list[tuple[lxml_html.HtmlElement, bool]]] = {}
+    for block in tree.iter("div", "section"):
+        marks = block.get("class") or ""
+        parent = block.getparent()
+        if parent is None or not _CONTENT_CLASS.search(marks) or _NOT_CONTENT_CLASS.search(marks):
+            continue
+        paragraphs = _paragraphs(block)
+        if len(paragraphs) < 2:
+            continue
+        held = sum(p[:60] in flat for p in paragraphs) * 2 >= len(paragraphs)
+        slots.setdefault((block.tag, marks, parent.tag, parent.get("class")), []).append((block, held))
+    before: list[str] = []
+    after: list[str] = []
+    for blocks in slots.values():
+        held_at = [i for i, (_, held) in enumerate(blocks) if held]
+        if held_at:
+            before += [line for block, _ in blocks[: held_at[0]] for line in _block_lines(block)]
+            after += [line for block, _ in blocks[held_at[-1] + 1 :] for line in _block_lines(block)]
+    return "\n".join(before), "\n".join(after)
+
+
 def article_body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata, canonical: str | None) -> str:
     """The article's text on the page of `tree` read from `url` (its `canonical` address, if it declares
     one, judges teaser cards); deletes consent bars, scripts and furniture from `tree`. Raises
@@ -213,6 +271,12 @@ def article_body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata, cano
         other = finish(_trafilatura(tree, url, recall=False))
         if len(other) > len(text):
             text = other
+    # Still short of the page's paragraphs: ad rows may have split the article into blocks of one
+    # template, of which trafilatura took one (WIRED's "article__body" grids).
+    if len(text) < CONTINUATION_BELOW_SHARE * meta.paragraph_chars:
+        before, after = _split_article(tree, text)
+        if before or after:
+            text = "\n".join(filter(None, (_finish(before, meta), text, _finish(after, meta))))
     if len(text) < MIN_TEXT_CHARS and meta.article_body:
         text = _finish(meta.article_body, meta)
     if len(text) < MIN_TEXT_CHARS:

@@ -455,6 +455,50 @@ def test_sections_trafilatura_discards_one_by_one_stay_together(title: str, sect
     assert last in article.text
 
 
+def _banking_block(part: int, paragraphs: int) -> str:
+    return "".join(
+        f"<p>Part {part}, paragraph {n}: the neo-banks promise friendlier fees, but the economics of "
+        "lending stay what they were before the apps.</p>"
+        for n in range(paragraphs)
+    )
+
+
+def test_an_article_that_ad_rows_split_into_blocks_of_one_template_is_read_whole() -> None:
+    # trafilatura takes the first article block; the article goes on in the next one.
+    grid = "<div class='grid body-grid'><div class='body__container article__body'>{}</div>{}</div>"
+    aside = "<div class='grid-layout__aside'><div class='ad ad--rail'></div></div>"
+    ad_row = "<div class='row full-bleed-ad'><div class='ad'><span class='ad-label'>Advertisement</span></div></div>"
+    comments = (
+        "<div class='grid body-grid'><div class='comment-content article__body'>"
+        + "".join(
+            f"<p>Reader {n} writes that banks were always like this, and the apps change nothing.</p>" * 2
+            for n in range(3)
+        )
+        + "</div></div>"
+    )
+    page = (
+        "<html><head><title>The future of banking</title></head><body><main><article>"
+        "<h1>The future of banking</h1>"
+        + grid.format(_banking_block(1, 6), aside)
+        + ad_row
+        + grid.format(
+            _banking_block(2, 8) + "<aside><p>" + "A pull quote set beside the text. " * 4 + "</p></aside>",
+            "",
+        )
+        + comments
+        + "</article></main>"
+        # The same block of a footer, under another parent, is no part of it.
+        + f"<footer><div class='footer-about'><div class='body__container article__body'>{_banking_block(9, 3)}</div>"
+        + "</div></footer></body></html>"
+    )
+    article = extract_article(page, url="https://mag.example/story/banking", now=NOW)
+    assert article.text.count("Part 1,") == 6
+    assert article.text.count("Part 2,") == 8
+    assert "Part 9," not in article.text
+    assert "Reader" not in article.text
+    assert "A pull quote" not in article.text
+
+
 def test_a_page_answered_401_or_402_is_a_paywalled_teaser_and_a_bare_wall_is_retried() -> None:
     from newsflow.extract.page import process_page
     from newsflow.records import FetchedPage, FetchOutcome, Outcome, ProcessedArticle
