@@ -40,6 +40,10 @@ def host_of(url: str) -> str:
         return ""
 
 
+# A bare file name is an address relative to the page ("dredger.jpg"); other text without a "/" is not.
+_FILE_NAME = re.compile(r"^[\w.-]+\.(?:jpe?g|png|gif|webp|avif|svg)(?:\?.*)?$", re.IGNORECASE)
+
+
 def resource_url(ref: str | None, *, base: str) -> str | None:
     """An image's or a file's address as the page gives it, resolved against `base`; None when it
     is not an address ("com.example.Image@1aa3b0b8", a template's object printed as text)."""
@@ -52,6 +56,3 @@ def resource_url(ref: str | None, *, base: str) -> str | None:
     except ValueError:
         return None
     return absolute if parts.scheme.lower() in _SCHEMES and parts.hostname else None
-
-
-_FILE_NAME = re.compile(r"^[\w.-]+\.(?:jpe?g|png|gif|webp|avif|svg)(?:\?.*)?$", re.IGNORECASE)

@@ -120,16 +120,8 @@ def _text(value: str | None) -> str | None:
 _MARKUP = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
-def _plain_text(value: str | None) -> str | None:
-    """`value` unescaped, on one line, without the markup some sites put in a description."""
-    text = _text(value)
-    if text and "<" in text and _MARKUP.search(text):
-        text = _text(lxml_html.fragment_fromstring(text, create_parent="div").text_content())
-    return text
-
-
 def _plain_body(body: Any) -> str | None:
-    """articleBody as plain text: some sites put HTML or entities in it."""
+    """articleBody (or a description) as plain text: some sites put HTML or entities in it."""
     if not isinstance(body, str) or not body.strip():
         return None
     if "<" in body and _MARKUP.search(body):
@@ -408,7 +400,7 @@ def _keywords(raw: Any) -> tuple[str, ...]:
         pieces = [p for p in separator.split(text) if p]
         # Prose in the keywords (a description, "... in demand. As new ..."): no piece is a tag.
         # A list of keywords may hold a phrase with a period ("U.S. forces in southern Syria").
-        prose = _SENTENCE_BREAK.search(text) and len(text.split()) > PROSE_PIECE_WORDS * len(pieces)
+        prose = bool(_SENTENCE_BREAK.search(text)) and len(text.split()) > PROSE_PIECE_WORDS * len(pieces)
         if pieces and not prose:
             found.extend(pieces)
     return tuple(found)
@@ -606,7 +598,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     site_name = clean_site_name(_text(site_name))
     shown = _displayed_headline(scan.h1s, [t for t in (headline, og_title, html_title) if t], site_name)
     byline, headline_at = headline_context(tree, shown)
-    description = _plain_text(_meta(tree, "og:description", "description", "twitter:description"))
+    description = _text(_plain_body(_meta(tree, "og:description", "description", "twitter:description")))
     return PageMetadata(
         headline=headline,
         og_title=og_title,
