@@ -230,6 +230,13 @@ def upgrade(database_url: str, revision: str = "head") -> None:
                 if connection.dialect.name == "postgresql":
                     # Two runs starting at once must not both create the tables.
                     connection.execute(text("SELECT pg_advisory_lock(734501)"))
+                else:
+                    # SQLite: Alembic commits each migration on its own (it takes SQLite's DDL for
+                    # non-transactional), so a second run that planned from the same revision applied
+                    # them again ("duplicate column name"). One transaction, begun with BEGIN
+                    # IMMEDIATE (_on_begin), holds the write lock over the whole upgrade, and Alembic
+                    # reads the revision inside it.
+                    connection.begin()
                 try:
                     from alembic import command
 
