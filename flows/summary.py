@@ -74,6 +74,8 @@ class RunSummary:
         for report in self.reports:
             row: dict[str, str | int | float] = {name: getattr(report, name) for name in COLUMNS}
             row["status"] = "blocked" if report.blocked else ("failed" if report.source_failed else "ok")
+            # The UI shows this table, not the log: a failed source's row says why.
+            row["reason"] = report.error or ""
             # Wall seconds per stage; stages overlap, so they add up to more than the run took.
             row.update({f"{stage}_s": round(report.seconds.get(stage, 0.0), 2) for stage in STAGES})
             rows.append(row)
@@ -87,9 +89,14 @@ class RunSummary:
             lines.append(f"## {report.source}")
             if report.error:
                 lines.append(f"**Source failed:** {report.error}")
-            lines.extend(f"- `{url}`: {reason}" for url, reason in report.failures)
+            lines.extend(f"- `{url}`: {_without_prefix(reason, url)}" for url, reason in report.failures)
             lines.append("")
         return "\n".join(lines) if len(lines) > 2 else f"No failures in this {self.kind} run."
+
+
+def _without_prefix(reason: str, url: str) -> str:
+    """A listing's error names its address first ("<url>: HTTP 404"); the list item already does."""
+    return reason.removeprefix(f"{url}: ") or reason
 
 
 def publish_artifacts(summary: RunSummary) -> None:

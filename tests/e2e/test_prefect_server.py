@@ -268,6 +268,10 @@ def test_an_ingest_run_reads_back_with_its_name_tags_tasks_message_and_artifacts
     assert (rows["daily"]["new"], rows["daily"]["failed"], rows["daily"]["status"]) == (3, 0, "ok")
     assert (rows["faulty"]["failed"], rows["faulty"]["skipped"], rows["faulty"]["new"]) == (1, 1, 0)
     assert rows["broken"]["status"] == "failed"
+    assert (
+        rows["broken"]["reason"].startswith("every feed and sitemap failed: ")
+        and rows["daily"]["reason"] == ""
+    )
     stats = artifacts["ingest-stats"]  # everything stored so far, as `newsflow stats` shows it
     assert stats.type == "table"
     by_source = {row["source"]: row for row in json.loads(stats.data)}
