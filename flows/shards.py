@@ -44,7 +44,8 @@ def report_from_row(row: dict[str, Any], *, failed_as: str) -> SourceReport:
         setattr(report, name, int(row.get(name) or 0))
     report.blocked = row.get("status") == "blocked"
     if row.get("status") in ("blocked", "failed"):
-        report.error = failed_as
+        # A shard's table says why (its `reason`); one published before that column names the run.
+        report.error = str(row.get("reason") or failed_as)
     report.seconds = {stage: float(row.get(f"{stage}_s") or 0.0) for stage in STAGES}
     return report
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows.shards import report_from_row
 from flows.summary import RunSummary
 from newsflow.report import SourceReport
 
@@ -35,3 +36,13 @@ def test_the_failure_list_names_each_address_once() -> None:
     assert markdown.count("https://dead.example/rss: HTTP 404") == 1  # only in the source's reason
     assert "- `https://flaky.example/a`: HTTP 500" in markdown
     assert "## daily" not in markdown
+
+
+def test_a_sharded_run_reads_back_each_shards_reasons() -> None:
+    # The parent of a sharded ingest rebuilds its sources' reports from the shards' tables.
+    reports = {row["source"]: report_from_row(row, failed_as="see flow run x") for row in _summary().rows()}
+    assert reports["dead"].error == "every feed and sitemap failed: https://dead.example/rss: HTTP 404"
+    assert reports["walled"].blocked and reports["walled"].error == "blocked: all 2 pages answered HTTP 403"
+    assert reports["daily"].error is None and reports["daily"].new == 3
+    older = {"source": "dead", "status": "failed"}  # a table published before the reason column
+    assert report_from_row(older, failed_as="see flow run x").error == "see flow run x"
