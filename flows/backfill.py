@@ -76,6 +76,7 @@ def _merge(summary: RunSummary, day: date, reports: list[SourceReport]) -> None:
             total.error = None
 
 
+# The docstring's Args section is each parameter's help in the UI's Custom run form (Prefect reads it).
 @flow(
     name="backfill",
     flow_run_name="backfill-{since}-to-{until}",
@@ -87,7 +88,14 @@ def backfill(
     source_names: list[str] | None = None,
     sources_path: str | None = None,
 ) -> State[RunSummary]:
-    """Ingest the articles published between `since` and `until` (inclusive, UTC)."""
+    """Ingest the articles published between `since` and `until` (inclusive, UTC).
+
+    Args:
+        since: The first publication day (UTC), inclusive.
+        until: The last publication day (UTC), inclusive.
+        source_names: Only these sources (their `name` in the sources file); empty: every source.
+        sources_path: The sources file to read; empty: NEWSFLOW_SOURCES, else sources.yaml.
+    """
     reclaim_sigterm()
     logger = get_run_logger()
     days = days_between(since, until)

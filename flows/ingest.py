@@ -36,6 +36,7 @@ def ingest_run_name() -> str:
     return name
 
 
+# The docstring's Args section is each parameter's help in the UI's Custom run form (Prefect reads it).
 @flow(
     name="ingest",
     flow_run_name=ingest_run_name,
@@ -54,8 +55,13 @@ def ingest(
 ) -> State[RunSummary]:
     """Discover, fetch, extract, dedupe and store new articles of the configured sources.
 
-    `shards` > 1 splits the sources by host into that many flow runs of the `ingest/shard`
-    deployment (README, "Scale out"); `shard` is set on those runs: the one shard they ingest."""
+    Args:
+        sources_path: The sources file to read; empty: NEWSFLOW_SOURCES, else sources.yaml.
+        source_names: Only these sources (their `name` in the sources file); empty: every source.
+        shards: Above 1, split the sources by host into that many runs of the ingest/shard
+            deployment, for several workers (README, "Scale out").
+        shard: Set by a sharded run on its shard runs: the one shard (0 to shards - 1) to ingest.
+    """
     if shard is not None and shard >= shards:
         return Failed(message=f"shard {shard} is not one of the {shards} shards (0 to {shards - 1})")
     prepared = prepare(sources_path, source_names)

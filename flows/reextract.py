@@ -67,6 +67,7 @@ def warc_source(sources_path: str | None, source_names: list[str] | None) -> Sou
     return source
 
 
+# The docstring's Args section is each parameter's help in the UI's Custom run form (Prefect reads it).
 @flow(name="reextract", flow_run_name="reextract-{since}-to-{until}", persist_result=False)
 def reextract(
     since: date | None = None,
@@ -77,7 +78,15 @@ def reextract(
 ) -> ReextractReport:
     """Extract stored articles published between `since` and `until` (UTC days, inclusive; all
     when unset) again from the archive, and update those that changed. With `warc_paths`, read
-    the pages of the one source in `source_names` from those WARC files instead."""
+    the pages of the one source in `source_names` from those WARC files instead.
+
+    Args:
+        since: The first publication day (UTC), inclusive; empty: from the oldest article.
+        until: The last publication day (UTC), inclusive; empty: up to the newest article.
+        source_names: Only these sources' articles; empty: every source's. One source with warc_paths.
+        warc_paths: Read the pages from these WARC files (paths or URLs) instead of the archive.
+        sources_path: The sources file to read; empty: NEWSFLOW_SOURCES, else sources.yaml.
+    """
     settings = load_settings(**({"sources": sources_path} if sources_path else {}))
     upgrade(settings.database_url)
     config = RunConfig.from_settings(settings)
