@@ -306,6 +306,8 @@ def serve(
         raise _fail(str(exc), 2) from None
     except NewsflowError as exc:
         raise _fail(str(exc), 1) from None
+    # Prefect's runner returns on Ctrl-C; what the user needs to know is what keeps going.
+    typer.echo("stopped serving; the schedules stay on, and their runs wait for the next `newsflow serve`")
 
 
 @db_app.command("upgrade")

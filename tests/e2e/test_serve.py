@@ -162,5 +162,7 @@ def test_serve_registers_both_deployments_and_runs_a_backfill_triggered_from_the
             with prefect_server.client() as client:
                 after = client.read_deployment_by_name("ingest/scheduled")
             assert not after.paused and all(s.active for s in after.schedules)
+            assert serve.returncode == 0
+            assert "stopped serving; the schedules stay on" in log.read_text()
         finally:
             stop_process(serve)
