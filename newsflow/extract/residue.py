@@ -37,6 +37,9 @@ _READ_MORE_LINE = re.compile(
     r"you may also like|you might also like|more stories|also on [\w-]+(?:\.[\w-]+)+)\b.{0,120}$",
     re.IGNORECASE,
 )
+# An ad slot's label, doubled when two nested slots print it with no space between:
+# "AdvertisementAdvertisement".
+_AD_LABEL_LINE = re.compile(r"^(?:advertisement){2,}$", re.IGNORECASE)
 # A bare section label with nothing after it: "More:", "Also:", "Photos".
 _LABEL_LINE = re.compile(
     r"^(?:more|also|photos|video|watch|listen|tags?|topics?|table of contents|written by|about the author)"
@@ -62,7 +65,7 @@ _TIMESTAMP_LINE = re.compile(
 )
 _READING_TIME_LINE = re.compile(
     r"^(?:(?:estimated )?reading time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit|"
-    r"leestijd|czas czytania|время чтения)\s*:?\s*\d{1,3}\s*\w{0,10}\.?$|^\d{1,3}\s*min(?:ute)?s?\.?\s+read$",
+    r"leestijd|czas czytania|время чтения)\s*:?\s*\d{1,3}\s*\w{0,10}\.?$|^\d{1,3}\s*min(?:ute)?s?\.?\s+read(?: time)?$",
     re.IGNORECASE,
 )
 _FILED_UNDER_LINE = re.compile(
@@ -140,6 +143,7 @@ def is_residue_line(line: str) -> bool:
         or _FILED_UNDER_LINE.match(stripped)
         or _COPYRIGHT_LINE.match(stripped)
         or _LABEL_LINE.match(stripped)
+        or _AD_LABEL_LINE.match(stripped)
         or (_READ_MORE_LINE.match(stripped) and not _ends_sentence(stripped))
     )
 

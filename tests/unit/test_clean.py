@@ -44,6 +44,8 @@ def test_seed_article_loses_widget_line_and_sign_off() -> None:
         "Tempo de leitura: 2 minutos",
         "5 min read",
         "- 2 min read",
+        "4 minute read time",
+        "AdvertisementAdvertisement",
         "Table of Contents",
         "Written by",
         "About the Author:",
