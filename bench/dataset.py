@@ -38,6 +38,9 @@ class BenchPage:
     author: str | None = None
     date: str | None = None  # YYYY-MM-DD
     has_metadata: bool = False
+    # WCXB's short snippets a correct extraction must / must not contain.
+    must_contain: tuple[str, ...] = ()
+    must_not_contain: tuple[str, ...] = ()
 
     @property
     def half(self) -> int:
@@ -64,4 +67,6 @@ def load_pages(folder: Path) -> Iterator[BenchPage]:
             author=entry.get("author"),
             date=entry.get("date"),
             has_metadata="title" in entry,
+            must_contain=tuple(entry.get("with") or ()),
+            must_not_contain=tuple(entry.get("without") or ()),
         )

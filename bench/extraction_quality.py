@@ -21,6 +21,8 @@ each goes first in turn (the first on a page pays for its cold caches):
 newsflow's publish day is `published_day`, the day as the page states it in its own timezone
 (the column the database stores since migration 0009); a line under each set's table gives it
 beside the UTC day of `published_at`, which is what an end-to-end check could read before.
+Another gives, for each extractor, how many of WCXB's reviewed `with` snippets its text holds and
+how many of its `without` ones (boilerplate a correct extraction leaves out) leak into it.
 
 --extractor runs only the named ones (e.g. --extractor newsflow, to iterate faster); --misses
 lists, for each page newsflow gets wrong on that field, the gold value beside newsflow's.
@@ -41,7 +43,15 @@ import trafilatura
 from bench.dataset import DEV_SETS, BenchPage, load_pages
 from newsflow.errors import ExtractionError
 from newsflow.extract.article import extract_article
-from tests.support.scoring import PageScore, author_set, score_page, score_pages, title_key, word_f1
+from tests.support.scoring import (
+    PageScore,
+    author_set,
+    score_page,
+    score_pages,
+    snippet_checks,
+    title_key,
+    word_f1,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +121,8 @@ class Tally:
     words: list[float] = field(default_factory=list)
     right: dict[str, int] = field(default_factory=lambda: {"day": 0, "title": 0, "authors": 0, "utc day": 0})
     judged: dict[str, int] = field(default_factory=lambda: {"day": 0, "title": 0, "authors": 0, "utc day": 0})
+    # WCXB's snippets: [held, judged, leaked, judged].
+    snippets: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     dated_undated: int = 0
     named_unnamed: int = 0
     with_metadata: int = 0
@@ -125,6 +137,8 @@ class Tally:
         self.words.append(word_f1(page.expected_body, found.text)[2])
         self.cpu += cpu
         self.misses.append((self.words[-1], page.page_id))
+        checked = snippet_checks(found.text, page.must_contain, page.must_not_contain)
+        self.snippets = [a + b for a, b in zip(self.snippets, checked, strict=True)]
         if not (page.has_metadata and found.has_metadata):
             return
         self.with_metadata += 1
@@ -218,6 +232,13 @@ def main() -> None:
             for key in ("title", "authors"):
                 rates = " / ".join(f"{t.rate(key)} ({t.right[key]}/{t.judged[key]})" for t in halves)
                 print(f"newsflow {key}, half 0 / half 1 / all: {rates}")
+            for name in names:
+                held, wanted, leaked, unwanted = tallies[(name, 2)].snippets
+                if wanted or unwanted:
+                    print(
+                        f"{name}: holds {held} of {wanted} must-contain snippets ({held / max(wanted, 1):.1%}) "
+                        f"and {leaked} of {unwanted} must-not-contain ones ({leaked / max(unwanted, 1):.1%})"
+                    )
             for name in names:
                 every = tallies[(name, 2)]
                 if every.with_metadata:

@@ -40,6 +40,11 @@ _READ_MORE_LINE = re.compile(
 # An ad slot's label, doubled when two nested slots print it with no space between:
 # "AdvertisementAdvertisement".
 _AD_LABEL_LINE = re.compile(r"^(?:advertisement){2,}$", re.IGNORECASE)
+# A screen reader's skip link ("Skip to content", "Skip Navigation") and a pager's "Page 1 of 8":
+# the page's controls, printed as text when their element is not dropped.
+_CONTROL_LINE = re.compile(
+    r"^(?:skip (?:to )?(?:the )?(?:main )?(?:content|navigation|nav)|page \d{1,4} of \d{1,4})$", re.IGNORECASE
+)
 # A bare section label with nothing after it: "More:", "Also:", "Photos".
 _LABEL_LINE = re.compile(
     r"^(?:more|also|photos|video|watch|listen|tags?|topics?|table of contents|written by|about the author)"
@@ -144,6 +149,7 @@ def is_residue_line(line: str) -> bool:
         or _COPYRIGHT_LINE.match(stripped)
         or _LABEL_LINE.match(stripped)
         or _AD_LABEL_LINE.match(stripped)
+        or _CONTROL_LINE.match(stripped)
         or (_READ_MORE_LINE.match(stripped) and not _ends_sentence(stripped))
     )
 

@@ -103,6 +103,24 @@ def word_f1(expected: str | None, extracted: str | None) -> tuple[float, float, 
     return precision, recall, (2 * precision * recall / total if total else 0.0)
 
 
+def _word_run(text: str | None) -> str:
+    return " " + " ".join(_WORD.findall((text or "").lower())) + " "
+
+
+def snippet_checks(
+    text: str | None, must: Iterable[str], must_not: Iterable[str]
+) -> tuple[int, int, int, int]:
+    """WCXB's `with` and `without` snippets against `text`: (held, of them, leaked, of them). Each is
+    compared as a run of whole lowercased `\\w+` words, so spacing and punctuation do not count; a
+    snippet without a word is not judged."""
+    words = _word_run(text)
+    wanted = [run for run in map(_word_run, must) if run.strip()]
+    unwanted = [run for run in map(_word_run, must_not) if run.strip()]
+    held = sum(run in words for run in wanted)
+    leaked = sum(run in words for run in unwanted)
+    return held, len(wanted), leaked, len(unwanted)
+
+
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bwith\b)\s*", re.IGNORECASE)
 

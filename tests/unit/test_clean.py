@@ -46,6 +46,10 @@ def test_seed_article_loses_widget_line_and_sign_off() -> None:
         "- 2 min read",
         "4 minute read time",
         "AdvertisementAdvertisement",
+        "Skip to content",
+        "Skip Navigation",
+        "Skip to main content",
+        "Page 1 of 8",
         "Table of Contents",
         "Written by",
         "About the Author:",
@@ -83,6 +87,8 @@ def test_residue_lines(line: str) -> None:
         "- More than 200 people attended the ceremony.",
         "Written by a former judge, the book was a bestseller.",
         "Lorem ipsum has filled printers' proofs since the 1500s, the type historian said.",
+        "Skip to the end of the report and the numbers tell the story.",
+        "Page 1 of 8 of the indictment names the minister.",
     ],
 )
 def test_real_sentences_are_kept(line: str) -> None:

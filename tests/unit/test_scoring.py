@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.scoring import PageScore, Score, score_page, score_pages, shingles
+from tests.support.scoring import PageScore, Score, score_page, score_pages, shingles, snippet_checks
 
 
 def test_shingles_are_four_word_runs_counted_with_repeats() -> None:
@@ -66,3 +66,14 @@ def test_f1_is_taken_of_the_mean_precision_and_mean_recall() -> None:
 def test_no_pages_scores_zero() -> None:
     assert score_pages([]) == Score(0.0, 0.0, 0)
     assert Score(0.0, 0.0, 0).f1 == 0.0
+
+
+def test_snippets_are_whole_word_runs_whatever_the_spacing_and_punctuation() -> None:
+    text = "Sign up for our\nnewsletter! The subscribers' fund grew."
+    assert snippet_checks(text, ["sign up for our newsletter", "The fund"], ["Subscribe", "Newsletter"]) == (
+        1,
+        2,
+        1,
+        2,
+    )
+    assert snippet_checks(text, ["—"], []) == (0, 0, 0, 0)  # no word, nothing to judge
