@@ -409,21 +409,30 @@ def _history_text(history: SourceHistory, now: datetime) -> str:
 
 
 def _print_checks(checks: list[SourceCheck], histories: dict[str, SourceHistory], now: datetime) -> None:
+    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="Sources, fetched now")
-    for column in ("source", "status", "listings", "items", "newest", "robots", "history", "problem"):
-        table.add_column(column, overflow="fold")
+    for column in ("source", "status", "listings", "items", "newest", "robots", "history"):
+        table.add_column(column, overflow="fold", no_wrap=column == "source")
     for c in checks:
-        style = "red" if c.broken else ("yellow" if c.status != "ok" else "green")
         table.add_row(
             c.name,
-            f"[{style}]{c.status}[/{style}]",
+            f"[{_style(c)}]{c.status}[/{_style(c)}]",
             c.listings,
             str(c.items),
             _age(c.newest, now),
             c.robots,
             _history_text(histories[c.name], now),
-            c.problem,
         )
     _print(table)
+    # Problems are sentences with addresses in them: a line each under the table reads at any
+    # width, where a column of an 80-column terminal folded them a few characters at a time.
+    console = Console(soft_wrap=True, highlight=False)
+    for c in checks:
+        if c.problem:
+            console.print(f"[{_style(c)}]{c.name}[/{_style(c)}]: {c.problem}", markup=True)
+
+
+def _style(check: SourceCheck) -> str:
+    return "red" if check.broken else ("yellow" if check.status != "ok" else "green")

@@ -261,7 +261,13 @@ def test_check_fetches_every_listing_and_exits_1_on_a_broken_source(
     assert (
         "│ degraded " in rows["sections"] and "│ 2 of 3 " in rows["sections"] and "│ 6 " in rows["sections"]
     )
-    assert "no article links on this page" in result.stdout
+    # Each problem is a line of its own under the table, whole at any terminal width.
+    narrow = CliRunner().invoke(
+        app, ["sources", "check", "--sources", str(path), "--source", "sections"], env={"COLUMNS": "80"}
+    )
+    problems = [line for line in narrow.stdout.splitlines() if line.startswith("sections: ")]
+    assert len(problems) == 1 and "no article links on this page" in problems[0], narrow.stdout
+    assert all(len(line) <= 80 for line in narrow.stdout.splitlines() if "│" in line), narrow.stdout
     assert "│ blocked " in rows["walled"] and "1 failed runs in a row" in rows["walled"]
     assert "never ran" in rows["daily"]
     assert "│ warcs only " in rows["archive"]  # nothing to fetch live, and not broken
