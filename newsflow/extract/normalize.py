@@ -130,8 +130,18 @@ def _title_case_if_shouting(name: str) -> str:
     return name.title() if name.isupper() and len(name) > 3 else name
 
 
+# Blog platforms that give each writer a subdomain: there the first label is a person's handle
+# ("finntropy.substack.com" is Finn Tropy's), not an outlet's name that no author may be.
+_USER_SUBDOMAIN_PLATFORMS = (
+    *(".substack.com", ".medium.com", ".bearblog.dev", ".blogspot.com", ".wordpress.com", ".ghost.io"),
+    *(".hashnode.dev", ".tumblr.com", ".github.io", ".beehiiv.com", ".micro.blog", ".typepad.com"),
+)
+
+
 def _host_labels(url: str | None) -> set[str]:
     host = urlsplit(url or "").hostname or ""
+    if host.endswith(_USER_SUBDOMAIN_PLATFORMS):
+        return set()
     labels = [label for label in host.split(".") if label not in ("www", "m", "amp")]
     return {word_key(labels[0])} if len(labels) >= 2 else set()
 

@@ -120,6 +120,15 @@ def test_authors_drop_the_outlet_by_site_name_and_host() -> None:
     assert normalize_authors(["The Courier", "Jane Doe"], site_name="The Courier") == ("Jane Doe",)
 
 
+def test_a_blog_platforms_subdomain_is_its_writers_handle_not_an_outlet() -> None:
+    # "finntropy.substack.com" is Finn Tropy's; "Finn" is no name the given-name list knows.
+    assert normalize_authors(["Finn Tropy"], url="https://finntropy.substack.com/p/x") == ("Finn Tropy",)
+    assert normalize_authors(["Finn Tropy"], url="https://finntropy.com/p/x") == ()
+    # The site's own name still names the outlet there.
+    substack = {"site_name": "Marcus on AI", "url": "https://garymarcus.substack.com/p/x"}
+    assert normalize_authors(["Marcus on AI", "Gary Marcus"], **substack) == ("Gary Marcus",)
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
