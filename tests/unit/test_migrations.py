@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
+import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -12,7 +17,14 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from newsflow.dedupe.fingerprint import fingerprint
-from newsflow.storage.db import HEAD_REVISION, MIGRATIONS, _alembic_config, get_engine, upgrade
+from newsflow.storage.db import (
+    HEAD_REVISION,
+    MIGRATIONS,
+    _alembic_config,
+    dispose_engine,
+    get_engine,
+    upgrade,
+)
 from newsflow.storage.models import managed_by_models  # registers the tables
 
 
@@ -149,3 +161,54 @@ def test_downgrades_down_to_the_search_index_keep_it_and_upgrade_back(database_u
     with get_engine(database_url).connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_object": managed_by_models})
         assert compare_metadata(context, SQLModel.metadata) == []
+
+
+# An upgrade in a process of its own that pauses after each commit, the moment another process
+# waiting for the write lock can take it (a scheduler's luck, made certain).
+_UPGRADE_IN_A_PROCESS = """
+import sys, time
+from newsflow.storage.db import get_engine, upgrade
+dialect = get_engine(sys.argv[1]).dialect
+commit = dialect.do_commit
+def commit_then_pause(connection):
+    commit(connection)
+    time.sleep(0.3)
+dialect.do_commit = commit_then_pause
+print("ready", flush=True)
+upgrade(sys.argv[1])
+"""
+
+
+def test_two_processes_upgrading_a_new_sqlite_file_at_once_apply_each_migration_once(tmp_path: Path) -> None:
+    """Two `newsflow ingest` started together on a new file (seen once in CI): Alembic commits
+    SQLite's migrations one by one, so the process that took the write lock between two of the
+    other's commits read a revision the other had planned past, and one of them applied a migration
+    again ("duplicate column name: published_at"). Both start here behind a lock the test holds."""
+    path = tmp_path / "race.db"
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("PRAGMA journal_mode=WAL")  # as newsflow opens it: readers pass a writer
+    blocker.execute("BEGIN IMMEDIATE")
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _UPGRADE_IN_A_PROCESS, f"sqlite:///{path}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for process in processes:
+            assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        time.sleep(1)  # both are waiting for the write lock (busy_timeout)
+        assert all(process.poll() is None for process in processes)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    for process in processes:
+        _out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err[-2000:]
+    url = f"sqlite:///{path}"
+    with get_engine(url).connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == HEAD_REVISION
+    dispose_engine(url)
