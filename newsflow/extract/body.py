@@ -183,6 +183,21 @@ def _drop_boilerplate_tokens(block: lxml_html.HtmlElement) -> bool:
     return changed
 
 
+# Webflow's HTML embed ("w-embed") is where its sites put what the editor cannot make: the
+# article's tables, its FAQ. trafilatura's class test reads the token's "embed" as an embedded
+# widget and discards every one. On a page Webflow made (its <html> carries data-wf-site or
+# data-wf-page) the token is taken off before extraction; the block's other tokens still count.
+_WEBFLOW_EMBEDS = etree.XPath('//*[contains(concat(" ", @class, " "), " w-embed ")]')
+
+
+def _open_webflow_embeds(tree: lxml_html.HtmlElement) -> None:
+    root = tree.getroottree().getroot()
+    if not any(name.startswith("data-wf-") for name in root.attrib):
+        return
+    for block in _WEBFLOW_EMBEDS(tree):
+        block.set("class", " ".join(t for t in (block.get("class") or "").split() if t != "w-embed"))
+
+
 # A template's article block: its class names content ("article__body", "rich-text"), not a
 # comment, a card or furniture.
 _CONTENT_CLASS = re.compile(r"body|content|text|article|entry|post|rich|story", re.IGNORECASE)
@@ -248,6 +263,7 @@ def article_body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata, cano
 
     _drop_consent_banners(tree)
     drop_unread(tree)
+    _open_webflow_embeds(tree)
     # Most pages have too few headings linked to slugs for a group of cards: no search there. The
     # cards' links were written for where the page says it lives (a copy served elsewhere, from an
     # archive or a mirror, keeps its original links).

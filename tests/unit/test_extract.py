@@ -586,3 +586,30 @@ def test_a_recall_body_far_shorter_than_the_pages_paragraphs_gets_the_default_mo
     url = "https://www.kingarthurbaking.com/recipes/easy-everyday-sourdough-bread-recipe"
     article = extract_article(html, url=url)
     assert "Uncover the risen loaf and place the pan in the oven" in article.text
+
+
+@pytest.mark.parametrize("webflow", [True, False], ids=["webflow", "elsewhere"])
+def test_a_webflow_sites_embedded_table_is_part_of_the_article(webflow: bool) -> None:
+    # Webflow puts what its editor cannot make (a table) in an HTML embed, class "w-embed", whose
+    # "embed" trafilatura's class test discards; on another site's page the test stands. (The
+    # markup is WCXB 0089's, a health-insurance guide, cut down.)
+    rows = "".join(
+        f"<tr><td>Insurer {n}</td><td>{n * 3}M members</td><td>All 50 states</td></tr>" for n in range(1, 7)
+    )
+    table = (
+        "<div class='w-embed'><table><thead><tr><th>Company</th><th>Members</th><th>States</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div>"
+    )
+    marks = ' data-wf-page="64f1" data-wf-site="64e9"' if webflow else ""
+    page = (
+        f"<html{marks}><head><title>Health insurers compared</title></head><body>"
+        "<main class='main-wrapper'><header class='section_blog-post-content'><div class='blog-rich-text w-richtext'>"
+        f"<h1>Health insurers compared</h1>{_PARAGRAPHS}{table}{_PARAGRAPHS}</div>"
+        "<div class='footer-embed w-embed'><p>Subscribe to our newsletter for weekly insurance tips.</p></div>"
+        "</header></main></body></html>"
+    )
+    article = extract_article(page, url="https://insure.example/blog/insurers", now=NOW)
+    assert article.text.count("The harbour board met on Tuesday") == 12
+    assert ("| Insurer 4 | 12M members | All 50 states |" in article.text) is webflow
+    # The block's other tokens still count: a footer embed stays out.
+    assert "Subscribe to our newsletter" not in article.text
