@@ -269,10 +269,31 @@ def drop_related_lists(lines: list[str]) -> list[str]:
     return kept
 
 
+def _runs_on(lines: list[str], at: int) -> bool:
+    """Whether line `at` is part of a sentence that the page's source wrapped and trafilatura kept
+    so ("Photos\nwhich were released online ...", "I definitely did some\nediting by hand, ..."):
+    its words run on into the next line, which starts in lower case, or on from the previous one,
+    which ends mid-sentence. Alone, such a fragment can read as a label or a credit."""
+    line = lines[at]
+    if not any(ch.isalpha() for ch in line):
+        return False
+    following = lines[at + 1] if at + 1 < len(lines) else ""
+    runs_into_next = (
+        following[:1].islower()
+        and not following.startswith(("http", "www."))
+        and not line.endswith((":", ".", "!", "?"))
+        and not is_residue_line(following)
+    )
+    if runs_into_next:
+        return True
+    previous = lines[at - 1] if at > 0 else ""
+    return bool(line[:1].islower() and previous[-1:].isalpha() and not is_residue_line(previous))
+
+
 def clean_text(text: str, *, site_name: str | None = None) -> str:
     """Normalize whitespace and drop residue lines from an extracted article body."""
     lines = drop_related_lists(normalize_whitespace(repair_mojibake(text)).split("\n"))
-    kept = [line for line in lines if not is_residue_line(line)]
+    kept = [line for at, line in enumerate(lines) if not is_residue_line(line) or _runs_on(lines, at)]
     kept = drop_repeated_runs(kept)
     # The kept lines are normalized already: only the blank lines that the dropped ones separated
     # are left to collapse (normalize_whitespace again cost 0.3 ms a page; BENCHMARKS.md, issue #12).

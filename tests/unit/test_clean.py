@@ -96,6 +96,35 @@ def test_real_sentences_are_kept(line: str) -> None:
     assert clean_text(line) == line
 
 
+def test_a_wrapped_sentence_keeps_the_fragments_that_look_like_labels() -> None:
+    # trafilatura keeps the line breaks of a page's source inside a paragraph: a fragment alone on
+    # a line is part of a sentence when the words run on across the break.
+    wrapped = "\n".join(
+        [
+            "Photos",
+            "which were released online and are making the rounds on social media,",
+            "show the actress looking stunning in new photos.",
+            "The question of licensing is difficult. I definitely did some",
+            "editing by hand, and a fair bit of prompting that resulted in targeted code.",
+        ]
+    )
+    assert clean_text(wrapped) == wrapped
+    # A label over a sentence that starts anew, a credit after a full stop and a widget that
+    # repeats itself in lower case are still residue.
+    residue = "\n".join(
+        [
+            "Photos",
+            "The minister arrived in Nairobi on Monday for two days of talks with the president.",
+            "Editing by John Doe",
+            "Comments",
+            "comments",
+        ]
+    )
+    assert clean_text(residue) == (
+        "The minister arrived in Nairobi on Monday for two days of talks with the president."
+    )
+
+
 def test_calls_to_action_go_only_at_the_end() -> None:
     body = "\n".join(
         [
