@@ -51,6 +51,9 @@ _LABEL_LINE = re.compile(
     r"\s*[:.…]*$",
     re.IGNORECASE,
 )
+# Lines without a letter or a digit that are part of the article: code ("}", "});", "*/") and a
+# table's rows as trafilatura prints them ("|---|---|" under the header, "| | |" for empty cells).
+_STRUCTURE_LINE = re.compile(r"[{}()\[\];]|^\|.*\|$|^(?:/\*\*?|\*/|<!--|-->|/>)$")
 # trafilatura prints list items with a leading "- ": "- 5 min read" is the same residue.
 _LIST_BULLET = re.compile(r"^[-•·]\s+")
 _DATE_LABEL_LINE = re.compile(
@@ -134,7 +137,8 @@ def is_residue_line(line: str) -> bool:
     if len(stripped) > 320:
         return False
     if not any(ch.isalnum() for ch in stripped):
-        return True  # separators such as "___" or "* * *"
+        # Separators ("___", "* * *") and glyphs, but not code's "});" or a table's "|---|---|".
+        return not _STRUCTURE_LINE.search(stripped)
     if _CREDIT_LINE.match(stripped) or _SHORTCODE_LINE.match(stripped):
         return True
     if len(stripped) > 160:

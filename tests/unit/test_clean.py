@@ -96,6 +96,17 @@ def test_real_sentences_are_kept(line: str) -> None:
     assert clean_text(line) == line
 
 
+@pytest.mark.parametrize("line", ["}", "});", "{", "*/", "/**", "|---|---|---|", "| | |", "[...]"])
+def test_code_and_table_lines_without_a_letter_are_kept(line: str) -> None:
+    # A code block's closing brace and a table's header rule, as trafilatura prints them.
+    assert not is_residue_line(line)
+
+
+@pytest.mark.parametrize("line", ["* * *", "-", "↓", "…", "★★★★★", "---", "•"])
+def test_separators_and_glyphs_alone_on_a_line_are_residue(line: str) -> None:
+    assert is_residue_line(line)
+
+
 def test_a_wrapped_sentence_keeps_the_fragments_that_look_like_labels() -> None:
     # trafilatura keeps the line breaks of a page's source inside a paragraph: a fragment alone on
     # a line is part of a sentence when the words run on across the break.
