@@ -32,7 +32,10 @@ _SHARE_LINE = re.compile(
     re.IGNORECASE,
 )
 _READ_MORE_LINE = re.compile(
-    r"^(?:read more|related(?: articles| stories| news| content)?|see also|also read|more from|recommended|"
+    r"^(?:read more|related(?: articles| stories| news| content)?|see also|also read|more from|"
+    # "Recommended" as a label ("Recommended: <a title>", "Recommended for you"), not a heading or
+    # a spec that starts with the word ("Recommended Books for Managers", "Recommended Reducer: ...").
+    r"recommended(?: for you| articles| stories| reading| posts| videos)?(?=\s*(?::|$))|"
     r"most read|advertisement|sponsored|continue reading|click here to|subscribe to|see more|don'?t miss|"
     r"you may also like|you might also like|more stories|also on [\w-]+(?:\.[\w-]+)+)\b.{0,120}$",
     re.IGNORECASE,
@@ -79,7 +82,12 @@ _READING_TIME_LINE = re.compile(
 _FILED_UNDER_LINE = re.compile(
     r"^(?:filed under|tagged(?: with)?|tags|categories|category|posted in)\s*:.{0,120}$", re.IGNORECASE
 )
-_COPYRIGHT_LINE = re.compile(r"^(?:©|\(c\)|copyright\b).{0,100}$", re.IGNORECASE)
+# A copyright notice: the sign, or the word alone or with a year or "rights reserved"; not a
+# heading or an item that starts with the word ("Copyright Complexity in a Fragmented World").
+_COPYRIGHT_LINE = re.compile(
+    r"^(?:©|ⓒ|\(c\)|copyright(?:\s*$|.*(?:©|ⓒ|\(c\)|\b(?:19|20)\d\d\b|rights reserved))).{0,100}$",
+    re.IGNORECASE,
+)
 # WordPress shortcodes that a theme failed to render: "[button link=...]Send us...[/button]".
 _SHORTCODE_LINE = re.compile(r"^\[(\w+)(?:\s[^\]]*)?\].*\[/\1\]$")
 # A template's placeholder text, left where the page's copy should be ("Lorem ipsum dolor sit
