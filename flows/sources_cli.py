@@ -416,9 +416,10 @@ def _print_checks(checks: list[SourceCheck], histories: dict[str, SourceHistory]
     for column in ("source", "status", "listings", "items", "newest", "robots", "history"):
         table.add_column(column, overflow="fold", no_wrap=column == "source")
     for c in checks:
+        style = _style(c)
         table.add_row(
             c.name,
-            f"[{_style(c)}]{c.status}[/{_style(c)}]",
+            f"[{style}]{c.status}[/{style}]",
             c.listings,
             str(c.items),
             _age(c.newest, now),
@@ -431,7 +432,8 @@ def _print_checks(checks: list[SourceCheck], histories: dict[str, SourceHistory]
     console = Console(soft_wrap=True, highlight=False)
     for c in checks:
         if c.problem:
-            console.print(f"[{_style(c)}]{c.name}[/{_style(c)}]: {c.problem}", markup=True)
+            style = _style(c)
+            console.print(f"[{style}]{c.name}[/{style}]: {c.problem}", markup=True)
 
 
 def _style(check: SourceCheck) -> str:
