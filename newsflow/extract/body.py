@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
 from newsflow.errors import ExtractionError
+from newsflow.extract.code_blocks import code_block_lines, mark_code_lines
 from newsflow.extract.headline import title_variants
 from newsflow.extract.markup_guesses import document_field
 from newsflow.extract.metadata import PageMetadata
@@ -259,7 +260,8 @@ def article_body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata, cano
     ExtractionError when less than MIN_TEXT_CHARS remain."""
 
     def finish(doc: Any) -> str:
-        return _finish(str(document_field(doc, "text") or ""), meta)
+        raw = str(document_field(doc, "text") or "")
+        return _finish(mark_code_lines(raw, code_block_lines(document_field(doc, "body"))), meta)
 
     _drop_consent_banners(tree)
     drop_unread(tree)

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from newsflow.extract.code_blocks import VERBATIM
 from newsflow.extract.dates import visible_dates
 from newsflow.extract.mojibake import repair_mojibake
 
@@ -119,9 +120,19 @@ def normalize_whitespace(text: str) -> str:
     # _WS changes a text only where two spaces run or where it holds another of _WS's characters:
     # three bodies in four have neither, and looking costs a sixth of the substitution. _WS holds
     # no newline, so one pass over the whole text does what a pass per line did.
+    if VERBATIM in text:
+        return "\n".join(
+            _without_blank_runs(
+                [line.rstrip() if line.startswith(VERBATIM) else _prose(line) for line in text.split("\n")]
+            )
+        )
     if "  " in text or _WS_NOT_SPACE.search(text):
         text = _WS.sub(" ", text)
     return "\n".join(_without_blank_runs([line.strip() for line in text.split("\n")]))
+
+
+def _prose(line: str) -> str:
+    return _WS.sub(" ", line).strip()
 
 
 def _without_blank_runs(lines: list[str]) -> list[str]:
@@ -305,16 +316,23 @@ def _runs_on(lines: list[str], at: int) -> bool:
 def clean_text(text: str, *, site_name: str | None = None) -> str:
     """Normalize whitespace and drop residue lines from an extracted article body."""
     lines = drop_related_lists(normalize_whitespace(repair_mojibake(text)).split("\n"))
-    kept = [line for at, line in enumerate(lines) if not is_residue_line(line) or _runs_on(lines, at)]
+    kept = [
+        line
+        for at, line in enumerate(lines)
+        if line.startswith(VERBATIM) or not is_residue_line(line) or _runs_on(lines, at)
+    ]
     kept = drop_repeated_runs(kept)
     # The kept lines are normalized already: only the blank lines that the dropped ones separated
     # are left to collapse (normalize_whitespace again cost 0.3 ms a page; BENCHMARKS.md, issue #12).
     lines = _without_blank_runs(kept)
     # Calls to action and sign-offs close a page: peel them off the end only, so a sentence that
     # merely mentions a newsletter mid-article stays, and cleaning clean text changes nothing.
-    while lines and (not lines[-1] or is_closing_residue(lines[-1], site_name=site_name)):
+    while lines and (
+        not lines[-1]
+        or (not lines[-1].startswith(VERBATIM) and is_closing_residue(lines[-1], site_name=site_name))
+    ):
         lines.pop()
-    return "\n".join(lines)
+    return "\n".join(lines).replace(VERBATIM, "")
 
 
 # An author box closes many pages: "Jane Doe is a finance writer who ...", or the name alone over

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from newsflow.extract.code_blocks import VERBATIM, mark_code_lines
 from newsflow.extract.mojibake import repair_mojibake
 from newsflow.extract.residue import (
     clean_text,
@@ -280,3 +281,27 @@ def test_a_single_certain_misreading_is_repaired() -> None:
     assert repair_mojibake("A DIY Investor\u00e2\u0080\u0099s Guide") == "A DIY Investor’s Guide"
     assert repair_mojibake("Investorâ€™s Guide") == "Investor’s Guide"
     assert repair_mojibake("Ãœber") == "Ãœber"  # a capital A tilde before an oe is once no proof
+
+
+def test_lines_marked_as_code_are_kept_as_written() -> None:
+    # A code block's lines keep their indentation and inner spacing, even one that reads as a
+    # separator or a closing sign-off elsewhere; the mark itself goes.
+    text = "\n".join(
+        [
+            "The function below sums a list.",
+            mark_code_lines(
+                "def total(xs):\n    return  sum(xs)\n----",
+                frozenset({"def total(xs):", "    return  sum(xs)", "----"}),
+            ),
+            "Prose   between  blocks is tidied.",
+            VERBATIM + "echo Subscribe to our newsletter",
+        ]
+    )
+    assert clean_text(text).split("\n") == [
+        "The function below sums a list.",
+        "def total(xs):",
+        "    return  sum(xs)",
+        "----",
+        "Prose between blocks is tidied.",
+        "echo Subscribe to our newsletter",
+    ]

@@ -613,3 +613,44 @@ def test_a_webflow_sites_embedded_table_is_part_of_the_article(webflow: bool) ->
     assert ("| Insurer 4 | 12M members | All 50 states |" in article.text) is webflow
     # The block's other tokens still count: a footer embed stays out.
     assert "Subscribe to our newsletter" not in article.text
+
+
+_CODE_POST = """<html><head><title>Retrying a flaky call</title></head><body>
+<nav><a href="/">Home</a> <a href="/blog">Blog</a></nav>
+<article><h1>Retrying a flaky call</h1>
+<p>Networks fail,  and a call that fails once often works the second time. This post shows the small
+helper we wrap around every request to a partner's API, and why it gives up after three tries.</p>
+<p>The helper counts its attempts and sleeps a little longer after each failure, so a service that is
+restarting gets the time it needs before the next request arrives.</p>
+<pre><code class="language-python">def fetch(url):
+    for attempt in range(3):
+        try:
+            return <span class="kw">client</span>.get(url)
+        except TimeoutError:
+            time.sleep(2 ** attempt)
+    raise GaveUp(url)
+</code></pre>
+<p>The plan the database printed for the lookup shows the index at work:</p>
+<pre>  Index Scan using idx_org on org  (cost=0.42..8.44 rows=1)
+----------------------------------------------------------
+      Index Cond: (name = 'aa')</pre>
+<p>Giving up is a feature: a caller that knows the partner is down can say so, instead of waiting
+forever on a request that will never be answered.</p>
+</article></body></html>"""
+
+
+def test_a_code_block_keeps_its_indentation_and_columns() -> None:
+    # Python without its indentation is another program, and a query plan without its columns
+    # is hard to read: code keeps its layout, while the prose around it is still tidied.
+    article = extract_article(_CODE_POST, url="https://dev.example/blog/retries", now=NOW)
+    lines = article.text.split("\n")
+    assert "def fetch(url):" in lines
+    assert "    for attempt in range(3):" in lines
+    assert "            return client.get(url)" in lines
+    assert "            time.sleep(2 ** attempt)" in lines
+    assert "    raise GaveUp(url)" in lines
+    assert "  Index Scan using idx_org on org  (cost=0.42..8.44 rows=1)" in lines
+    assert "-" * 58 in lines
+    assert "      Index Cond: (name = 'aa')" in lines
+    assert "Networks fail, and a call that fails once often works the second time." in article.text
+    assert "\ufdd0" not in article.text
