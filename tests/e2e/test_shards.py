@@ -189,6 +189,9 @@ def test_a_sharded_scheduled_ingest_runs_its_shards_on_two_workers(
         # A shard's process once died of "double free or corruption" (SIGABRT): should it happen
         # again, the log below says in which code each thread was.
         PYTHONFAULTHANDLER="1",
+        # The shards are created while the workers wait: polling every 2 s, not 10, spares the test
+        # most of a polling interval.
+        PREFECT_WORKER_QUERY_SECONDS="2",
     )
     workers = []
     for number in (1, 2):
