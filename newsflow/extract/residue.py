@@ -100,6 +100,17 @@ _CREDIT_LINE = re.compile(
     r"^[\w .,'’-]{3,120} contributed (?:reporting|to this (?:report|story|article))\b.{0,80}$",
     re.IGNORECASE,
 )
+# A newsletter sign-up form's text, wherever trafilatura keeps it (Time Out prints one mid-article):
+# its field's label, its decline button, its thank-you and its consent notice ("By entering your
+# email address you agree to our Terms ..."). None is a sentence of an article.
+_SIGN_UP_FORM_LINE = re.compile(
+    r"^(?:(?:enter |type )?(?:your )?e-?mail(?: address)?\*?|no,? thanks[.!]?|"
+    r"(?:thanks|thank you) for (?:subscribing|signing up)(?: to (?:our|the) [\w ]{0,40}newsletter)?[.!]*"
+    r"(?:\s.{0,100}\b(?:inbox|newsletter|e-?mail)\b.{0,40})?|"
+    r"by (?:entering|submitting|providing|signing up|subscribing|clicking)\b.{0,160}"
+    r"\b(?:e-?mail|newsletter|(?:tele)?phone)\b.{0,160}\b(?:agree|consent)\w*\b.{0,200})$",
+    re.IGNORECASE,
+)
 
 # Calls to action that end pages; only trusted in the last lines of the text.
 _FOLLOW_US = re.compile(rf"^follow\b.{{0,80}}\bon\b.{{0,40}}\b{_SOCIAL}\b.{{0,80}}$", re.IGNORECASE)
@@ -158,7 +169,7 @@ def is_residue_line(line: str) -> bool:
     if not any(ch.isalnum() for ch in stripped):
         # Separators ("___", "* * *") and glyphs, but not code's "});" or a table's "|---|---|".
         return not _STRUCTURE_LINE.search(stripped)
-    if _CREDIT_LINE.match(stripped) or _SHORTCODE_LINE.match(stripped):
+    if _CREDIT_LINE.match(stripped) or _SHORTCODE_LINE.match(stripped) or _SIGN_UP_FORM_LINE.match(stripped):
         return True
     if len(stripped) > 160:
         return False

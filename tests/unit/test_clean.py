@@ -74,6 +74,15 @@ def test_seed_article_loses_widget_line_and_sign_off() -> None:
         "aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse.",
         "- Lorem ipsum 2",
         "Lorem Ipsum",
+        "Enter email address",
+        "Your email*",
+        "No thanks",
+        "Thanks for subscribing! Look out for your first newsletter in your inbox soon!",
+        "Thank you for signing up.",
+        "By entering your email address you agree to our Terms of Use and Privacy Policy and consent to "
+        "receive emails from Time Out about news, events, offers and partner promotions.",
+        "By providing a telephone number and submitting via form on our website, you are consenting to be "
+        "contacted by SMS text message.",
     ],
 )
 def test_residue_lines(line: str) -> None:
@@ -99,6 +108,9 @@ def test_residue_lines(line: str) -> None:
         "Recommended Field Flattener/Reducer: William Optics FLAT73",
         "Skip to the end of the report and the numbers tell the story.",
         "Page 1 of 8 of the indictment names the minister.",
+        "By signing the lease, tenants agree to pay the first month's rent in advance.",
+        "Thanks for subscribing to the idea, the mayor told the council, but the budget says no.",
+        "Email addresses of 3 million customers were exposed in the breach.",
     ],
 )
 def test_real_sentences_are_kept(line: str) -> None:
