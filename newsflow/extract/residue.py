@@ -51,7 +51,7 @@ _CONTROL_LINE = re.compile(
 )
 # A bare section label with nothing after it: "More:", "Also:", "Photos".
 _LABEL_LINE = re.compile(
-    r"^(?:more|also|photos|video|watch|listen|tags?|topics?|table of contents|written by|about the author)"
+    r"^(?:more|also|photos|video|watch|listen|tags?|topics?|table of contents|written by|about the author|you are here)"
     r"\s*[:.…]*$",
     re.IGNORECASE,
 )
@@ -75,9 +75,13 @@ _TIMESTAMP_LINE = re.compile(
     rf"(?=[^\d]*\d)(?:\s*{_DATE_TOKEN})+\s*\)?\.?$",
     re.IGNORECASE,
 )
+# "5 min read", alone or beside the date as blogs print it ("Dec 18, 2025 · 10 min read",
+# "11 Minute Read • Jun 08, 2023").
+_MINUTES_READ = r"\d{1,3}\s*min(?:ute)?s?\.?\s+read(?: time)?"
 _READING_TIME_LINE = re.compile(
     r"^(?:(?:estimated )?reading time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit|"
-    r"leestijd|czas czytania|время чтения)\s*:?\s*\d{1,3}\s*\w{0,10}\.?$|^\d{1,3}\s*min(?:ute)?s?\.?\s+read(?: time)?$",
+    rf"leestijd|czas czytania|время чтения)\s*:?\s*\d{{1,3}}\s*\w{{0,10}}\.?$|^{_MINUTES_READ}$|"
+    rf"^(?:{_DATE_TOKEN}\s*)+[•⋅·|]\s*{_MINUTES_READ}$|^{_MINUTES_READ}\s*[•⋅·|]\s*(?:{_DATE_TOKEN}\s*)+$",
     re.IGNORECASE,
 )
 _FILED_UNDER_LINE = re.compile(

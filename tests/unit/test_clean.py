@@ -74,6 +74,9 @@ def test_seed_article_loses_widget_line_and_sign_off() -> None:
         "aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse.",
         "- Lorem ipsum 2",
         "Lorem Ipsum",
+        "Jun 08, 2023 • 11 Minute Read",
+        "10 min read · Dec 18, 2025",
+        "- You are here:",
         "Enter email address",
         "Your email*",
         "No thanks",
@@ -111,6 +114,8 @@ def test_residue_lines(line: str) -> None:
         "By signing the lease, tenants agree to pay the first month's rent in advance.",
         "Thanks for subscribing to the idea, the mayor told the council, but the budget says no.",
         "Email addresses of 3 million customers were exposed in the breach.",
+        "The ferry took 10 min. I read a book.",
+        "You are here: the opening line of the museum's audio guide still startles visitors.",
     ],
 )
 def test_real_sentences_are_kept(line: str) -> None:
