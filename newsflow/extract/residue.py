@@ -44,10 +44,13 @@ _READ_MORE_LINE = re.compile(
 # An ad slot's label, doubled when two nested slots print it with no space between:
 # "AdvertisementAdvertisement".
 _AD_LABEL_LINE = re.compile(r"^(?:advertisement){2,}$", re.IGNORECASE)
-# A screen reader's skip link ("Skip to content", "Skip Navigation") and a pager's "Page 1 of 8":
-# the page's controls, printed as text when their element is not dropped.
+# A screen reader's skip link ("Skip to content", "Skip Navigation"), a pager's "Page 1 of 8" and
+# a "Back to top" or "Back to blog" link: the page's controls, printed as text when their element
+# is not dropped.
 _CONTROL_LINE = re.compile(
-    r"^(?:skip (?:to )?(?:the )?(?:main )?(?:content|navigation|nav)|page \d{1,4} of \d{1,4})$", re.IGNORECASE
+    r"^(?:skip (?:to )?(?:the )?(?:main )?(?:content|navigation|nav)|page \d{1,4} of \d{1,4}|"
+    r"back to (?:the )?(?:top|blog|all (?:posts|articles)|articles|news))$",
+    re.IGNORECASE,
 )
 # A bare section label with nothing after it: "More:", "Also:", "Photos".
 _LABEL_LINE = re.compile(
@@ -110,7 +113,9 @@ _CREDIT_LINE = re.compile(
 _SIGN_UP_FORM_LINE = re.compile(
     r"^(?:(?:enter |type )?(?:your )?e-?mail(?: address)?\*?|no,? thanks[.!]?|"
     r"(?:thanks|thank you) for (?:subscribing|signing up)(?: to (?:our|the) [\w ]{0,40}newsletter)?[.!]*"
-    r"(?:\s.{0,100}\b(?:inbox|newsletter|e-?mail)\b.{0,40})?|"
+    r"(?:\s.{0,100}\b(?:inbox|newsletter|e-?mail)\b.{0,40})?|(?:\w+, )?you(?:'re|’re| are) (?:now )?subscribed[.!]*|"
+    # Webflow's form messages, as its template writes them.
+    r"thank you! your submission has been received!?|oops! something went wrong while submitting the form\.?|"
     r"by (?:entering|submitting|providing|signing up|subscribing|clicking)\b.{0,160}"
     r"\b(?:e-?mail|newsletter|(?:tele)?phone)\b.{0,160}\b(?:agree|consent)\w*\b.{0,200})$",
     re.IGNORECASE,
