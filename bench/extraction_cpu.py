@@ -1,20 +1,22 @@
-"""Extraction CPU per page: newsflow against `trafilatura.extract`, in alternating rounds.
+"""Extraction CPU per page: newsflow against `trafilatura.extract`, page by page in turn.
 
     .venv/bin/python -m bench.extraction_cpu [--rounds 4] [--other /tmp/ab-old] [--dataset PATH ...]
 
-Each round runs every contender in a fresh process over the same pages (loaded and decompressed
-before the clock starts, after one untimed pass to warm the caches) and reports process time per
-page. Contenders: this checkout's `extract_article`, `trafilatura.extract` with its defaults (the
-issue's bound), and with `--other` a second checkout's `extract_article` (a git worktree of
-another commit), run with this virtual environment. On a shared machine whose speed drifts,
-alternation in one sitting compares more fairly than runs taken minutes apart; the ratio of each
-round is given, and its median.
+Each contender runs in a process of its own, which loads the pages and runs over them once
+untimed to warm its caches; then the pages are handed out one at a time, each to every contender
+in turn (who goes first rotates from page to page and from round to round), and each process
+reports the process time of its call. Contenders: this checkout's `extract_article`,
+`trafilatura.extract` with its defaults (the issue's bound), and with `--other` a second
+checkout's `extract_article` (a git worktree of another commit), run with this virtual
+environment. On a shared machine whose speed drifts by a fifth from one minute to the next,
+whole runs taken one after the other compared unevenly (rounds of 0.79 to 1.18 in one sitting);
+page by page, the drift falls on every contender alike. The ratio of each round is given, and
+its median.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -25,12 +27,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-_ONE_RUN = """
-import json, sys, time, warnings
+_WORKER = """
+import sys, time, warnings
 warnings.simplefilter("ignore")
+from pathlib import Path
 from bench.dataset import load_pages
 kind, folders = sys.argv[1], sys.argv[2:]
-pages = [p for folder in folders for p in load_pages(__import__("pathlib").Path(folder))]
+pages = [p for folder in folders for p in load_pages(Path(folder))]
 if kind == "trafilatura":
     import trafilatura
     def run(page):
@@ -45,24 +48,69 @@ else:
             pass
 for page in pages:
     run(page)
-start = time.process_time()
-for page in pages:
+print(len(pages), flush=True)
+for line in sys.stdin:
+    page = pages[int(line)]
+    start = time.process_time()
     run(page)
-print(json.dumps({"ms": 1000 * (time.process_time() - start) / len(pages), "pages": len(pages)}))
+    print(time.process_time() - start, flush=True)
 """
 
 
-def _one_run(kind: str, checkout: Path, folders: list[Path]) -> float:
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
-    done = subprocess.run(
-        [sys.executable, "-c", _ONE_RUN, kind, *map(str, folders)],
-        cwd=checkout,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return float(json.loads(done.stdout.strip().splitlines()[-1])["ms"])
+class _Contender:
+    """A process running one extractor over the pages it is handed, one at a time."""
+
+    def __init__(self, kind: str, checkout: Path, folders: list[Path]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _WORKER, kind, *map(str, folders)],
+            cwd=checkout,
+            env={**os.environ, "PYTHONPATH": str(checkout)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def ready(self) -> int:
+        """Wait for the warm-up pass; the number of pages."""
+        return int(self._answer())
+
+    def run(self, index: int) -> float:
+        """Seconds of process time the extractor spent on page `index`."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{index}\n")
+        self.process.stdin.flush()
+        return float(self._answer())
+
+    def _answer(self) -> str:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"a contender stopped (exit {self.process.wait()})")
+        return line
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait()
+
+
+def _rounds(contenders: dict[str, _Contender], rounds: int) -> dict[str, list[float]]:
+    """Milliseconds per page of each contender in each round."""
+    names = list(contenders)
+    pages = {contender.ready() for contender in contenders.values()}
+    if len(pages) != 1:
+        raise SystemExit(f"the contenders loaded different page counts: {sorted(pages)}")
+    count = pages.pop()
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for number in range(rounds):
+        spent = dict.fromkeys(names, 0.0)
+        for index in range(count):
+            first = (index + number) % len(names)
+            for name in names[first:] + names[:first]:
+                spent[name] += contenders[name].run(index)
+        for name in names:
+            times[name].append(1000 * spent[name] / count)
+    return times
 
 
 def main() -> None:
@@ -80,10 +128,14 @@ def main() -> None:
     contenders["trafilatura.extract"] = ("trafilatura", ROOT)
     print(f"load average {os.getloadavg()[0]:.1f}; CPU ms per page (process time), {args.rounds} rounds")
     for folder in args.dataset or list(DEV_SETS):
-        times: dict[str, list[float]] = {name: [] for name in contenders}
-        for _ in range(args.rounds):
-            for name, (kind, checkout) in contenders.items():
-                times[name].append(_one_run(kind, checkout, [folder]))
+        running = {
+            name: _Contender(kind, checkout, [folder]) for name, (kind, checkout) in contenders.items()
+        }
+        try:
+            times = _rounds(running, args.rounds)
+        finally:
+            for contender in running.values():
+                contender.close()
         ratios = [
             ours / base for ours, base in zip(times["newsflow"], times["trafilatura.extract"], strict=True)
         ]
