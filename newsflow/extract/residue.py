@@ -45,16 +45,16 @@ _READ_MORE_LINE = re.compile(
 # "AdvertisementAdvertisement".
 _AD_LABEL_LINE = re.compile(r"^(?:advertisement){2,}$", re.IGNORECASE)
 # A screen reader's skip link ("Skip to content", "Skip Navigation"), a pager's "Page 1 of 8" and
-# a "Back to top" or "Back to blog" link: the page's controls, printed as text when their element
-# is not dropped.
+# a "Back to top" or "Back to blog" link and a "Next article: <title>" one: the page's controls,
+# printed as text when their element is not dropped.
 _CONTROL_LINE = re.compile(
     r"^(?:skip (?:to )?(?:the )?(?:main )?(?:content|navigation|nav)|page \d{1,4} of \d{1,4}|"
-    r"back to (?:the )?(?:top|blog|all (?:posts|articles)|articles|news))$",
+    r"back to (?:the )?(?:top|blogs?|all (?:posts|articles)|articles|news)|(?:next|previous|prev) (?:article|post|story)\s*:.{0,150})$",
     re.IGNORECASE,
 )
 # A bare section label with nothing after it: "More:", "Also:", "Photos".
 _LABEL_LINE = re.compile(
-    r"^(?:more|also|photos|video|watch|listen|tags?|topics?|table of contents|written by|about the author|you are here)"
+    r"^(?:more|also|photos|video|watch|listen|tags?|topics?|table of contents|written by|about the author|you are here|newsletters?)"
     r"\s*[:.…]*$",
     re.IGNORECASE,
 )
@@ -108,10 +108,12 @@ _CREDIT_LINE = re.compile(
     re.IGNORECASE,
 )
 # A newsletter sign-up form's text, wherever trafilatura keeps it (Time Out prints one mid-article):
-# its field's label, its decline button, its thank-you and its consent notice ("By entering your
-# email address you agree to our Terms ..."). None is a sentence of an article.
+# its heading ("Join Our Newsletter"), its field's label, its decline button, its thank-you and its
+# consent notice ("By entering your email address you agree to our Terms ..."). None is a sentence
+# of an article.
 _SIGN_UP_FORM_LINE = re.compile(
     r"^(?:(?:enter |type )?(?:your )?e-?mail(?: address)?\*?|no,? thanks[.!]?|"
+    r"(?:sign up|sign-up|subscribe|join)(?: (?:to|for))? (?:our|the)(?: [\w'’&-]+){0,3} (?:newsletter|mailing list)s?[.!]?|"
     r"(?:thanks|thank you) for (?:subscribing|signing up)(?: to (?:our|the) [\w ]{0,40}newsletter)?[.!]*"
     r"(?:\s.{0,100}\b(?:inbox|newsletter|e-?mail)\b.{0,40})?|(?:\w+, )?you(?:'re|’re| are) (?:now )?subscribed[.!]*|"
     # Webflow's form messages, as its template writes them.
