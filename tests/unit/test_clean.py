@@ -87,6 +87,8 @@ def test_seed_article_loses_widget_line_and_sign_off() -> None:
         "Next article: Go Wins 2010 Bossie Award",
         "Previous post: Share Memory By Communicating",
         "Join Our Newsletter",
+        "Get Sérgio Schüler’s stories in your inbox",
+        "Join Medium for free to get updates from this writer.",
         "Sign up for our newsletter.",
         "Subscribe To The Monthly Newsletter!",
         "NEWSLETTER",
