@@ -21,7 +21,7 @@ from newsflow.errors import ExtractionError
 from newsflow.extract.code_blocks import code_block_lines, mark_code_lines
 from newsflow.extract.headline import title_variants
 from newsflow.extract.markup_guesses import document_field
-from newsflow.extract.metadata import PageMetadata
+from newsflow.extract.metadata import QUOTED_POST_CLASS, PageMetadata
 from newsflow.extract.residue import clean_text, strip_header
 from newsflow.extract.teasers import MIN_CARDS, drop_teaser_cards
 from newsflow.extract.tree import drop_unread
@@ -199,6 +199,26 @@ def _open_webflow_embeds(tree: lxml_html.HtmlElement) -> None:
         block.set("class", " ".join(t for t in (block.get("class") or "").split() if t != "w-embed"))
 
 
+# A post the article quotes from X/Twitter is part of its story (news pages quote reactions and
+# statements so), but a template may wrap it in a block whose class trafilatura discards
+# ("social-media-embed", by its "social"). The wrappers that hold little besides the post lose
+# the tokens that discard them; a block around more (a sidebar) keeps its own.
+_WRAPPER_EXTRA_CHARS = 200
+
+
+def _open_quoted_posts(tree: lxml_html.HtmlElement) -> None:
+    for quote in tree.iter("blockquote"):
+        if QUOTED_POST_CLASS not in (quote.get("class") or "").split():
+            continue
+        room = 2 * len(quote.text_content()) + _WRAPPER_EXTRA_CHARS
+        for element in (quote, *quote.iterancestors()):
+            if element.tag in ("body", "article", "main") or len(element.text_content()) > room:
+                break
+            marks = {n: v for n in _BOILERPLATE_ATTRIBUTES if (v := element.get(n)) is not None}
+            if marks and _is_boilerplate(element.tag, marks):
+                _drop_boilerplate_tokens(element)
+
+
 # A template's article block: its class names content ("article__body", "rich-text"), not a
 # comment, a card or furniture.
 _CONTENT_CLASS = re.compile(r"body|content|text|article|entry|post|rich|story", re.IGNORECASE)
@@ -266,6 +286,8 @@ def article_body(tree: lxml_html.HtmlElement, url: str, meta: PageMetadata, cano
     _drop_consent_banners(tree)
     drop_unread(tree)
     _open_webflow_embeds(tree)
+    if meta.quoted_posts:
+        _open_quoted_posts(tree)
     # Most pages have too few headings linked to slugs for a group of cards: no search there. The
     # cards' links were written for where the page says it lives (a copy served elsewhere, from an
     # archive or a mirror, keeps its original links).

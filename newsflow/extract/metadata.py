@@ -65,6 +65,8 @@ class PageMetadata:
     # The paragraphs that say when the article first appeared ("This article was originally
     # published on 26 Sep 2019 ..."), wherever they sit.
     first_published_notes: tuple[str, ...] = ()
+    # Posts the page quotes from X/Twitter (<blockquote class="twitter-tweet">): see body.
+    quoted_posts: int = 0
 
 
 def _iter_jsonld_objects(data: Any) -> Iterator[dict[str, Any]]:
@@ -180,7 +182,23 @@ def _jsonld_articles(
 _META_ATTRS = ("property", "name", "itemprop")
 
 
-_SCANNED_TAGS = ("meta", "script", "time", "link", "title", "h1", "p", "h2", "h3", "h4", "h5", "h6")
+_SCANNED_TAGS = (
+    "meta",
+    "script",
+    "time",
+    "link",
+    "title",
+    "h1",
+    "p",
+    "blockquote",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+)
+# X/Twitter's embed code: the post's text in a blockquote that its script turns into a card.
+QUOTED_POST_CLASS = "twitter-tweet"
 MAX_HEADLINES = 8
 MAX_SUBHEADINGS = 100
 MAX_NOTES = 5
@@ -214,6 +232,7 @@ class _Scan:
     slug_headings: int = 0
     first_published_notes: list[str] = field(default_factory=list)
     itemprop_published: list[lxml_html.HtmlElement] = field(default_factory=list)
+    quoted_posts: int = 0
 
 
 @functools.lru_cache(maxsize=2)
@@ -244,6 +263,8 @@ def _scan(tree: lxml_html.HtmlElement) -> _Scan:
             # The <p> texts are in hand: a test of each costs less than a search of the HTML.
             if any(words in content for words in FIRST_PUBLISHED_WORDS):
                 scan.first_published_notes.append(" ".join(content.split()))
+        elif tag == "blockquote":
+            scan.quoted_posts += QUOTED_POST_CLASS in (element.get("class") or "").split()
         elif tag == "h1":
             if len(scan.h1s) < MAX_HEADLINES:
                 scan.h1s.append(element)
@@ -620,6 +641,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
         people=tuple(_people(ld.get("author"), index)) if ld else (),
         paragraph_chars=scan.paragraph_chars,
         slug_headings=scan.slug_headings,
+        quoted_posts=scan.quoted_posts,
         first_published_notes=tuple(scan.first_published_notes[:MAX_NOTES]),
         reviewers=tuple(name for value in not_writers for name in _names(value, index)),
         dek=_dek(description, shown, scan.subheadings),

@@ -654,3 +654,35 @@ def test_a_code_block_keeps_its_indentation_and_columns() -> None:
     assert "      Index Cond: (name = 'aa')" in lines
     assert "Networks fail, and a call that fails once often works the second time." in article.text
     assert "\ufdd0" not in article.text
+
+
+def _tweet(text: str, who: str) -> str:
+    return f'<blockquote class="twitter-tweet"><p lang="en" dir="ltr">{text}</p>— {who} November 18, 2019</blockquote>'
+
+
+def test_a_quoted_post_stays_though_its_wrapper_reads_as_a_share_bar() -> None:
+    # NJ.com and its sister sites wrap each embedded post in "social-media-embed", whose "social"
+    # trafilatura discards; the story quotes them as its evidence. A block around more than a
+    # post (a sidebar of blurbs) keeps its own discarding class.
+    story = "".join(
+        f"<p>Paragraph {n} of the story explains how the state spent half a million dollars on the campaign.</p>"
+        for n in range(8)
+    )
+    # The sidebar's blurbs are paragraphs a discarded block hides; opened, they would read as text.
+    sidebar = "".join(
+        f"<p>Blurb {n}: our social desk picks the week's best posts about the state for readers.</p>"
+        for n in range(6)
+    )
+    page = (
+        "<html><head><title>Meth campaign draws mockery</title></head><body><article>"
+        "<h1>Meth campaign draws mockery</h1>"
+        f"{story}<p>And a whole lot of people on Twitter pointed out the problem with the slogan.</p>"
+        f'<div class="social-media-embed">{_tweet("Yes this is real and the state paid for it", "Dianna (@dianna)")}</div>'
+        f"{story.replace('Paragraph', 'Section')}"
+        f'<div class="social-sidebar">{_tweet("Follow us for more campaign news", "Desk (@desk)")}{sidebar}</div>'
+        "</article></body></html>"
+    )
+    article = extract_article(page, url="https://www.nj.example/news/2019/11/meth-campaign.html", now=NOW)
+    assert "Yes this is real and the state paid for it" in article.text
+    assert "Section 7 of the story" in article.text
+    assert "Blurb" not in article.text
