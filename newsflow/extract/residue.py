@@ -101,9 +101,14 @@ _SHORTCODE_LINE = re.compile(r"^\[(\w+)(?:\s[^\]]*)?\].*\[/\1\]$")
 # A template's placeholder text, left where the page's copy should be ("Lorem ipsum dolor sit
 # amet, consectetur ...", "- Lorem ipsum 2"): never an article's, however long.
 _PLACEHOLDER_LINE = re.compile(r"^lorem ipsum(?: dolor sit amet\b.*| \d+)?$", re.IGNORECASE | re.DOTALL)
-# Wire-service credits: "(Reporting by A; Editing by B)", "C contributed reporting from Paris."
+# Wire-service credits: "(Reporting by A; Editing by B)", "C contributed reporting from Paris.";
+# a picture's: "Photo: Shutterstock", "Image credit: © Depositphotos.com/...", "Credit: A. Onufriyenko /
+# Getty Images".
 _CREDIT_LINE = re.compile(
     r"^\(?(?:additional |writing and )?(?:reporting|writing|editing|compiled|research) by\b.{0,300}$|"
+    r"^(?:photo|image|picture)s?(?: credits?)?\s*:\s*\S.{0,100}$|"
+    # "Credit:" alone also heads a loan's or a card's terms ("Credit: Good to excellent").
+    r"^credits?\s*:.{0,60}(?:©|/|\b(?:getty|shutterstock|istock|depositphotos|reuters|afp|unsplash)\b).{0,60}$|"
     r"^[\w .,'’-]{3,120} contributed (?:reporting|to this (?:report|story|article))\b.{0,80}$",
     re.IGNORECASE,
 )
