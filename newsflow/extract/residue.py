@@ -123,6 +123,7 @@ _SIGN_UP_FORM_LINE = re.compile(
     r"(?:\s.{0,100}\b(?:inbox|newsletter|e-?mail)\b.{0,40})?|(?:\w+, )?you(?:'re|’re| are) (?:now )?subscribed[.!]*|"
     # Medium's box in the middle of every story ("Get Jane Doe’s stories in your inbox").
     r"get .{2,60}(?:'|’)s? stories in your inbox\.?|join [\w.]+ for free to get updates from this writer\.?|"
+    r"there was an error processing your subscription\.?|keep an eye on your inbox\b.{0,80}|"
     # Webflow's form messages, as its template writes them.
     r"thank you! your submission has been received!?|oops! something went wrong while submitting the form\.?|"
     r"by (?:entering|submitting|providing|signing up|subscribing|clicking)\b.{0,160}"

@@ -87,6 +87,8 @@ def test_seed_article_loses_widget_line_and_sign_off() -> None:
         "Next article: Go Wins 2010 Bossie Award",
         "Previous post: Share Memory By Communicating",
         "Join Our Newsletter",
+        "There was an error processing your subscription.",
+        "Keep an eye on your inbox for the latest sports news.",
         "Photo: Shutterstock",
         "Image credit: © Depositphotos.com/AndrewLozovyi",
         "Credit: Andriy Onufriyenko / Getty Images",
