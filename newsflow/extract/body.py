@@ -127,6 +127,12 @@ def _is_boilerplate(tag: str, marks: dict[str, str]) -> bool:
     return any(test(probe) for test in _BOILERPLATE)
 
 
+def _is_discarded(element: lxml_html.HtmlElement) -> bool:
+    """Whether trafilatura's boilerplate test discards `element`, by the attributes it reads."""
+    marks = {n: v for n in _BOILERPLATE_ATTRIBUTES if (v := element.get(n)) is not None}
+    return bool(marks) and _is_boilerplate(element.tag, marks)
+
+
 def _discarded_blocks(tree: lxml_html.HtmlElement, text: str) -> list[lxml_html.HtmlElement]:
     """The outermost elements trafilatura's boilerplate test discards above paragraphs `text` lacks."""
     seen: set[lxml_html.HtmlElement] = set()
@@ -139,8 +145,7 @@ def _discarded_blocks(tree: lxml_html.HtmlElement, text: str) -> list[lxml_html.
             if element in seen:
                 break
             seen.add(element)
-            marks = {n: v for n in _BOILERPLATE_ATTRIBUTES if (v := element.get(n)) is not None}
-            if marks and _is_boilerplate(element.tag, marks):
+            if _is_discarded(element):
                 found.append(element)
     marked = set(found)
     return [block for block in found if not any(a in marked for a in block.iterancestors())]
@@ -214,8 +219,7 @@ def _open_quoted_posts(tree: lxml_html.HtmlElement) -> None:
         for element in (quote, *quote.iterancestors()):
             if element.tag in ("body", "article", "main") or len(element.text_content()) > room:
                 break
-            marks = {n: v for n in _BOILERPLATE_ATTRIBUTES if (v := element.get(n)) is not None}
-            if marks and _is_boilerplate(element.tag, marks):
+            if _is_discarded(element):
                 _drop_boilerplate_tokens(element)
 
 
