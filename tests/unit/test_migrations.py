@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -212,3 +213,28 @@ def test_two_processes_upgrading_a_new_sqlite_file_at_once_apply_each_migration_
     with get_engine(url).connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == HEAD_REVISION
     dispose_engine(url)
+
+
+def test_a_new_sqlite_file_locked_by_another_process_is_waited_for(tmp_path: Path) -> None:
+    # Switching a file to WAL needs it alone, and SQLite refuses at once while another connection
+    # holds a lock, without its busy handler: the second of two runs opening a new file failed
+    # with "database is locked" (CI, test_concurrent_runs). It now waits as long as busy_timeout.
+    path = tmp_path / "new.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE held (x INTEGER)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO held VALUES (1)")
+    release = threading.Timer(0.5, other.execute, ("COMMIT",))
+    release.start()
+    url = f"sqlite:///{path}"
+    try:
+        upgrade(url)
+        with get_engine(url).connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert (
+                connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
+            )
+    finally:
+        release.join()
+        other.close()
+        dispose_engine(url)
